@@ -1,0 +1,42 @@
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// Auth: guest sign-in for local use; production config adds a real provider.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// Catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Scaffolder, with the Terraform actions that provision KLER environments
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@kler/plugin-scaffolder-backend-module-terraform'));
+
+// TechDocs
+backend.add(import('@backstage/plugin-techdocs-backend'));
+
+// Permissions, with KLER's policy
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('./modules/permissionPolicy'));
+
+// Search: PostgreSQL when the database is PostgreSQL, in memory otherwise
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// KLER environments: ECS health, scaling, backups and Well-Architected findings
+backend.add(import('@kler/plugin-environments-backend'));
+
+backend.start();

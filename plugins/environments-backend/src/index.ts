@@ -1,0 +1,1 @@
+export { environmentsPlugin as default } from './plugin';

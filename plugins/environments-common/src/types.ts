@@ -1,0 +1,385 @@
+/*
+ * Snapshot and evaluation types shared by the environments backend and frontend.
+ *
+ * A snapshot is what the backend read from AWS for one environment at one moment,
+ * reduced to the fields the rules and the UI need. Field names follow the AWS API
+ * so that a reader of the AWS docs recognises them.
+ */
+
+/** The tier of an environment; production gets stricter rules and guarded provisioning. */
+export type EnvironmentTier = 'development' | 'production';
+
+/** An environment as defined by its catalog Resource and/or the `environments` config. */
+export interface EnvironmentDefinition {
+  /** The Resource's metadata.name, for example `production`. */
+  name: string;
+  title?: string;
+  tier: EnvironmentTier;
+  accountId: string;
+  region: string;
+  /** ECS cluster name. */
+  cluster: string;
+  backupVault?: string;
+  wellArchitectedWorkloadId?: string;
+  /** Entity ref of the catalog Resource, when the environment comes from the catalog. */
+  entityRef?: string;
+}
+
+export interface EcsDeployment {
+  id: string;
+  /** PRIMARY, ACTIVE or INACTIVE. */
+  status: string;
+  /** COMPLETED, FAILED or IN_PROGRESS. */
+  rolloutState?: string;
+  rolloutStateReason?: string;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface EcsServiceEvent {
+  id: string;
+  createdAt: string;
+  message: string;
+}
+
+export interface EcsContainer {
+  name: string;
+  lastStatus?: string;
+  exitCode?: number;
+  reason?: string;
+  healthStatus?: string;
+}
+
+export interface EcsTask {
+  taskArn: string;
+  /** `service:NAME` for tasks started by a service. */
+  group?: string;
+  taskDefinitionArn?: string;
+  lastStatus: string;
+  desiredStatus?: string;
+  healthStatus?: string;
+  startedAt?: string;
+  stoppedAt?: string;
+  /** TaskFailedToStart, EssentialContainerExited, UserInitiated, ServiceSchedulerInitiated, ... */
+  stopCode?: string;
+  stoppedReason?: string;
+  containers: EcsContainer[];
+}
+
+export interface TargetHealth {
+  targetGroupArn: string;
+  targetId: string;
+  port?: number;
+  /** initial, healthy, unhealthy, unused, draining, unavailable */
+  state: string;
+  reason?: string;
+  description?: string;
+}
+
+export interface ScalingPolicy {
+  policyName: string;
+  policyType: string;
+  /** Target value of a target-tracking policy. */
+  targetValue?: number;
+  metric?: string;
+}
+
+export interface ScalingActivity {
+  activityId: string;
+  description: string;
+  cause?: string;
+  /** Pending, InProgress, Successful, Overridden, Unfulfilled, Failed */
+  statusCode: string;
+  statusMessage?: string;
+  startTime: string;
+  endTime?: string;
+}
+
+export interface ServiceScaling {
+  resourceId: string;
+  minCapacity: number;
+  maxCapacity: number;
+  policies: ScalingPolicy[];
+  activities: ScalingActivity[];
+}
+
+export interface CloudWatchAlarm {
+  alarmName: string;
+  alarmArn?: string;
+  /** OK, ALARM or INSUFFICIENT_DATA */
+  stateValue: string;
+  stateReason?: string;
+  stateUpdatedTimestamp?: string;
+  namespace?: string;
+  metricName?: string;
+  dimensions: Array<{ name: string; value: string }>;
+}
+
+export interface EcsService {
+  serviceName: string;
+  serviceArn: string;
+  status: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  taskDefinition?: string;
+  createdAt?: string;
+  deployments: EcsDeployment[];
+  /** Latest events first, at most a handful. */
+  events: EcsServiceEvent[];
+  /** Running tasks and tasks stopped in the last hour. */
+  tasks: EcsTask[];
+  targetGroupArns: string[];
+  targetHealth: TargetHealth[];
+  scaling?: ServiceScaling;
+  alarms: CloudWatchAlarm[];
+}
+
+export interface AutoScalingGroup {
+  autoScalingGroupName: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  instances: Array<{
+    instanceId: string;
+    instanceType?: string;
+    availabilityZone?: string;
+    lifecycleState: string;
+    healthStatus: string;
+  }>;
+}
+
+export interface CapacityProvider {
+  name: string;
+  status?: string;
+  autoScalingGroupArn?: string;
+  autoScalingGroupName?: string;
+  /** ENABLED or DISABLED */
+  managedScalingStatus?: string;
+  targetCapacity?: number;
+  autoScalingGroup?: AutoScalingGroup;
+}
+
+export interface EcsCluster {
+  clusterName: string;
+  clusterArn: string;
+  status: string;
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  activeServicesCount: number;
+  registeredContainerInstancesCount: number;
+  capacityProviders: CapacityProvider[];
+  /** Alarms on the cluster itself (dimension ClusterName only). */
+  alarms: CloudWatchAlarm[];
+}
+
+export interface BackupRule {
+  ruleName: string;
+  scheduleExpression?: string;
+  /** Hours between two scheduled backups, derived from the schedule; the RPO. */
+  frequencyHours?: number;
+  retentionDays?: number;
+  targetBackupVaultName: string;
+}
+
+export interface BackupPlan {
+  backupPlanId: string;
+  backupPlanName: string;
+  rules: BackupRule[];
+  /** Resource ARNs selected by the plan's selections. */
+  resourceArns: string[];
+}
+
+export interface BackupJob {
+  backupJobId: string;
+  resourceArn: string;
+  resourceType?: string;
+  /** CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL */
+  state: string;
+  statusMessage?: string;
+  creationDate: string;
+  completionDate?: string;
+  backupPlanId?: string;
+}
+
+export interface ProtectedResource {
+  resourceArn: string;
+  resourceType: string;
+  resourceName?: string;
+  lastBackupTime?: string;
+  /** Creation date of the latest completed recovery point in the vault. */
+  latestRecoveryPointAt?: string;
+  /** The plan whose rules protect this resource, if any. */
+  backupPlanId?: string;
+}
+
+/** A resource of the environment that should be backed up (EFS, RDS, ...). */
+export interface BackupCandidate {
+  resourceArn: string;
+  resourceType: string;
+  resourceName?: string;
+}
+
+export interface BackupState {
+  vaultName?: string;
+  plans: BackupPlan[];
+  protectedResources: ProtectedResource[];
+  /** Jobs of the last 7 days, newest first. */
+  jobs: BackupJob[];
+  /** Tagged resources of the environment that must be backed up. */
+  candidates: BackupCandidate[];
+}
+
+export interface RiskCounts {
+  HIGH: number;
+  MEDIUM: number;
+  NONE: number;
+  UNANSWERED: number;
+  NOT_APPLICABLE?: number;
+}
+
+export interface WellArchitectedImprovement {
+  pillarId: string;
+  questionId: string;
+  questionTitle: string;
+  /** HIGH, MEDIUM, NONE, UNANSWERED, NOT_APPLICABLE */
+  risk: string;
+  improvementPlanUrl?: string;
+}
+
+export interface WellArchitectedReview {
+  workloadId: string;
+  workloadName: string;
+  lensAlias: string;
+  lensName?: string;
+  updatedAt?: string;
+  riskCounts: RiskCounts;
+  pillars: Array<{ pillarId: string; pillarName: string; riskCounts: RiskCounts }>;
+  improvements: WellArchitectedImprovement[];
+}
+
+/** A part of the snapshot that could not be read, for example AccessDenied on Backup. */
+export interface AreaReadError {
+  area: EnvironmentArea;
+  /** The AWS error name, such as AccessDeniedException. */
+  name: string;
+  message: string;
+}
+
+export interface EnvironmentSnapshot {
+  environment: EnvironmentDefinition;
+  /** ISO time the read started. */
+  readAt: string;
+  cluster?: EcsCluster;
+  services: EcsService[];
+  backup?: BackupState;
+  wellArchitected?: WellArchitectedReview;
+  /** Areas that could not be read; the rest of the snapshot is still valid. */
+  readErrors: AreaReadError[];
+}
+
+/* ---- Evaluation ---- */
+
+export type EnvironmentArea = 'health' | 'scaling' | 'backup' | 'wellArchitected';
+
+export type ProblemSeverity = 'critical' | 'high' | 'medium' | 'low';
+
+export type HealthStatus = 'ok' | 'warning' | 'error' | 'unknown';
+
+export interface Problem {
+  /** Stable across refreshes for the same cause, for example `production/shop-api/running-below-desired`. */
+  id: string;
+  environment: string;
+  area: EnvironmentArea;
+  severity: ProblemSeverity;
+  title: string;
+  explanation: string;
+  proposedFix: string;
+  /** AWS console link to the resource. */
+  consoleUrl?: string;
+  /** The ECS service the problem is about, if any. */
+  serviceName?: string;
+  /** The resource (ARN or name) the problem is about. */
+  resource?: string;
+}
+
+export interface ServiceEvaluation {
+  serviceName: string;
+  status: HealthStatus;
+  areas: Record<EnvironmentArea, HealthStatus>;
+  problems: Problem[];
+}
+
+export interface EnvironmentEvaluation {
+  environment: string;
+  status: HealthStatus;
+  areas: Record<EnvironmentArea, HealthStatus>;
+  services: ServiceEvaluation[];
+  /** Every problem of the environment, worst first. */
+  problems: Problem[];
+}
+
+/* ---- API ---- */
+
+export interface EnvironmentSummary {
+  name: string;
+  title?: string;
+  tier: EnvironmentTier;
+  accountId: string;
+  region: string;
+  cluster: string;
+  entityRef?: string;
+  status: HealthStatus;
+  areas: Record<EnvironmentArea, HealthStatus>;
+  counts: {
+    services: number;
+    servicesWithProblems: number;
+    problems: Record<ProblemSeverity, number>;
+  };
+  /** When the snapshot being served was read; absent if no read ever succeeded. */
+  refreshedAt?: string;
+  /** True when the latest refresh failed and an older snapshot is served. */
+  stale: boolean;
+  /** The error of the latest failed refresh. */
+  error?: { name: string; message: string };
+  /** `sandbox` when the environment is read from the local AWS sandbox. */
+  source: 'aws' | 'sandbox';
+}
+
+/** GET /environments */
+export interface EnvironmentListResponse {
+  items: EnvironmentSummary[];
+}
+
+/** GET /environments/:name */
+export interface EnvironmentDetailsResponse {
+  summary: EnvironmentSummary;
+  snapshot?: EnvironmentSnapshot;
+  evaluation?: EnvironmentEvaluation;
+}
+
+export interface EntityServiceInEnvironment {
+  service: EcsService;
+  evaluation: ServiceEvaluation;
+}
+
+/** GET /entity/:namespace/:kind/:name */
+export interface EntityEnvironmentsResponse {
+  entityRef: string;
+  /** The ECS service names the entity maps to. */
+  serviceNames: string[];
+  environments: Array<{
+    summary: EnvironmentSummary;
+    services: EntityServiceInEnvironment[];
+  }>;
+}
+
+/** GET /problems */
+export interface ProblemListResponse {
+  items: Problem[];
+}
