@@ -8,3 +8,22 @@
 export * from './annotations';
 export * from './permissions';
 export * from './types';
+export {
+  PROBLEM_SEVERITIES,
+  ENVIRONMENT_AREAS,
+  compareProblems,
+  isSeverityAtLeast,
+  statusOfProblems,
+  worstStatus,
+} from './severity';
+export {
+  getEcsServiceNames,
+  isEnvironmentEntity,
+  readEnvironmentFromEntity,
+} from './environmentEntity';
+export {
+  evaluateEnvironment,
+  summarizeEvaluation,
+} from './evaluateEnvironment';
+export type { EvaluationOptions } from './rules/context';
+export * from './consoleUrls';

@@ -259,7 +259,11 @@ export interface WellArchitectedReview {
   lensName?: string;
   updatedAt?: string;
   riskCounts: RiskCounts;
-  pillars: Array<{ pillarId: string; pillarName: string; riskCounts: RiskCounts }>;
+  pillars: Array<{
+    pillarId: string;
+    pillarName: string;
+    riskCounts: RiskCounts;
+  }>;
   improvements: WellArchitectedImprovement[];
 }
 
@@ -285,7 +289,11 @@ export interface EnvironmentSnapshot {
 
 /* ---- Evaluation ---- */
 
-export type EnvironmentArea = 'health' | 'scaling' | 'backup' | 'wellArchitected';
+export type EnvironmentArea =
+  | 'health'
+  | 'scaling'
+  | 'backup'
+  | 'wellArchitected';
 
 export type ProblemSeverity = 'critical' | 'high' | 'medium' | 'low';
 

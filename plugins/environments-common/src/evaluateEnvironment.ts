@@ -1,0 +1,116 @@
+import {
+  DEFAULT_EVALUATION_THRESHOLDS,
+  EvaluationOptions,
+  RuleContext,
+} from './rules/context';
+import { environmentRules, serviceRules } from './rules';
+import {
+  ENVIRONMENT_AREAS,
+  compareProblems,
+  statusOfProblems,
+  worstStatus,
+} from './severity';
+import {
+  EnvironmentArea,
+  EnvironmentEvaluation,
+  EnvironmentSnapshot,
+  EnvironmentSummary,
+  HealthStatus,
+  Problem,
+  ServiceEvaluation,
+} from './types';
+
+function areaStatuses(
+  problems: Problem[],
+  unreadable: Set<EnvironmentArea>,
+): Record<EnvironmentArea, HealthStatus> {
+  const statuses = {} as Record<EnvironmentArea, HealthStatus>;
+  for (const area of ENVIRONMENT_AREAS) {
+    statuses[area] = unreadable.has(area)
+      ? 'unknown'
+      : statusOfProblems(problems.filter(p => p.area === area));
+  }
+  return statuses;
+}
+
+/**
+ * Runs every rule over a snapshot of one environment: the statuses of each
+ * service and area, and every problem found, worst first. Pure: the same
+ * snapshot and `now` give the same result.
+ *
+ * @public
+ */
+export function evaluateEnvironment(
+  snapshot: EnvironmentSnapshot,
+  options: EvaluationOptions = {},
+): EnvironmentEvaluation {
+  const { now = new Date(), ...thresholds } = options;
+  const context: RuleContext = {
+    snapshot,
+    environment: snapshot.environment,
+    now,
+    thresholds: {
+      ...DEFAULT_EVALUATION_THRESHOLDS,
+      ...Object.fromEntries(
+        Object.entries(thresholds).filter(([, value]) => value !== undefined),
+      ),
+    },
+  };
+  const unreadable = new Set(snapshot.readErrors.map(error => error.area));
+
+  const services: ServiceEvaluation[] = snapshot.services.map(service => {
+    const problems = serviceRules
+      .flatMap(rule => rule(service, context))
+      .sort(compareProblems);
+    const areas = areaStatuses(problems, unreadable);
+    return {
+      serviceName: service.serviceName,
+      status: worstStatus(Object.values(areas)),
+      areas,
+      problems,
+    };
+  });
+
+  const problems = [
+    ...services.flatMap(service => service.problems),
+    ...environmentRules.flatMap(rule => rule(context)),
+  ].sort(compareProblems);
+
+  return {
+    environment: snapshot.environment.name,
+    status: worstStatus([
+      statusOfProblems(problems),
+      ...ENVIRONMENT_AREAS.map(
+        area => (unreadable.has(area) ? 'unknown' : 'ok') as HealthStatus,
+      ),
+    ]),
+    areas: areaStatuses(problems, unreadable),
+    services,
+    problems,
+  };
+}
+
+/**
+ * The part of an environment's summary that comes from its evaluation.
+ *
+ * @public
+ */
+export function summarizeEvaluation(
+  evaluation: EnvironmentEvaluation,
+): Pick<EnvironmentSummary, 'status' | 'areas' | 'counts'> {
+  const problems = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const problem of evaluation.problems) {
+    problems[problem.severity] += 1;
+  }
+  return {
+    status: evaluation.status,
+    areas: { ...evaluation.areas },
+    counts: {
+      services: evaluation.services.length,
+      servicesWithProblems: evaluation.services.filter(
+        service => service.problems.length > 0,
+      ).length,
+      problems,
+    },
+  };
+}
