@@ -1,0 +1,132 @@
+// Boots the real KLER backend (packages/backend) as a child process, the way
+// `./kler start` does, with extra config layered on top of app-config.yaml.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from './net.mjs';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const ansi = /\u001b\[[0-9;]*m/g;
+
+/**
+ * @param {{ configFiles?: string[], config?: object, env?: Record<string,string> }} options
+ */
+export async function startBackend(options = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'kler-backend-'));
+  const overrides = join(dir, 'app-config.test.yaml');
+  writeFileSync(
+    overrides,
+    JSON.stringify({
+      ...options.config,
+      backend: {
+        ...options.config?.backend,
+        baseUrl: `http://localhost:${port}`,
+        listen: { port },
+      },
+    }),
+  );
+  const configs = [
+    join(repoRoot, 'app-config.yaml'),
+    ...(options.configFiles ?? []).map(f => resolve(repoRoot, f)),
+    overrides,
+  ];
+  // What `backstage-cli package start` runs, without its file watcher, so that a
+  // crash ends the process instead of waiting for a change.
+  const nodeTransform = createRequire(join(repoRoot, 'packages/backend/package.json'))
+    .resolve('@backstage/cli-node/config/nodeTransform.cjs');
+  const args = [
+    '--enable-source-maps',
+    '--require',
+    nodeTransform,
+    'src/index.ts',
+    ...configs.flatMap(c => ['--config', c]),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: join(repoRoot, 'packages/backend'),
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      ...options.env,
+      FORCE_COLOR: '0',
+      ESBK_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const lines = [];
+  let exited;
+  const onData = data => {
+    for (const line of data.toString().split('\n')) {
+      if (line.trim()) lines.push(line.replace(ansi, ''));
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exit = new Promise(r => child.on('exit', code => { exited = code ?? -1; r(); }));
+
+  const baseUrl = `http://localhost:${port}`;
+  const backend = {
+    baseUrl,
+    lines,
+    /** Lines the backend logged at level error, or that look like a crash. */
+    errorLines: () =>
+      lines.filter(l => /^\S+Z \S+ error /.test(l) || /^(Error|TypeError|Backend failed)/.test(l)),
+    async stop() {
+      if (exited === undefined) {
+        try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+        const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+        await exit;
+        clearTimeout(timer);
+      }
+    },
+    async guestToken() {
+      const res = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
+        headers: { 'X-Requested-With': 'XMLHttpRequest' },
+      });
+      if (!res.ok) throw new Error(`guest sign-in: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()).backstageIdentity.token;
+    },
+    async get(path, token) {
+      const res = await fetch(`${baseUrl}${path}`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+      const text = await res.text();
+      let body;
+      try { body = JSON.parse(text); } catch { body = text; }
+      return { status: res.status, body };
+    },
+    exitCode: () => exited,
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (exited !== undefined) {
+          throw Object.assign(new Error(`backend exited with ${exited}:\n${lines.slice(-30).join('\n')}`), { fatal: true });
+        }
+        const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
+        return res.ok;
+      },
+      { timeoutMs: 180_000, what: 'backend readiness' },
+    );
+  } catch (error) {
+    await backend.stop();
+    throw error;
+  }
+  return backend;
+}
+
+/** Starts the backend expecting it to fail at startup; resolves with its output. */
+export async function expectStartupFailure(options) {
+  try {
+    const backend = await startBackend(options);
+    await backend.stop();
+  } catch (error) {
+    return error.message;
+  }
+  throw new Error('backend started although its config is invalid');
+}
