@@ -1,0 +1,46 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  EntityEnvironmentsResponse,
+  EnvironmentArea,
+  EnvironmentDetailsResponse,
+  EnvironmentListResponse,
+  ProblemListResponse,
+  ProblemSeverity,
+} from '@kler/plugin-environments-common';
+
+/**
+ * Which problems to list; every field is optional and narrows the list.
+ *
+ * @public
+ */
+export interface ProblemQuery {
+  environment?: string;
+  minSeverity?: ProblemSeverity;
+  area?: EnvironmentArea;
+}
+
+/**
+ * Reads environments, their problems and the per-entity view from the
+ * environments backend.
+ *
+ * @public
+ */
+export interface EnvironmentsApi {
+  listEnvironments(): Promise<EnvironmentListResponse>;
+  getEnvironment(name: string): Promise<EnvironmentDetailsResponse>;
+  getEntityEnvironments(
+    entityRef: CompoundEntityRef,
+  ): Promise<EntityEnvironmentsResponse>;
+  listProblems(query?: ProblemQuery): Promise<ProblemListResponse>;
+}
+
+/**
+ * The API reference of {@link EnvironmentsApi}.
+ *
+ * @public
+ */
+export const environmentsApiRef = createApiRef<EnvironmentsApi>().with({
+  id: 'plugin.environments.service',
+  pluginId: 'environments',
+});

@@ -1,0 +1,60 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import {
+  EntityEnvironmentsResponse,
+  EnvironmentDetailsResponse,
+  EnvironmentListResponse,
+  ProblemListResponse,
+} from '@kler/plugin-environments-common';
+import { EnvironmentsApi, ProblemQuery } from './EnvironmentsApi';
+
+/**
+ * The default {@link EnvironmentsApi}: calls the environments backend's `/v1` routes.
+ *
+ * @public
+ */
+export class EnvironmentsClient implements EnvironmentsApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  listEnvironments(): Promise<EnvironmentListResponse> {
+    return this.get('/v1/environments');
+  }
+
+  getEnvironment(name: string): Promise<EnvironmentDetailsResponse> {
+    return this.get(`/v1/environments/${encodeURIComponent(name)}`);
+  }
+
+  getEntityEnvironments(
+    entityRef: CompoundEntityRef,
+  ): Promise<EntityEnvironmentsResponse> {
+    const path = [entityRef.namespace, entityRef.kind, entityRef.name]
+      .map(part => encodeURIComponent(part))
+      .join('/');
+    return this.get(`/v1/entity/${path}`);
+  }
+
+  listProblems(query: ProblemQuery = {}): Promise<ProblemListResponse> {
+    const params = new URLSearchParams();
+    if (query.environment) params.set('environment', query.environment);
+    if (query.minSeverity) params.set('minSeverity', query.minSeverity);
+    if (query.area) params.set('area', query.area);
+    const search = params.toString();
+    return this.get(`/v1/problems${search ? `?${search}` : ''}`);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('environments');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,3 @@
+export { environmentsApiRef } from './EnvironmentsApi';
+export type { EnvironmentsApi, ProblemQuery } from './EnvironmentsApi';
+export { EnvironmentsClient } from './EnvironmentsClient';

@@ -1,0 +1,2 @@
+export { OnCallDashboard, OnCallPage } from './OnCallPage';
+export { EnvironmentSummaryCard } from './EnvironmentSummaryCard';
