@@ -3,7 +3,7 @@ import {
   EvaluationOptions,
   RuleContext,
 } from './rules/context';
-import { environmentRules, serviceRules } from './rules';
+import { environmentRules, serviceRules, unreadableAreas } from './rules';
 import {
   ENVIRONMENT_AREAS,
   compareProblems,
@@ -56,7 +56,7 @@ export function evaluateEnvironment(
       ),
     },
   };
-  const unreadable = new Set(snapshot.readErrors.map(error => error.area));
+  const unreadable = unreadableAreas(context);
 
   const services: ServiceEvaluation[] = snapshot.services.map(service => {
     const problems = serviceRules

@@ -27,3 +27,5 @@ export {
 } from './evaluateEnvironment';
 export type { EvaluationOptions } from './rules/context';
 export * from './consoleUrls';
+export { parseBackupScheduleFrequencyHours } from './backupSchedule';
+export { ENVIRONMENT_AREA_IAM_ACTIONS } from './rules/readErrorRules';

@@ -1,6 +1,16 @@
-import { EcsService, Problem } from '../types';
+import { EcsService, EnvironmentArea, Problem } from '../types';
+import { backupRules } from './backupRules';
 import { RuleContext } from './context';
+import { detectReadErrors } from './readErrorRules';
+import {
+  detectCapacityProviderProblems,
+  serviceScalingRules,
+} from './scalingRules';
 import { detectClusterAlarms, serviceHealthRules } from './serviceHealthRules';
+import {
+  WORKLOAD_NOT_FOUND_ERROR,
+  wellArchitectedRules,
+} from './wellArchitectedRules';
 
 /** A rule about one ECS service. */
 export type ServiceRule = (
@@ -11,6 +21,30 @@ export type ServiceRule = (
 /** A rule about the environment as a whole (cluster, backup, findings, read errors). */
 export type EnvironmentRule = (context: RuleContext) => Problem[];
 
-export const serviceRules: ServiceRule[] = [...serviceHealthRules];
+export const serviceRules: ServiceRule[] = [
+  ...serviceHealthRules,
+  ...serviceScalingRules,
+];
 
-export const environmentRules: EnvironmentRule[] = [detectClusterAlarms];
+export const environmentRules: EnvironmentRule[] = [
+  detectClusterAlarms,
+  detectCapacityProviderProblems,
+  ...backupRules,
+  ...wellArchitectedRules,
+  detectReadErrors,
+];
+
+/** The areas whose data could not be read; their status is `unknown`. */
+export function unreadableAreas(context: RuleContext): Set<EnvironmentArea> {
+  return new Set(
+    context.snapshot.readErrors
+      .filter(
+        error =>
+          !(
+            error.area === 'wellArchitected' &&
+            error.name === WORKLOAD_NOT_FOUND_ERROR
+          ),
+      )
+      .map(error => error.area),
+  );
+}
