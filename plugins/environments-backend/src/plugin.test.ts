@@ -1,129 +1,354 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { environmentsPlugin } from './plugin';
-import request from 'supertest';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  EntityEnvironmentsResponse,
+  EnvironmentDetailsResponse,
+  EnvironmentListResponse,
+  ProblemListResponse,
+  compareProblems,
+  evaluateEnvironment,
+} from '@kler/plugin-environments-common';
+import request from 'supertest';
+import {
+  FakeEnvironmentReader,
+  componentEntity,
+  ecsService,
+  environmentEntity,
+} from './__testUtils__/fixtures';
+import { environmentReaderServiceRef, environmentsPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [environmentsPlugin],
+const system = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'System',
+  metadata: { name: 'kler-shop', namespace: 'default' },
+  spec: { owner: 'platform-team' },
+};
+
+const entities = [
+  environmentEntity('production'),
+  environmentEntity('development'),
+  environmentEntity('broken', { 'kler.io/aws-account-id': 'not-an-account' }),
+  componentEntity(
+    'shop-api',
+    { 'kler.io/ecs-service-name': 'shop-api' },
+    'kler-shop',
+  ),
+  componentEntity(
+    'storefront',
+    { 'kler.io/ecs-service-name': 'storefront' },
+    'kler-shop',
+  ),
+  componentEntity('legacy-admin', {
+    'aws.amazon.com/amazon-ecs-service-arn':
+      'arn:aws:ecs:eu-west-1:222222222222:service/kler-production/admin-panel',
+  }),
+  system,
+];
+
+const config = {
+  environments: {
+    environments: [
+      { name: 'development', endpoint: 'http://127.0.0.1:4566' },
+      {
+        name: 'lab',
+        tier: 'development',
+        accountId: '333333333333',
+        region: 'eu-central-1',
+        cluster: 'kler-lab',
+      },
+    ],
+  },
+};
+
+function createReader() {
+  return new FakeEnvironmentReader({
+    production: [
+      ecsService('shop-api', { runningCount: 0, desiredCount: 3 }),
+      ecsService('storefront'),
+      ecsService('admin-panel'),
+    ],
+    development: [ecsService('shop-api'), ecsService('storefront')],
+    lab: [],
+  });
+}
+
+async function startBackend(
+  options: {
+    reader?: FakeEnvironmentReader;
+    permissionResult?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  } = {},
+) {
+  const reader = options.reader ?? createReader();
+  const { server } = await startTestBackend({
+    features: [
+      environmentsPlugin,
+      mockServices.rootConfig.factory({ data: config }),
+      catalogServiceMock.factory({ entities }),
+      createServiceFactory({
+        service: environmentReaderServiceRef,
+        deps: {},
+        factory: () => reader,
+      }),
+      ...(options.permissionResult
+        ? [
+            mockServices.permissions.factory({
+              result: options.permissionResult,
+            }),
+          ]
+        : []),
+    ],
+  });
+  return { server, reader };
+}
+
+const ROUTES = [
+  '/api/environments/v1/environments',
+  '/api/environments/v1/environments/production',
+  '/api/environments/v1/entity/default/component/shop-api',
+  '/api/environments/v1/problems',
+];
+
+describe('environments backend', () => {
+  it('lists every environment of the catalog and the config, broken ones with their error', async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(ROUTES[0]);
+    expect(response.status).toBe(200);
+    const body = response.body as EnvironmentListResponse;
+    expect(body.items.map(item => item.name)).toEqual([
+      'broken',
+      'development',
+      'lab',
+      'production',
+    ]);
+    const byName = Object.fromEntries(body.items.map(i => [i.name, i]));
+
+    expect(byName.broken).toMatchObject({
+      status: 'unknown',
+      stale: false,
+      error: {
+        name: 'InvalidEnvironmentDefinition',
+        message: expect.stringContaining('kler.io/aws-account-id'),
+      },
     });
-
-    await request(server).get('/api/environments/todos').expect(200, {
-      items: [],
+    expect(byName.development).toMatchObject({
+      tier: 'development',
+      accountId: '111111111111',
+      cluster: 'kler-development',
+      source: 'sandbox',
+      stale: false,
+      entityRef: 'resource:default/development',
+      counts: { services: 2 },
     });
-
-    const createRes = await request(server)
-      .post('/api/environments/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+    expect(byName.lab).toMatchObject({
+      accountId: '333333333333',
+      region: 'eu-central-1',
+      source: 'aws',
     });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/environments/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/environments/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+    expect(byName.lab.entityRef).toBeUndefined();
+    expect(byName.production).toMatchObject({
+      tier: 'production',
+      source: 'aws',
+      status: 'error',
+      counts: { services: 3, servicesWithProblems: 1 },
+    });
+    expect(byName.production.refreshedAt).toEqual(expect.any(String));
   });
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
-      ],
-    });
-
-    const createRes = await request(server)
-      .post('/api/environments/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-  });
-
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
+  it('serves one environment with its snapshot and evaluation', async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(ROUTES[1]);
+    expect(response.status).toBe(200);
+    const body = response.body as EnvironmentDetailsResponse;
+    expect(body.summary.name).toBe('production');
+    expect(body.snapshot?.services.map(s => s.serviceName)).toEqual([
+      'shop-api',
+      'storefront',
+      'admin-panel',
+    ]);
+    expect(body.evaluation).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          evaluateEnvironment(body.snapshot!, {
+            now: new Date(body.snapshot!.readAt),
           }),
-        })
-      ],
-    });
+        ),
+      ),
+    );
+    expect(body.evaluation!.problems.length).toBeGreaterThan(0);
+    expect(body.evaluation!.problems[0].serviceName).toBe('shop-api');
+  });
 
-    const createRes = await request(server)
-      .post('/api/environments/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
+  it('answers 404 for an unknown environment and 400 for a malformed name', async () => {
+    const { server } = await startBackend();
+    const missing = await request(server).get(
+      '/api/environments/v1/environments/staging',
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.name).toBe('NotFoundError');
 
-    const listRes = await request(server).get('/api/environments/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+    const malformed = await request(server).get(
+      '/api/environments/v1/environments/-bad%20name',
+    );
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.name).toBe('InputError');
+    expect(malformed.body.error.message).toContain("'name'");
+  });
 
-    const getRes = await request(server).get('/api/environments/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+  it("shows a component's service in every environment", async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(ROUTES[2]);
+    expect(response.status).toBe(200);
+    const body = response.body as EntityEnvironmentsResponse;
+    expect(body.entityRef).toBe('component:default/shop-api');
+    expect(body.serviceNames).toEqual(['shop-api']);
+    const byName = Object.fromEntries(
+      body.environments.map(e => [e.summary.name, e]),
+    );
+    expect(Object.keys(byName).sort()).toEqual([
+      'broken',
+      'development',
+      'lab',
+      'production',
+    ]);
+    expect(byName.production.services).toHaveLength(1);
+    expect(byName.production.services[0].service.runningCount).toBe(0);
+    expect(byName.production.services[0].evaluation.status).toBe('error');
+    expect(byName.development.services[0].evaluation.problems).toEqual([]);
+    expect(byName.lab.services).toEqual([]);
+  });
+
+  it("collects a system's services from its components", async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(
+      '/api/environments/v1/entity/default/system/kler-shop',
+    );
+    expect(response.status).toBe(200);
+    const body = response.body as EntityEnvironmentsResponse;
+    expect(body.serviceNames).toEqual(['shop-api', 'storefront']);
+    const production = body.environments.find(
+      e => e.summary.name === 'production',
+    );
+    expect(production?.services.map(s => s.service.serviceName).sort()).toEqual(
+      ['shop-api', 'storefront'],
+    );
+  });
+
+  it('matches a service named by its ARN to the environment of that account, region and cluster', async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(
+      '/api/environments/v1/entity/default/component/legacy-admin',
+    );
+    expect(response.status).toBe(200);
+    const body = response.body as EntityEnvironmentsResponse;
+    expect(body.serviceNames).toEqual(['admin-panel']);
+    expect(body.environments.map(e => e.summary.name)).toEqual(['production']);
+    expect(body.environments[0].services[0].service.serviceName).toBe(
+      'admin-panel',
+    );
+  });
+
+  it('answers 404 for an unknown entity and 400 for an unsupported kind', async () => {
+    const { server } = await startBackend();
+    const missing = await request(server).get(
+      '/api/environments/v1/entity/default/component/nope',
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.name).toBe('NotFoundError');
+
+    const badKind = await request(server).get(
+      '/api/environments/v1/entity/default/api/shop-api',
+    );
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.message).toContain("'kind'");
+  });
+
+  it('lists problems worst first, filtered by environment, severity and area', async () => {
+    const { server } = await startBackend();
+    const all = await request(server).get(ROUTES[3]);
+    expect(all.status).toBe(200);
+    const items = (all.body as ProblemListResponse).items;
+    expect(items.length).toBeGreaterThan(0);
+    expect([...items].sort(compareProblems)).toEqual(items);
+
+    const filtered = await request(server).get(
+      '/api/environments/v1/problems?environment=production&environment=development&minSeverity=high&area=health',
+    );
+    expect(filtered.status).toBe(200);
+    const filteredItems = (filtered.body as ProblemListResponse).items;
+    expect(filteredItems.length).toBeGreaterThan(0);
+    for (const problem of filteredItems) {
+      expect(['production', 'development']).toContain(problem.environment);
+      expect(['critical', 'high']).toContain(problem.severity);
+      expect(problem.area).toBe('health');
+    }
+
+    const none = await request(server).get(
+      '/api/environments/v1/problems?environment=development',
+    );
+    expect(none.body.items).toEqual([]);
+  });
+
+  it('rejects bad problem filters naming the parameter', async () => {
+    const { server } = await startBackend();
+    const badSeverity = await request(server).get(
+      '/api/environments/v1/problems?minSeverity=urgent',
+    );
+    expect(badSeverity.status).toBe(400);
+    expect(badSeverity.body.error.message).toContain("'minSeverity'");
+
+    const badArea = await request(server).get(
+      '/api/environments/v1/problems?area=health&area=cost',
+    );
+    expect(badArea.status).toBe(400);
+    expect(badArea.body.error.message).toContain("'area");
+
+    const unknownEnvironment = await request(server).get(
+      '/api/environments/v1/problems?environment=staging',
+    );
+    expect(unknownEnvironment.status).toBe(400);
+    expect(unknownEnvironment.body.error.message).toContain("'environment'");
+  });
+
+  it('shows a failing environment with its error while the others are served', async () => {
+    const reader = createReader();
+    reader.failing.add('production');
+    const { server } = await startBackend({ reader });
+    const response = await request(server).get(ROUTES[0]);
+    expect(response.status).toBe(200);
+    const byName = Object.fromEntries(
+      (response.body as EnvironmentListResponse).items.map(i => [i.name, i]),
+    );
+    expect(byName.production).toMatchObject({
+      status: 'unknown',
+      stale: false,
+      error: { name: 'AccessDeniedException' },
     });
+    expect(byName.development).toMatchObject({ counts: { services: 2 } });
+    expect(byName.development.error).toBeUndefined();
+  });
+
+  it.each(ROUTES)('answers 403 on %s when the policy denies', async route => {
+    const { server } = await startBackend({
+      permissionResult: AuthorizeResult.DENY,
+    });
+    const response = await request(server).get(route);
+    expect(response.status).toBe(403);
+    expect(response.body.error.name).toBe('NotAllowedError');
+    expect(response.body.items).toBeUndefined();
+    expect(response.body.summary).toBeUndefined();
+  });
+
+  it.each(ROUTES)('answers 401 on %s without credentials', async route => {
+    const { server } = await startBackend();
+    const response = await request(server)
+      .get(route)
+      .set('Authorization', mockCredentials.none.header());
+    expect(response.status).toBe(401);
   });
 });

@@ -1,12 +1,54 @@
 import {
   coreServices,
   createBackendPlugin,
+  createServiceFactory,
+  createServiceRef,
 } from '@backstage/backend-plugin-api';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { environmentsReadPermission } from '@kler/plugin-environments-common';
+import { durationToMilliseconds } from '@backstage/types';
+import { readEnvironmentsOptions } from './config';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import {
+  AwsEnvironmentReader,
+  createAwsClientsFactory,
+  EnvironmentReader,
+} from './services/aws';
+import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
+import { EnvironmentsService } from './services/EnvironmentsService';
+import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
 /**
- * environmentsPlugin backend plugin
+ * How the environments backend reads an environment. The default reads AWS with
+ * the SDK; replace it (for example in tests) with `createServiceFactory`.
+ *
+ * @public
+ */
+export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
+  id: 'environments.reader',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { config: coreServices.rootConfig },
+      factory({ config }) {
+        const options = readEnvironmentsOptions(config);
+        return new AwsEnvironmentReader({
+          concurrency: options.aws.concurrency,
+          clientsFactory: createAwsClientsFactory({
+            credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
+            maxAttempts: options.aws.maxAttempts,
+            retryMode: options.aws.retryMode,
+            timeoutMs: options.aws.timeoutMs,
+          }),
+        });
+      },
+    }),
+});
+
+/**
+ * The environments backend plugin: reads each KLER environment from AWS, keeps
+ * the snapshots in the cache and serves them, evaluated, under /api/environments.
  *
  * @public
  */
@@ -15,16 +57,63 @@ export const environmentsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+        reader: environmentReaderServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({
+        config,
+        logger,
+        auth,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        cache,
+        scheduler,
+        catalog,
+        reader,
+      }) {
+        const options = readEnvironmentsOptions(config);
+        permissionsRegistry.addPermissions([environmentsReadPermission]);
+
+        const frequencyMs = durationToMilliseconds(options.refresh.frequency);
+        const registry = new EnvironmentRegistry({
+          catalog,
+          auth,
+          logger,
+          overrides: options.environments,
+          // Replicas that do not run the refresh task still see new environments.
+          maxAgeMs: Math.max(frequencyMs, 60_000),
+        });
+        const store = new SnapshotStore({
+          cache,
+          reader,
+          logger,
+          ttlMs: options.cache.ttlMs,
+          timeoutMs: options.refresh.timeoutMs,
+        });
+        const environments = new EnvironmentsService(registry, store, logger);
+
+        await scheduler.scheduleTask({
+          id: 'environments-refresh',
+          frequency: options.refresh.frequency,
+          timeout: { milliseconds: options.refresh.timeoutMs * 2 },
+          // With a shared database, one replica refreshes and all read the cache.
+          scope: 'global',
+          fn: () => environments.refreshAll(),
+        });
+
         httpRouter.use(
-          await createRouter({
-            httpAuth,
-            todoList,
-          }),
+          await createRouter({ httpAuth, permissions, catalog, environments }),
         );
       },
     });

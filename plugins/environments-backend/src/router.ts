@@ -1,51 +1,303 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
-import express from 'express';
+import {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AMAZON_ECS_SERVICE_ARN_ANNOTATION,
+  ECS_SERVICE_NAME_ANNOTATION,
+  ENVIRONMENT_AREAS,
+  EntityEnvironmentsResponse,
+  EnvironmentArea,
+  EnvironmentListResponse,
+  PROBLEM_SEVERITIES,
+  ProblemListResponse,
+  ProblemSeverity,
+  environmentsReadPermission,
+  getEcsServiceNames,
+} from '@kler/plugin-environments-common';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { z } from 'zod';
+import {
+  EnvironmentView,
+  EnvironmentsService,
+  toDetailsResponse,
+} from './services/EnvironmentsService';
+import { AwsEnvironment } from './services/aws/types';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export interface RouterOptions {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
-}): Promise<express.Router> {
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  environments: EnvironmentsService;
+}
+
+const ENTITY_NAME = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be an entity name');
+
+const environmentParams = z.object({ name: ENTITY_NAME });
+
+const entityParams = z.object({
+  namespace: ENTITY_NAME,
+  kind: z
+    .string()
+    .transform(kind => kind.toLocaleLowerCase('en-US'))
+    .pipe(z.enum(['component', 'system'])),
+  name: ENTITY_NAME,
+});
+
+const oneOrMany = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .union([item, z.array(item)])
+    .optional()
+    .transform(value =>
+      value === undefined ? undefined : ([] as z.infer<T>[]).concat(value),
+    );
+
+const problemsQuery = z.object({
+  environment: oneOrMany(ENTITY_NAME),
+  minSeverity: z
+    .enum(PROBLEM_SEVERITIES as [ProblemSeverity, ...ProblemSeverity[]])
+    .optional(),
+  area: oneOrMany(
+    z.enum(ENVIRONMENT_AREAS as [EnvironmentArea, ...EnvironmentArea[]]),
+  ),
+});
+
+/** Parses request input, or throws an InputError naming the bad parameter. */
+function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  input: unknown,
+  location: 'path' | 'query',
+): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const details = result.error.issues
+      .map(
+        issue =>
+          `${location} parameter '${issue.path.join('.') || '(root)'}' ${
+            issue.message
+          }`,
+      )
+      .join('; ');
+    throw new InputError(`Invalid request: ${details}`);
+  }
+  return result.data;
+}
+
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, environments } = options;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
+  /** Every route reads environment data, so every route needs environments.read. */
+  const authorizeRead = async (req: Request): Promise<BackstageCredentials> => {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [{ permission: environmentsReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed: ${environmentsReadPermission.name}`,
+      );
     }
+    return credentials;
+  };
 
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
-    });
-
-    res.status(201).json(result);
+  router.get('/v1/environments', async (req, res) => {
+    await authorizeRead(req);
+    const views = await environments.listEnvironments();
+    const body: EnvironmentListResponse = {
+      items: views.map(view => view.summary),
+    };
+    res.json(body);
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
+  router.get('/v1/environments/:name', async (req, res) => {
+    await authorizeRead(req);
+    const { name } = parse(environmentParams, req.params, 'path');
+    const view = await environments.getEnvironment(name);
+    if (!view) {
+      throw new NotFoundError(`No environment named '${name}'`);
+    }
+    res.json(toDetailsResponse(view));
   });
 
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.get('/v1/entity/:namespace/:kind/:name', async (req, res) => {
+    const credentials = await authorizeRead(req);
+    const ref = parse(entityParams, req.params, 'path');
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) {
+      throw new NotFoundError(
+        `No entity ${ref.kind}:${ref.namespace}/${ref.name}`,
+      );
+    }
+    const components =
+      ref.kind === 'system'
+        ? await loadSystemComponents(catalog, entity, credentials)
+        : [entity];
+    const serviceTargets = collectServiceTargets(components);
+    const views = await environments.listEnvironments();
+    const body: EntityEnvironmentsResponse = {
+      entityRef: stringifyEntityRef(entity),
+      serviceNames: [...serviceTargets.keys()].sort(),
+      environments: views.flatMap(view => {
+        const names = [...serviceTargets.entries()]
+          .filter(([, target]) => target.appliesTo(view.entry.environment))
+          .map(([serviceName]) => serviceName);
+        if (names.length === 0) {
+          return [];
+        }
+        return [{ summary: view.summary, services: servicesOf(view, names) }];
+      }),
+    };
+    res.json(body);
+  });
+
+  router.get('/v1/problems', async (req, res) => {
+    await authorizeRead(req);
+    const query = parse(problemsQuery, req.query, 'query');
+    if (query.environment) {
+      const known = new Set(
+        (await environments.listEnvironments()).map(view => view.entry.name),
+      );
+      const unknown = query.environment.filter(name => !known.has(name));
+      if (unknown.length > 0) {
+        throw new InputError(
+          `Invalid request: query parameter 'environment' names unknown environments: ${unknown.join(
+            ', ',
+          )}`,
+        );
+      }
+    }
+    const body: ProblemListResponse = {
+      items: await environments.listProblems({
+        environments: query.environment,
+        minSeverity: query.minSeverity,
+        areas: query.area,
+      }),
+    };
+    res.json(body);
   });
 
   return router;
+}
+
+/** The components of a system: its hasPart relations and the components that name it in spec.system. */
+async function loadSystemComponents(
+  catalog: CatalogService,
+  system: Entity,
+  credentials: BackstageCredentials,
+): Promise<Entity[]> {
+  const namespace = system.metadata.namespace ?? 'default';
+  const name = system.metadata.name;
+  const partRefs = (system.relations ?? [])
+    .filter(
+      relation =>
+        relation.type === 'hasPart' &&
+        relation.targetRef.startsWith('component:'),
+    )
+    .map(relation => relation.targetRef);
+  const systemValues = [`${namespace}/${name}`, `system:${namespace}/${name}`];
+  if (namespace === 'default') {
+    systemValues.push(name);
+  }
+  const [byRelation, bySpec] = await Promise.all([
+    partRefs.length > 0
+      ? catalog.getEntitiesByRefs({ entityRefs: partRefs }, { credentials })
+      : Promise.resolve({ items: [] }),
+    catalog.getEntities(
+      { filter: { kind: 'Component', 'spec.system': systemValues } },
+      { credentials },
+    ),
+  ]);
+  const components = new Map<string, Entity>();
+  for (const component of [...byRelation.items, ...bySpec.items]) {
+    if (component) {
+      components.set(stringifyEntityRef(component), component);
+    }
+  }
+  return [...components.values()];
+}
+
+interface ServiceTarget {
+  appliesTo(env: AwsEnvironment | undefined): boolean;
+}
+
+interface EcsServiceArnLocation {
+  region: string;
+  accountId: string;
+  cluster?: string;
+}
+
+/** `arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME` (or the older `service/NAME`). */
+function parseEcsServiceArn(arn: string): EcsServiceArnLocation | undefined {
+  const match = arn
+    .trim()
+    .match(/^arn:[^:]+:ecs:([^:]*):([^:]*):service\/(?:([^/]+)\/)?[^/]+$/);
+  return match
+    ? { region: match[1], accountId: match[2], cluster: match[3] }
+    : undefined;
+}
+
+/**
+ * Which environments each service name of the entities applies to: a name from
+ * `kler.io/ecs-service-name` applies to every environment (the same service runs
+ * in each cluster); a service named only by its ARN applies to the environment
+ * with that account, region and cluster.
+ */
+function collectServiceTargets(entities: Entity[]): Map<string, ServiceTarget> {
+  const everywhere: ServiceTarget = { appliesTo: () => true };
+  const targets = new Map<string, ServiceTarget>();
+  for (const entity of entities) {
+    const annotations = entity.metadata.annotations ?? {};
+    const arn = annotations[AMAZON_ECS_SERVICE_ARN_ANNOTATION];
+    const location =
+      !annotations[ECS_SERVICE_NAME_ANNOTATION]?.trim() && arn
+        ? parseEcsServiceArn(arn)
+        : undefined;
+    for (const serviceName of getEcsServiceNames(entity)) {
+      const known = targets.get(serviceName);
+      if (!location) {
+        targets.set(serviceName, everywhere);
+        continue;
+      }
+      const matchesArn = (env: AwsEnvironment | undefined) =>
+        env !== undefined &&
+        env.accountId === location.accountId &&
+        env.region === location.region &&
+        (location.cluster === undefined || env.cluster === location.cluster);
+      targets.set(serviceName, {
+        appliesTo: env => (known?.appliesTo(env) ?? false) || matchesArn(env),
+      });
+    }
+  }
+  return targets;
+}
+
+function servicesOf(view: EnvironmentView, serviceNames: string[]) {
+  const snapshot = view.state?.snapshot;
+  const evaluation = view.evaluation;
+  if (!snapshot || !evaluation) {
+    return [];
+  }
+  return serviceNames.flatMap(serviceName => {
+    const service = snapshot.services.find(s => s.serviceName === serviceName);
+    const serviceEvaluation = evaluation.services.find(
+      s => s.serviceName === serviceName,
+    );
+    return service && serviceEvaluation
+      ? [{ service, evaluation: serviceEvaluation }]
+      : [];
+  });
 }

@@ -1,0 +1,58 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  /** Configuration of the KLER environments backend plugin. */
+  environments?: {
+    /**
+     * Environments to add to those of the catalog (Resources of spec.type
+     * environment), or fields overriding a catalog environment of the same name.
+     * An environment that is not in the catalog needs accountId, region and cluster.
+     */
+    environments?: Array<{
+      /** The environment's name; the catalog Resource's metadata.name when overriding. */
+      name: string;
+      /** Display title. */
+      title?: string;
+      /** `development` or `production`. */
+      tier?: 'development' | 'production';
+      /** The 12-digit AWS account id. */
+      accountId?: string;
+      /** The AWS region, for example eu-west-1. */
+      region?: string;
+      /** The ECS cluster name. */
+      cluster?: string;
+      /** The AWS Backup vault name. */
+      backupVault?: string;
+      /** The Well-Architected Tool workload id. */
+      wellArchitectedWorkloadId?: string;
+      /**
+       * An AWS API endpoint to use instead of AWS, for example the local sandbox
+       * `http://127.0.0.1:4566`. A loopback endpoint marks the environment as `sandbox`.
+       */
+      endpoint?: string;
+    }>;
+    refresh?: {
+      /** How often every environment is read again. Default { seconds: 30 }. */
+      frequency?: HumanDuration | string;
+      /**
+       * Bound of one environment's read, and of a request that waits for an
+       * environment's first read. Default { seconds: 60 }.
+       */
+      timeout?: HumanDuration | string;
+    };
+    cache?: {
+      /** How long a snapshot stays in the cache. Default { minutes: 10 }. */
+      ttl?: HumanDuration | string;
+    };
+    aws?: {
+      /** Attempts per AWS call, including the first (the SDK retries throttling). Default 5. */
+      maxAttempts?: number;
+      /** The SDK retry mode. Default adaptive. */
+      retryMode?: 'standard' | 'adaptive';
+      /** AWS calls in flight at once per environment. Default 8. */
+      concurrency?: number;
+      /** Timeout of a single HTTP request to AWS, in milliseconds. Default 10000. */
+      timeoutMs?: number;
+    };
+  };
+}

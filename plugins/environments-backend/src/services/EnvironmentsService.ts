@@ -1,0 +1,176 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ENVIRONMENT_AREAS,
+  EnvironmentArea,
+  EnvironmentDetailsResponse,
+  EnvironmentEvaluation,
+  EnvironmentSummary,
+  HealthStatus,
+  Problem,
+  ProblemSeverity,
+  compareProblems,
+  evaluateEnvironment,
+  isSeverityAtLeast,
+  summarizeEvaluation,
+} from '@kler/plugin-environments-common';
+import {
+  EnvironmentEntry,
+  EnvironmentRegistry,
+} from './environments/EnvironmentRegistry';
+import { EnvironmentState, SnapshotStore } from './snapshots/SnapshotStore';
+
+/** An environment with what is known about it, evaluated. */
+export interface EnvironmentView {
+  entry: EnvironmentEntry;
+  summary: EnvironmentSummary;
+  state?: EnvironmentState;
+  evaluation?: EnvironmentEvaluation;
+}
+
+export interface ProblemFilter {
+  environments?: string[];
+  minSeverity?: ProblemSeverity;
+  areas?: EnvironmentArea[];
+}
+
+/** Hosts that mean the environment is read from a local AWS emulator, not AWS. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) {
+    return false;
+  }
+  try {
+    const { hostname } = new URL(endpoint);
+    return LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+/** The environments plugin's read model: environments, their snapshots, evaluations and problems. */
+export class EnvironmentsService {
+  constructor(
+    private readonly registry: EnvironmentRegistry,
+    private readonly store: SnapshotStore,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** Refreshes every environment; one environment failing never stops the others. */
+  async refreshAll(): Promise<void> {
+    const entries = await this.registry.list({ fresh: true });
+    await Promise.all(
+      entries.map(async entry => {
+        if (!entry.environment) {
+          this.logger.warn(
+            `Skipping environment ${entry.name}: ${entry.definitionError?.message}`,
+          );
+          return;
+        }
+        await this.store.refresh(entry.environment);
+      }),
+    );
+  }
+
+  async listEnvironments(): Promise<EnvironmentView[]> {
+    const entries = await this.registry.list();
+    return Promise.all(entries.map(entry => this.view(entry)));
+  }
+
+  async getEnvironment(name: string): Promise<EnvironmentView | undefined> {
+    const entry = await this.registry.get(name);
+    return entry ? this.view(entry) : undefined;
+  }
+
+  async listProblems(filter: ProblemFilter): Promise<Problem[]> {
+    const views = await this.listEnvironments();
+    return views
+      .filter(
+        view =>
+          !filter.environments || filter.environments.includes(view.entry.name),
+      )
+      .flatMap(view => view.evaluation?.problems ?? [])
+      .filter(
+        problem =>
+          !filter.minSeverity ||
+          isSeverityAtLeast(problem.severity, filter.minSeverity),
+      )
+      .filter(problem => !filter.areas || filter.areas.includes(problem.area))
+      .sort(compareProblems);
+  }
+
+  private async view(entry: EnvironmentEntry): Promise<EnvironmentView> {
+    if (!entry.environment) {
+      return { entry, summary: summaryOf(entry) };
+    }
+    const state = await this.store.get(entry.environment);
+    const evaluation = state.snapshot
+      ? evaluateEnvironment(state.snapshot)
+      : undefined;
+    return {
+      entry,
+      state,
+      evaluation,
+      summary: summaryOf(entry, state, evaluation),
+    };
+  }
+}
+
+const UNKNOWN_AREAS = Object.fromEntries(
+  ENVIRONMENT_AREAS.map(area => [area, 'unknown']),
+) as Record<EnvironmentArea, HealthStatus>;
+
+function summaryOf(
+  entry: EnvironmentEntry,
+  state?: EnvironmentState,
+  evaluation?: EnvironmentEvaluation,
+): EnvironmentSummary {
+  const env = entry.environment;
+  const evaluated = evaluation
+    ? summarizeEvaluation(evaluation)
+    : {
+        status: 'unknown' as const,
+        areas: { ...UNKNOWN_AREAS },
+        counts: {
+          services: 0,
+          servicesWithProblems: 0,
+          problems: { critical: 0, high: 0, medium: 0, low: 0 },
+        },
+      };
+  const summary: EnvironmentSummary = {
+    name: entry.name,
+    tier: env?.tier ?? 'development',
+    accountId: env?.accountId ?? '',
+    region: env?.region ?? '',
+    cluster: env?.cluster ?? '',
+    ...evaluated,
+    stale: state?.stale ?? false,
+    source: isLoopbackEndpoint(env?.endpoint) ? 'sandbox' : 'aws',
+  };
+  const title = env?.title ?? entry.title;
+  if (title) {
+    summary.title = title;
+  }
+  if (entry.entityRef) {
+    summary.entityRef = entry.entityRef;
+  }
+  if (state?.snapshot) {
+    summary.refreshedAt = state.snapshot.readAt;
+  }
+  const error = entry.definitionError ?? state?.error;
+  if (error) {
+    summary.error = error;
+  }
+  return summary;
+}
+
+/** The details response of one environment. */
+export function toDetailsResponse(
+  view: EnvironmentView,
+): EnvironmentDetailsResponse {
+  return {
+    summary: view.summary,
+    snapshot: view.state?.snapshot,
+    evaluation: view.evaluation,
+  };
+}

@@ -1,0 +1,191 @@
+import {
+  DescribeScalableTargetsCommand,
+  DescribeScalingActivitiesCommand,
+  DescribeScalingPoliciesCommand,
+  ScalableTarget,
+  ScalingPolicy as AwsScalingPolicy,
+} from '@aws-sdk/client-application-auto-scaling';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingGroup,
+  ScalingActivity,
+  ScalingPolicy,
+  ServiceScaling,
+} from '@kler/plugin-environments-common';
+import { chunk, collectPages } from './concurrency';
+import { ReadContext } from './types';
+
+/** DescribeScalableTargets accepts at most 50 resource ids per call. */
+export const SCALABLE_TARGETS_BATCH_SIZE = 50;
+/** DescribeAutoScalingGroups accepts at most 50 group names per call. */
+export const AUTO_SCALING_GROUPS_BATCH_SIZE = 50;
+const SCALING_ACTIVITIES_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The Application Auto Scaling resource id of an ECS service. */
+export function ecsScalingResourceId(cluster: string, serviceName: string) {
+  return `service/${cluster}/${serviceName}`;
+}
+
+/**
+ * Reads the scalable targets of the given services with their policies, keyed by
+ * resource id. Activities are read separately (see readScalingActivities).
+ */
+export async function readScalableTargets(
+  ctx: ReadContext,
+  serviceNames: string[],
+): Promise<Map<string, ServiceScaling>> {
+  const { clients, env, limit, sendOptions } = ctx;
+  const resourceIds = serviceNames.map(name =>
+    ecsScalingResourceId(env.cluster, name),
+  );
+
+  const targetBatches = await Promise.all(
+    chunk(resourceIds, SCALABLE_TARGETS_BATCH_SIZE).map(batch =>
+      collectPages<ScalableTarget>(async NextToken => {
+        const page = await limit(() =>
+          clients.applicationAutoScaling.send(
+            new DescribeScalableTargetsCommand({
+              ServiceNamespace: 'ecs',
+              ResourceIds: batch,
+              NextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { items: page.ScalableTargets, nextToken: page.NextToken };
+      }),
+    ),
+  );
+  const targets = targetBatches
+    .flat()
+    .filter(target => target.ScalableDimension === 'ecs:service:DesiredCount');
+
+  const scalingByResource = new Map<string, ServiceScaling>();
+  await Promise.all(
+    targets.map(async target => {
+      const resourceId = target.ResourceId ?? '';
+      const policies = await collectPages<AwsScalingPolicy>(async NextToken => {
+        const page = await limit(() =>
+          clients.applicationAutoScaling.send(
+            new DescribeScalingPoliciesCommand({
+              ServiceNamespace: 'ecs',
+              ResourceId: resourceId,
+              ScalableDimension: 'ecs:service:DesiredCount',
+              NextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { items: page.ScalingPolicies, nextToken: page.NextToken };
+      });
+      scalingByResource.set(resourceId, {
+        resourceId,
+        minCapacity: target.MinCapacity ?? 0,
+        maxCapacity: target.MaxCapacity ?? 0,
+        policies: policies.map(toScalingPolicy),
+        activities: [],
+      });
+    }),
+  );
+  return scalingByResource;
+}
+
+function toScalingPolicy(policy: AwsScalingPolicy): ScalingPolicy {
+  const tracking = policy.TargetTrackingScalingPolicyConfiguration;
+  return {
+    policyName: policy.PolicyName ?? '',
+    policyType: policy.PolicyType ?? '',
+    targetValue: tracking?.TargetValue,
+    metric:
+      tracking?.PredefinedMetricSpecification?.PredefinedMetricType ??
+      tracking?.CustomizedMetricSpecification?.MetricName,
+  };
+}
+
+/**
+ * Reads the ECS namespace's scaling activities of the last 24 hours, keyed by
+ * resource id. One paginated listing for the whole namespace costs fewer calls
+ * than one per service.
+ */
+export async function readScalingActivities(
+  ctx: ReadContext,
+): Promise<Map<string, ScalingActivity[]>> {
+  const { clients, limit, sendOptions, now } = ctx;
+  const since = now.getTime() - SCALING_ACTIVITIES_WINDOW_MS;
+  const activities = await collectPages(async NextToken => {
+    const page = await limit(() =>
+      clients.applicationAutoScaling.send(
+        new DescribeScalingActivitiesCommand({
+          ServiceNamespace: 'ecs',
+          NextToken,
+        }),
+        sendOptions,
+      ),
+    );
+    return { items: page.ScalingActivities, nextToken: page.NextToken };
+  });
+
+  const byResource = new Map<string, ScalingActivity[]>();
+  for (const activity of activities) {
+    if (!activity.StartTime || activity.StartTime.getTime() < since) {
+      continue;
+    }
+    const resourceId = activity.ResourceId ?? '';
+    const list = byResource.get(resourceId) ?? [];
+    list.push({
+      activityId: activity.ActivityId ?? '',
+      description: activity.Description ?? '',
+      cause: activity.Cause,
+      statusCode: activity.StatusCode ?? '',
+      statusMessage: activity.StatusMessage,
+      startTime: activity.StartTime.toISOString(),
+      endTime: activity.EndTime?.toISOString(),
+    });
+    byResource.set(resourceId, list);
+  }
+  for (const list of byResource.values()) {
+    list.sort((a, b) => b.startTime.localeCompare(a.startTime));
+  }
+  return byResource;
+}
+
+/** Reads the EC2 Auto Scaling groups behind the cluster's capacity providers, keyed by name. */
+export async function readAutoScalingGroups(
+  { clients, limit, sendOptions }: ReadContext,
+  groupNames: string[],
+): Promise<Map<string, AutoScalingGroup>> {
+  const groups = await Promise.all(
+    chunk([...new Set(groupNames)], AUTO_SCALING_GROUPS_BATCH_SIZE).map(batch =>
+      collectPages(async NextToken => {
+        const page = await limit(() =>
+          clients.autoScaling.send(
+            new DescribeAutoScalingGroupsCommand({
+              AutoScalingGroupNames: batch,
+              NextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { items: page.AutoScalingGroups, nextToken: page.NextToken };
+      }),
+    ),
+  );
+  const byName = new Map<string, AutoScalingGroup>();
+  for (const group of groups.flat()) {
+    const name = group.AutoScalingGroupName ?? '';
+    byName.set(name, {
+      autoScalingGroupName: name,
+      minSize: group.MinSize ?? 0,
+      maxSize: group.MaxSize ?? 0,
+      desiredCapacity: group.DesiredCapacity ?? 0,
+      instances: (group.Instances ?? []).map(instance => ({
+        instanceId: instance.InstanceId ?? '',
+        instanceType: instance.InstanceType,
+        availabilityZone: instance.AvailabilityZone,
+        lifecycleState: instance.LifecycleState ?? '',
+        healthStatus: instance.HealthStatus ?? '',
+      })),
+    });
+  }
+  return byName;
+}

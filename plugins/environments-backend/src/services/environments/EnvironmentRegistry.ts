@@ -1,0 +1,185 @@
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ENVIRONMENT_RESOURCE_TYPE,
+  readEnvironmentFromEntity,
+} from '@kler/plugin-environments-common';
+import { EnvironmentOverride } from '../../config';
+import { AwsEnvironment } from '../aws/types';
+
+/**
+ * One known environment. `environment` is absent when its definition is broken
+ * (a bad annotation, an incomplete config entry); `definitionError` then says why.
+ */
+export interface EnvironmentEntry {
+  name: string;
+  title?: string;
+  entityRef?: string;
+  environment?: AwsEnvironment;
+  definitionError?: { name: string; message: string };
+}
+
+export interface EnvironmentRegistryOptions {
+  catalog: CatalogService;
+  auth: AuthService;
+  logger: LoggerService;
+  overrides: EnvironmentOverride[];
+  /** How long a listing is reused before the catalog is asked again. */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+export const DEFINITION_ERROR_NAME = 'InvalidEnvironmentDefinition';
+
+/**
+ * The environments of the portal: every catalog Resource of `spec.type:
+ * environment`, with `environments.environments[]` config adding environments or
+ * overriding fields. The catalog is listed again whenever the listing is older
+ * than `maxAgeMs`, so that a newly registered environment appears without a restart.
+ */
+export class EnvironmentRegistry {
+  private readonly options: EnvironmentRegistryOptions;
+  private readonly now: () => number;
+  private listing?: { entries: EnvironmentEntry[]; listedAt: number };
+  private inFlight?: Promise<EnvironmentEntry[]>;
+
+  constructor(options: EnvironmentRegistryOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The environments, from the last listing unless it is older than maxAge or `fresh` is set. */
+  async list(options?: { fresh?: boolean }): Promise<EnvironmentEntry[]> {
+    if (
+      !options?.fresh &&
+      this.listing &&
+      this.now() - this.listing.listedAt < this.options.maxAgeMs
+    ) {
+      return this.listing.entries;
+    }
+    if (!this.inFlight) {
+      this.inFlight = this.listFromCatalog().finally(() => {
+        this.inFlight = undefined;
+      });
+    }
+    return this.inFlight;
+  }
+
+  async get(name: string): Promise<EnvironmentEntry | undefined> {
+    const entry = (await this.list()).find(e => e.name === name);
+    if (entry) {
+      return entry;
+    }
+    // A name we do not know yet may have been registered since the last listing.
+    return (await this.list({ fresh: true })).find(e => e.name === name);
+  }
+
+  private async listFromCatalog(): Promise<EnvironmentEntry[]> {
+    let entities: Entity[];
+    try {
+      const response = await this.options.catalog.getEntities(
+        {
+          filter: { kind: 'Resource', 'spec.type': ENVIRONMENT_RESOURCE_TYPE },
+        },
+        { credentials: await this.options.auth.getOwnServiceCredentials() },
+      );
+      entities = response.items;
+    } catch (error) {
+      if (this.listing) {
+        this.options.logger.warn(
+          `Could not list environments from the catalog, keeping the previous list: ${error}`,
+        );
+        return this.listing.entries;
+      }
+      throw error;
+    }
+    const entries = mergeEnvironments(entities, this.options.overrides);
+    this.listing = { entries, listedAt: this.now() };
+    return entries;
+  }
+}
+
+/** Combines the catalog's environments with the config's additions and overrides, sorted by name. */
+export function mergeEnvironments(
+  entities: Entity[],
+  overrides: EnvironmentOverride[],
+): EnvironmentEntry[] {
+  const overridesByName = new Map(overrides.map(o => [o.name, o]));
+  const entries = new Map<string, EnvironmentEntry>();
+
+  for (const entity of entities) {
+    const name = entity.metadata.name;
+    const entityRef = stringifyEntityRef(entity);
+    const override = overridesByName.get(name);
+    overridesByName.delete(name);
+    try {
+      const definition = readEnvironmentFromEntity(entity);
+      entries.set(name, {
+        name,
+        title: definition.title,
+        entityRef,
+        environment: applyOverride(definition, override),
+      });
+    } catch (error) {
+      entries.set(name, {
+        name,
+        title: entity.metadata.title,
+        entityRef,
+        definitionError: {
+          name: DEFINITION_ERROR_NAME,
+          message: (error as Error).message,
+        },
+      });
+    }
+  }
+
+  for (const override of overridesByName.values()) {
+    const missing = (['accountId', 'region', 'cluster'] as const).filter(
+      field => !override[field],
+    );
+    if (missing.length > 0) {
+      entries.set(override.name, {
+        name: override.name,
+        title: override.title,
+        definitionError: {
+          name: DEFINITION_ERROR_NAME,
+          message: `Environment ${override.name} is not in the catalog and ${
+            override.configKey
+          } lacks ${missing.join(', ')}`,
+        },
+      });
+      continue;
+    }
+    entries.set(override.name, {
+      name: override.name,
+      title: override.title,
+      environment: applyOverride(
+        {
+          name: override.name,
+          tier: override.tier ?? 'development',
+          accountId: override.accountId!,
+          region: override.region!,
+          cluster: override.cluster!,
+        },
+        override,
+      ),
+    });
+  }
+
+  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function applyOverride(
+  definition: AwsEnvironment,
+  override: EnvironmentOverride | undefined,
+): AwsEnvironment {
+  if (!override) {
+    return definition;
+  }
+  const { configKey: _configKey, name: _name, ...fields } = override;
+  const defined = Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  );
+  return { ...definition, ...defined };
+}

@@ -1,0 +1,150 @@
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { EnvironmentSnapshot } from '@kler/plugin-environments-common';
+import { JsonObject } from '@backstage/types';
+import { AwsEnvironment, EnvironmentReader } from '../aws/types';
+
+/** What is known about one environment: the latest good snapshot and the latest refresh's outcome. */
+export interface EnvironmentState {
+  /** The latest snapshot that was read successfully. */
+  snapshot?: EnvironmentSnapshot;
+  /** True when the latest refresh failed and `snapshot` is older. */
+  stale: boolean;
+  /** The error of the latest refresh, when it failed. */
+  error?: { name: string; message: string };
+  /** When the latest refresh (successful or not) ended. */
+  attemptedAt: string;
+  /** The definition the state was read with; a changed definition invalidates it. */
+  definitionKey: string;
+}
+
+export interface SnapshotStoreOptions {
+  cache: CacheService;
+  reader: EnvironmentReader;
+  logger: LoggerService;
+  /** How long a state stays in the cache. */
+  ttlMs: number;
+  /** Bound of one refresh; the read is aborted after it. */
+  timeoutMs: number;
+}
+
+export class RefreshTimeoutError extends Error {
+  name = 'RefreshTimeoutError';
+}
+
+function definitionKeyOf(env: AwsEnvironment): string {
+  return JSON.stringify(
+    Object.entries(env).sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+/**
+ * Holds the environments' snapshots in the Backstage cache (memory or Redis, so
+ * that replicas share them). A failed refresh keeps the last good snapshot,
+ * marked stale; concurrent refreshes of one environment share one read.
+ */
+export class SnapshotStore {
+  private readonly options: SnapshotStoreOptions;
+  private readonly inFlight = new Map<string, Promise<EnvironmentState>>();
+
+  constructor(options: SnapshotStoreOptions) {
+    this.options = options;
+  }
+
+  /** The cached state of the environment; reads it first when nothing is cached. */
+  async get(env: AwsEnvironment): Promise<EnvironmentState> {
+    const cached = await this.peek(env);
+    return cached ?? this.refresh(env);
+  }
+
+  /** The cached state, if any, without reading AWS. */
+  async peek(env: AwsEnvironment): Promise<EnvironmentState | undefined> {
+    const cached = (await this.options.cache.get(cacheKey(env.name))) as
+      | EnvironmentState
+      | undefined;
+    if (!cached || cached.definitionKey !== definitionKeyOf(env)) {
+      return undefined;
+    }
+    return cached;
+  }
+
+  /** Reads the environment now, unless a read of it is already running: then waits for that one. */
+  refresh(env: AwsEnvironment): Promise<EnvironmentState> {
+    const running = this.inFlight.get(env.name);
+    if (running) {
+      return running;
+    }
+    const refresh = this.readAndStore(env).finally(() => {
+      this.inFlight.delete(env.name);
+    });
+    this.inFlight.set(env.name, refresh);
+    return refresh;
+  }
+
+  private async readAndStore(env: AwsEnvironment): Promise<EnvironmentState> {
+    const definitionKey = definitionKeyOf(env);
+    let state: EnvironmentState;
+    try {
+      const snapshot = await this.readWithTimeout(env);
+      state = {
+        snapshot,
+        stale: false,
+        attemptedAt: new Date().toISOString(),
+        definitionKey,
+      };
+    } catch (error) {
+      const previous = await this.peek(env);
+      const { name, message } = toErrorInfo(error);
+      this.options.logger.warn(
+        `Refresh of environment ${env.name} failed: ${name}: ${message}`,
+      );
+      state = {
+        snapshot: previous?.snapshot,
+        stale: previous?.snapshot !== undefined,
+        error: { name, message },
+        attemptedAt: new Date().toISOString(),
+        definitionKey,
+      };
+    }
+    await this.options.cache.set(
+      cacheKey(env.name),
+      state as unknown as JsonObject,
+      { ttl: this.options.ttlMs },
+    );
+    return state;
+  }
+
+  private async readWithTimeout(
+    env: AwsEnvironment,
+  ): Promise<EnvironmentSnapshot> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new RefreshTimeoutError(
+          `Reading environment ${env.name} took longer than ${this.options.timeoutMs} ms`,
+        );
+        controller.abort(error);
+        reject(error);
+      }, this.options.timeoutMs);
+    });
+    try {
+      return await Promise.race([
+        this.options.reader.read(env, controller.signal),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function cacheKey(environmentName: string): string {
+  return `snapshot:${environmentName}`;
+}
+
+function toErrorInfo(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message };
+  }
+  return { name: 'Error', message: String(error) };
+}
