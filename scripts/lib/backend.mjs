@@ -8,7 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from './net.mjs';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const repoRoot = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
 
 const ansi = /\u001b\[[0-9;]*m/g;
 
@@ -37,8 +40,9 @@ export async function startBackend(options = {}) {
   ];
   // What `backstage-cli package start` runs, without its file watcher, so that a
   // crash ends the process instead of waiting for a change.
-  const nodeTransform = createRequire(join(repoRoot, 'packages/backend/package.json'))
-    .resolve('@backstage/cli-node/config/nodeTransform.cjs');
+  const nodeTransform = createRequire(
+    join(repoRoot, 'packages/backend/package.json'),
+  ).resolve('@backstage/cli-node/config/nodeTransform.cjs');
   const args = [
     '--enable-source-maps',
     '--require',
@@ -67,7 +71,12 @@ export async function startBackend(options = {}) {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exit = new Promise(r => child.on('exit', code => { exited = code ?? -1; r(); }));
+  const exit = new Promise(r =>
+    child.on('exit', code => {
+      exited = code ?? -1;
+      r();
+    }),
+  );
 
   const baseUrl = `http://localhost:${port}`;
   const backend = {
@@ -75,20 +84,40 @@ export async function startBackend(options = {}) {
     lines,
     /** Lines the backend logged at level error, or that look like a crash. */
     errorLines: () =>
-      lines.filter(l => /^\S+Z \S+ error /.test(l) || /^(Error|TypeError|Backend failed)/.test(l)),
+      lines.filter(
+        l =>
+          /^\S+Z \S+ error /.test(l) ||
+          /^(Error|TypeError|Backend failed)/.test(l),
+      ),
     async stop() {
       if (exited === undefined) {
-        try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-        const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 10_000);
         await exit;
         clearTimeout(timer);
       }
     },
     async guestToken() {
-      const res = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
-        headers: { 'X-Requested-With': 'XMLHttpRequest' },
-      });
-      if (!res.ok) throw new Error(`guest sign-in: HTTP ${res.status} ${await res.text()}`);
+      const res = await fetch(
+        `${baseUrl}/api/auth/guest/refresh?env=development`,
+        {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        },
+      );
+      if (!res.ok)
+        throw new Error(
+          `guest sign-in: HTTP ${res.status} ${await res.text()}`,
+        );
       return (await res.json()).backstageIdentity.token;
     },
     async get(path, token) {
@@ -97,7 +126,11 @@ export async function startBackend(options = {}) {
       });
       const text = await res.text();
       let body;
-      try { body = JSON.parse(text); } catch { body = text; }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
       return { status: res.status, body };
     },
     exitCode: () => exited,
@@ -106,7 +139,12 @@ export async function startBackend(options = {}) {
     await waitFor(
       async () => {
         if (exited !== undefined) {
-          throw Object.assign(new Error(`backend exited with ${exited}:\n${lines.slice(-30).join('\n')}`), { fatal: true });
+          throw Object.assign(
+            new Error(
+              `backend exited with ${exited}:\n${lines.slice(-30).join('\n')}`,
+            ),
+            { fatal: true },
+          );
         }
         const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
         return res.ok;

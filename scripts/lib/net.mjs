@@ -26,5 +26,9 @@ export async function waitFor(check, { timeoutMs, intervalMs = 500, what }) {
     }
     await new Promise(r => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${
+      lastError ? `: ${lastError.message}` : ''
+    }`,
+  );
 }

@@ -22,14 +22,22 @@ const expectedEntities = [
 async function readsKlerCatalog(backend) {
   const token = await backend.guestToken();
   const unauthenticated = await backend.get('/api/catalog/entities');
-  assert.equal(unauthenticated.status, 401, 'the catalog must refuse a request without a token');
+  assert.equal(
+    unauthenticated.status,
+    401,
+    'the catalog must refuse a request without a token',
+  );
 
   const refs = await waitFor(
     async () => {
       const res = await backend.get('/api/catalog/entities', token);
       assert.equal(res.status, 200);
       const found = new Set(
-        res.body.map(e => `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`.toLowerCase()),
+        res.body.map(e =>
+          `${e.kind}:${e.metadata.namespace ?? 'default'}/${
+            e.metadata.name
+          }`.toLowerCase(),
+        ),
       );
       return expectedEntities.every(ref => found.has(ref)) && found;
     },
@@ -41,10 +49,10 @@ async function readsKlerCatalog(backend) {
     '/api/catalog/entities?filter=kind=resource,spec.type=environment',
     token,
   );
-  assert.deepEqual(
-    environments.body.map(e => e.metadata.name).sort(),
-    ['development', 'production'],
-  );
+  assert.deepEqual(environments.body.map(e => e.metadata.name).sort(), [
+    'development',
+    'production',
+  ]);
 }
 
 describe('backend on SQLite', () => {
@@ -70,7 +78,10 @@ describe('backend on PostgreSQL 15', () => {
     postgres = await startPostgres();
     backend = await startBackend({
       // The production config, its database connection from the environment.
-      configFiles: ['app-config.production.yaml', 'scripts/smoke/app-config.smoke.yaml'],
+      configFiles: [
+        'app-config.production.yaml',
+        'scripts/smoke/app-config.smoke.yaml',
+      ],
       env: {
         POSTGRES_HOST: postgres.host,
         POSTGRES_PORT: String(postgres.port),
@@ -95,7 +106,16 @@ describe('backend on PostgreSQL 15', () => {
     const { execFileSync } = await import('node:child_process');
     const databases = execFileSync(
       'psql',
-      ['-h', postgres.host, '-p', String(postgres.port), '-U', 'postgres', '-Atc', 'select datname from pg_database'],
+      [
+        '-h',
+        postgres.host,
+        '-p',
+        String(postgres.port),
+        '-U',
+        'postgres',
+        '-Atc',
+        'select datname from pg_database',
+      ],
       { encoding: 'utf8' },
     );
     assert.match(databases, /backstage_plugin_catalog/);
