@@ -1,8 +1,11 @@
-/***/
 /**
- * The terraform module for @backstage/plugin-scaffolder-backend.
+ * Scaffolder actions that run Terraform (or OpenTofu) to provision KLER
+ * environments: check, plan, apply (guarded for production) and output.
  *
  * @packageDocumentation
  */
 
-export { scaffolderModule as default } from './module';
+export { scaffolderModuleTerraform as default } from './module';
+export { createTerraformCheckAction } from './actions/check';
+export { createTerraformPlanAction } from './actions/plan';
+export type { TerraformActionsOptions } from './actions/common';

@@ -1,21 +1,37 @@
-import { createBackendModule } from "@backstage/backend-plugin-api";
-import { scaffolderActionsExtensionPoint  } from '@backstage/plugin-scaffolder-node';
-import { createExampleAction } from "./actions/example";
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createTerraformCheckAction } from './actions/check';
+import { createTerraformPlanAction } from './actions/plan';
 
 /**
- * A backend module that registers the action into the scaffolder
+ * Adds KLER's Terraform actions to the scaffolder.
+ *
+ * @public
  */
-export const scaffolderModule = createBackendModule({
-  moduleId: 'example-action',
+export const scaffolderModuleTerraform = createBackendModule({
   pluginId: 'scaffolder',
+  moduleId: 'terraform',
   register({ registerInit }) {
     registerInit({
       deps: {
-        scaffolderActions: scaffolderActionsExtensionPoint
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolderActions}) {
-        scaffolderActions.addActions(createExampleAction());
-      }
+      async init({ scaffolderActions, config }) {
+        const options = {
+          config,
+          awsCredentialsManager:
+            DefaultAwsCredentialsManager.fromConfig(config),
+        };
+        scaffolderActions.addActions(
+          createTerraformCheckAction(options),
+          createTerraformPlanAction(options),
+        );
+      },
     });
   },
-})
+});

@@ -1,0 +1,169 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  formatProblem,
+  parseFmtDiff,
+  parseValidateJson,
+  TerraformProblem,
+} from '../terraform/diagnostics';
+import {
+  resolveWorkspaceDirectory,
+  validateTimeoutMinutes,
+} from '../terraform/inputs';
+import {
+  isUnreachableDependencyFailure,
+  lastErrorLines,
+  TerraformSession,
+} from '../terraform/session';
+import {
+  terraformConfigOf,
+  TerraformActionsOptions,
+  timeoutDescription,
+  workingDirectoryDescription,
+} from './common';
+import { examples } from './check.examples';
+
+/**
+ * `kler:terraform:check`: `terraform fmt -check` and `terraform validate`,
+ * reporting each problem with its file and line.
+ *
+ * @public
+ */
+export function createTerraformCheckAction(options: TerraformActionsOptions) {
+  const config = terraformConfigOf(options);
+  return createTemplateAction({
+    id: 'kler:terraform:check',
+    description:
+      'Checks a Terraform configuration: canonical formatting (fmt -check) and validity (init -backend=false, validate). Fails on any error, naming file and line.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        workingDirectory: z =>
+          z.string({ description: workingDirectoryDescription }).optional(),
+        allowUnavailableProviders: z =>
+          z
+            .boolean({
+              description:
+                'When providers cannot be downloaded (no registry access), report validation as skipped instead of failing; formatting is still checked',
+            })
+            .optional(),
+        timeoutMinutes: z =>
+          z.number({ description: timeoutDescription }).optional(),
+      },
+      output: {
+        passed: z => z.boolean({ description: 'No errors were found' }),
+        problems: z =>
+          z.array(
+            z.object({
+              source: z.enum(['fmt', 'validate', 'init']),
+              severity: z.enum(['error', 'warning']),
+              file: z.string().optional(),
+              line: z.number().optional(),
+              message: z.string(),
+            }),
+            { description: 'Every problem found, with file and line' },
+          ),
+        validateSkipped: z =>
+          z
+            .string({
+              description: 'Why validation did not run; empty when it ran',
+            })
+            .optional(),
+      },
+    },
+    async handler(ctx) {
+      validateTimeoutMinutes(ctx.input.timeoutMinutes);
+      const workingDirectory = await resolveWorkspaceDirectory(
+        ctx.workspacePath,
+        ctx.input.workingDirectory ?? '.',
+        'workingDirectory',
+      );
+      const session = await TerraformSession.create({
+        config,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        workingDirectory,
+        timeoutMinutes: ctx.input.timeoutMinutes,
+        secrets: ctx.secrets,
+      });
+
+      const problems: TerraformProblem[] = [];
+      const fmt = await session.run([
+        'fmt',
+        '-check',
+        '-recursive',
+        '-diff',
+        '-no-color',
+      ]);
+      if (fmt.exitCode !== 0) {
+        const fmtProblems = parseFmtDiff(fmt.stdout);
+        problems.push(
+          ...(fmtProblems.length > 0
+            ? fmtProblems
+            : [
+                {
+                  source: 'fmt' as const,
+                  severity: 'error' as const,
+                  message: lastErrorLines(fmt.stderr),
+                },
+              ]),
+        );
+      }
+
+      let validateSkipped = '';
+      const init = await session.run([
+        'init',
+        '-backend=false',
+        '-input=false',
+        '-no-color',
+      ]);
+      if (
+        init.exitCode !== 0 &&
+        ctx.input.allowUnavailableProviders &&
+        isUnreachableDependencyFailure(init.stderr)
+      ) {
+        validateSkipped = `providers unavailable: ${lastErrorLines(
+          init.stderr,
+        )}`;
+        ctx.logger.warn(`Validation skipped: ${validateSkipped}`);
+      } else {
+        // Validate even when init failed: it still reports syntax errors with
+        // file and line, which init only prints as text.
+        const validate = await session.run(['validate', '-json', '-no-color'], {
+          logStdout: false,
+        });
+        const diagnostics = parseValidateJson(validate.stdout);
+        problems.push(...diagnostics);
+        if (init.exitCode !== 0 && diagnostics.length === 0) {
+          problems.push({
+            source: 'init',
+            severity: 'error',
+            message: session.maskLine(lastErrorLines(init.stderr)),
+          });
+        }
+      }
+
+      for (const problem of problems) {
+        const line = session.maskLine(formatProblem(problem));
+        if (problem.severity === 'error') ctx.logger.error(line);
+        else ctx.logger.warn(line);
+      }
+      const errors = problems.filter(problem => problem.severity === 'error');
+      ctx.output('passed', errors.length === 0);
+      ctx.output('problems', problems);
+      ctx.output('validateSkipped', validateSkipped);
+      if (errors.length > 0) {
+        throw new Error(
+          `Terraform check found ${errors.length} error(s): ${errors
+            .map(formatProblem)
+            .join('; ')}`,
+        );
+      }
+      ctx.logger.info(
+        validateSkipped
+          ? 'Formatting is canonical; validation was skipped'
+          : 'Formatting is canonical and the configuration is valid',
+      );
+    },
+  });
+}

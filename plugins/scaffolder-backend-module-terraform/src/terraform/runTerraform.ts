@@ -1,0 +1,172 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** Options for one run of the Terraform (or OpenTofu) CLI. */
+export interface TerraformRunOptions {
+  binary: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  logger: LoggerService;
+  /** Masks secrets in every line before it reaches the log. */
+  mask: (line: string) => string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** How long Terraform gets after SIGINT to release its lock and save state. */
+  killGraceMs: number;
+  /**
+   * Whether stdout lines go to the task log. Off for `show -json` and
+   * `output -json`, whose stdout is data (and may hold sensitive values).
+   */
+  logStdout?: boolean;
+}
+
+/** What a finished Terraform run produced. */
+export interface TerraformRunResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Thrown when a run was cancelled or timed out; Terraform was interrupted. */
+export class TerraformInterruptedError extends Error {
+  constructor(readonly reason: 'cancelled' | 'timeout', message: string) {
+    super(message);
+    this.name = 'TerraformInterruptedError';
+  }
+}
+
+/**
+ * Environment variables Terraform inherits from the backend: only what a CLI
+ * needs to run, so that the backend's own secrets never reach Terraform.
+ */
+const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+];
+
+/** The base environment of every Terraform run. */
+export function terraformBaseEnv(pluginCacheDir?: string) {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  env.TF_IN_AUTOMATION = '1';
+  env.CHECKPOINT_DISABLE = '1';
+  env.TF_INPUT = '0';
+  if (pluginCacheDir) env.TF_PLUGIN_CACHE_DIR = pluginCacheDir;
+  return env;
+}
+
+/**
+ * Runs the CLI with an argument array and no shell, streams stdout and stderr to
+ * the logger line by line as they arrive (masked), and interrupts Terraform on
+ * cancellation or timeout: SIGINT first, so it releases its state lock and saves
+ * state, then SIGKILL after the grace period.
+ */
+export async function runTerraform(
+  options: TerraformRunOptions,
+): Promise<TerraformRunResult> {
+  const { logger, mask, signal } = options;
+  if (signal?.aborted) {
+    throw new TerraformInterruptedError(
+      'cancelled',
+      `Task was cancelled before terraform ${options.args[0]} started`,
+    );
+  }
+  logger.info(mask(`$ ${options.binary} ${options.args.join(' ')}`));
+
+  const child = spawn(options.binary, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    shell: false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  const stdoutChunks: string[] = [];
+  const stderrChunks: string[] = [];
+  const logStdout = options.logStdout ?? true;
+  const stdoutDone = new Promise<void>(resolve => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', line => {
+      stdoutChunks.push(line);
+      if (logStdout) logger.info(mask(line));
+    });
+    lines.on('close', resolve);
+  });
+  const stderrDone = new Promise<void>(resolve => {
+    const lines = createInterface({ input: child.stderr });
+    lines.on('line', line => {
+      stderrChunks.push(line);
+      logger.warn(mask(line));
+    });
+    lines.on('close', resolve);
+  });
+
+  let interrupted: 'cancelled' | 'timeout' | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const interrupt = (reason: 'cancelled' | 'timeout') => {
+    if (interrupted) return;
+    interrupted = reason;
+    logger.warn(
+      `${
+        reason === 'cancelled' ? 'Task cancelled' : 'Timed out'
+      }: interrupting terraform (SIGINT) so it releases its lock and saves state`,
+    );
+    child.kill('SIGINT');
+    killTimer = setTimeout(() => {
+      logger.error(
+        `terraform did not stop within ${options.killGraceMs} ms: killing it`,
+      );
+      child.kill('SIGKILL');
+    }, options.killGraceMs);
+  };
+  const onAbort = () => interrupt('cancelled');
+  signal?.addEventListener('abort', onAbort);
+  const timeoutTimer = setTimeout(
+    () => interrupt('timeout'),
+    options.timeoutMs,
+  );
+
+  try {
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', code => resolve(code));
+    });
+    await Promise.all([stdoutDone, stderrDone]);
+    if (interrupted === 'cancelled') {
+      throw new TerraformInterruptedError(
+        'cancelled',
+        `terraform ${options.args[0]} was cancelled`,
+      );
+    }
+    if (interrupted === 'timeout') {
+      throw new TerraformInterruptedError(
+        'timeout',
+        `terraform ${options.args[0]} timed out after ${Math.round(
+          options.timeoutMs / 1000,
+        )} s`,
+      );
+    }
+    return {
+      exitCode,
+      stdout: stdoutChunks.join('\n'),
+      stderr: stderrChunks.join('\n'),
+    };
+  } finally {
+    clearTimeout(timeoutTimer);
+    if (killTimer) clearTimeout(killTimer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
