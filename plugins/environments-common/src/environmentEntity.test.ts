@@ -7,7 +7,7 @@ import {
 
 function environmentEntity(
   annotations: Record<string, string>,
-  spec: Record<string, unknown> = {
+  spec: Entity['spec'] = {
     type: 'environment',
     lifecycle: 'production',
   },
