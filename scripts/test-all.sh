@@ -59,10 +59,11 @@ run_step "package tests" kler_yarn backstage-cli repo test \
   --json --outputFile "$results/jest.json"
 count_jest "$results/jest.json"
 
-for suite in scripts/smoke/*.test.mjs; do
+for suite in scripts/smoke/*.test.mjs scripts/e2e/*.test.mjs; do
   [[ -e "$suite" ]] || continue
-  name="$(basename "$suite" .test.mjs)"
-  run_step "smoke: $name" bash -c \
+  kind="$(basename "$(dirname "$suite")")"
+  name="$kind-$(basename "$suite" .test.mjs)"
+  run_step "$kind: $name" bash -c \
     'node --test --test-reporter=tap "$1" | tee "$2"; exit "${PIPESTATUS[0]}"' \
     _ "$suite" "$results/$name.tap"
   count_node_tests "$results/$name.tap"

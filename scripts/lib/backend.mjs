@@ -16,7 +16,7 @@ export const repoRoot = resolve(
 const ansi = /\u001b\[[0-9;]*m/g;
 
 /**
- * @param {{ configFiles?: string[], config?: object, env?: Record<string,string> }} options
+ * @param {{ configFiles?: string[], config?: object, env?: Record<string,string>, serveApp?: boolean }} options
  */
 export async function startBackend(options = {}) {
   const port = await freePort();
@@ -26,6 +26,10 @@ export async function startBackend(options = {}) {
     overrides,
     JSON.stringify({
       ...options.config,
+      // The backend's app plugin serves packages/app/dist at the backend's own URL.
+      ...(options.serveApp
+        ? { app: { baseUrl: `http://localhost:${port}` } }
+        : {}),
       backend: {
         ...options.config?.backend,
         baseUrl: `http://localhost:${port}`,
