@@ -65,7 +65,13 @@ export function evaluateEnvironment(
     const areas = areaStatuses(problems, unreadable);
     return {
       serviceName: service.serviceName,
-      status: worstStatus(Object.values(areas)),
+      // Backup and Well-Architected are read for the environment as a whole:
+      // a service is not in doubt because they could not be read.
+      status: worstStatus([
+        statusOfProblems(problems),
+        areas.health,
+        areas.scaling,
+      ]),
       areas,
       problems,
     };
