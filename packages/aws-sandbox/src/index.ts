@@ -1,1 +1,18 @@
-export {};
+/**
+ * A local AWS-compatible endpoint with KLER's environments, for the portal's
+ * demo, tests and benchmarks.
+ *
+ * @packageDocumentation
+ */
+export { startSandbox } from './server';
+export type { StartSandboxOptions, RunningSandbox } from './server';
+export type { SandboxAdmin } from './admin';
+export type { ClockOptions } from './sandbox';
+export {
+  loadScenarioFile,
+  parseScenario,
+  ScenarioError,
+} from './scenario/load';
+export type { Scenario, ScenarioInput, FaultSpec } from './scenario/schema';
+export { generateScenario } from './scenario/generate';
+export type { GenerateScenarioOptions } from './scenario/generate';

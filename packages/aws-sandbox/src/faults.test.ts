@@ -1,0 +1,168 @@
+import {
+  CreateClusterCommand,
+  ECSClient,
+  ListServicesCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
+import type { RunningSandbox } from './server';
+import {
+  clientConfig,
+  DEVELOPMENT,
+  PRODUCTION,
+  startKlerSandbox,
+} from './testUtils';
+
+const listServices = (cluster = 'kler-production') =>
+  new ListServicesCommand({ cluster });
+
+describe('faults', () => {
+  let sandbox: RunningSandbox;
+  let ecs: ECSClient;
+  let sts: STSClient;
+
+  beforeAll(async () => {
+    sandbox = await startKlerSandbox();
+    ecs = new ECSClient(clientConfig(sandbox.url, PRODUCTION));
+    sts = new STSClient(clientConfig(sandbox.url, PRODUCTION));
+  });
+  afterAll(() => sandbox.close());
+  afterEach(() => sandbox.admin.reset());
+
+  it('throttles with ThrottlingException (json) and Throttling (query), HTTP 400', async () => {
+    sandbox.admin.setFaults([{ throttle: { ratePerSecond: 0, burst: 0 } }]);
+    const error = await ecs.send(listServices()).catch(e => e);
+    expect(error.name).toBe('ThrottlingException');
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    const queryError = await sts
+      .send(new GetCallerIdentityCommand({}))
+      .catch(e => e);
+    expect(queryError.name).toBe('Throttling');
+    expect(queryError.$metadata.httpStatusCode).toBe(400);
+  });
+
+  it("lets the SDK's retry ride out throttling", async () => {
+    sandbox.admin.setFaults([
+      { service: 'ecs', throttle: { ratePerSecond: 0, burst: 0 }, count: 2 },
+    ]);
+    const retrying = new ECSClient(
+      clientConfig(sandbox.url, PRODUCTION, { maxAttempts: 3 }),
+    );
+    const out = await retrying.send(listServices());
+    expect(out.serviceArns).toHaveLength(5);
+    expect(out.$metadata.attempts).toBe(3);
+  });
+
+  it('applies the default per-operation limit, and can switch it off', async () => {
+    sandbox.admin.setThrottling({ enabled: true, ratePerSecond: 1, burst: 5 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => ecs.send(listServices())),
+    );
+    const throttled = results.filter(
+      r =>
+        r.status === 'rejected' &&
+        (r.reason as Error).name === 'ThrottlingException',
+    );
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    sandbox.admin.setThrottling({ enabled: false });
+    const again = await Promise.allSettled(
+      Array.from({ length: 8 }, () => ecs.send(listServices())),
+    );
+    expect(again.every(r => r.status === 'fulfilled')).toBe(true);
+  });
+
+  it('denies access as each protocol does', async () => {
+    sandbox.admin.setFaults([{ accessDenied: true }]);
+    await expect(ecs.send(listServices())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(
+      sts.send(new GetCallerIdentityCommand({})),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it('answers 503 ServiceUnavailable and 500 InternalFailure', async () => {
+    sandbox.admin.setFaults([
+      { service: 'ecs', serverError: 503 },
+      { service: 'sts', serverError: 500 },
+    ]);
+    await expect(ecs.send(listServices())).rejects.toMatchObject({
+      name: 'ServiceUnavailable',
+      $metadata: { httpStatusCode: 503 },
+    });
+    await expect(
+      sts.send(new GetCallerIdentityCommand({})),
+    ).rejects.toMatchObject({
+      name: 'InternalFailure',
+      $metadata: { httpStatusCode: 500 },
+    });
+  });
+
+  it('matches faults by environment, account and operation', async () => {
+    sandbox.admin.setFaults([
+      { environment: 'development', accessDenied: true },
+      { account: PRODUCTION, operation: 'GetCallerIdentity', serverError: 503 },
+    ]);
+    const development = new ECSClient(clientConfig(sandbox.url, DEVELOPMENT));
+    await expect(
+      development.send(listServices('kler-development')),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await expect(ecs.send(listServices())).resolves.toMatchObject({
+      serviceArns: expect.any(Array),
+    });
+    await expect(
+      sts.send(new GetCallerIdentityCommand({})),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+  });
+
+  it('adds latency', async () => {
+    sandbox.admin.setFaults([{ service: 'ecs', latencyMs: 300 }]);
+    const started = Date.now();
+    await ecs.send(listServices());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('holds the connection for a timeout, then drops it', async () => {
+    sandbox.admin.setFaults([{ service: 'ecs', timeoutMs: 200 }]);
+    const started = Date.now();
+    const error = await ecs.send(listServices()).catch(e => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.$metadata?.httpStatusCode).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('holds the connection forever until the client gives up', async () => {
+    sandbox.admin.setFaults([{ service: 'ecs', timeoutMs: null }]);
+    const impatient = new ECSClient(
+      clientConfig(sandbox.url, PRODUCTION, {
+        requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+      }),
+    );
+    const error = await impatient.send(listServices()).catch(e => e);
+    expect(error.name).toBe('TimeoutError');
+  });
+
+  it('answers unknown operations as AWS does', async () => {
+    await expect(
+      ecs.send(new CreateClusterCommand({ clusterName: 'x' })),
+    ).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(
+      sts.send(new GetSessionTokenCommand({})),
+    ).rejects.toMatchObject({
+      name: 'InvalidAction',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+});

@@ -1,0 +1,291 @@
+import {
+  DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListServicesCommand,
+  ListTasksCommand,
+  paginateListTasks,
+  Service,
+  Task,
+} from '@aws-sdk/client-ecs';
+import type { RunningSandbox } from '../server';
+import {
+  clientConfig,
+  DEVELOPMENT,
+  NIGHT,
+  PEAK,
+  PRODUCTION,
+  startKlerSandbox,
+} from '../testUtils';
+
+async function allTasks(
+  ecs: ECSClient,
+  cluster: string,
+  desiredStatus: 'RUNNING' | 'STOPPED',
+) {
+  const arns: string[] = [];
+  for await (const page of paginateListTasks(
+    { client: ecs },
+    { cluster, desiredStatus, maxResults: 100 },
+  )) {
+    arns.push(...(page.taskArns ?? []));
+  }
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += 100) {
+    const out = await ecs.send(
+      new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }),
+    );
+    tasks.push(...(out.tasks ?? []));
+  }
+  return tasks;
+}
+
+describe('ECS', () => {
+  let sandbox: RunningSandbox;
+  let production: ECSClient;
+  let development: ECSClient;
+
+  beforeAll(async () => {
+    sandbox = await startKlerSandbox(PEAK);
+    production = new ECSClient(clientConfig(sandbox.url, PRODUCTION));
+    development = new ECSClient(clientConfig(sandbox.url, DEVELOPMENT));
+  });
+  afterAll(() => sandbox.close());
+
+  it('describes the cluster with its capacity providers', async () => {
+    const out = await production.send(
+      new DescribeClustersCommand({ clusters: ['kler-production', 'nope'] }),
+    );
+    expect(out.clusters).toHaveLength(1);
+    const [cluster] = out.clusters!;
+    expect(cluster.clusterArn).toBe(
+      'arn:aws:ecs:eu-west-1:222222222222:cluster/kler-production',
+    );
+    expect(cluster.status).toBe('ACTIVE');
+    expect(cluster.capacityProviders).toEqual([
+      'kler-production-ec2',
+      'FARGATE',
+      'FARGATE_SPOT',
+    ]);
+    expect(cluster.activeServicesCount).toBe(5);
+    expect(cluster.runningTasksCount).toBeGreaterThan(10);
+    expect(out.failures).toEqual([
+      {
+        arn: 'arn:aws:ecs:eu-west-1:222222222222:cluster/nope',
+        reason: 'MISSING',
+      },
+    ]);
+  });
+
+  it('lists the five services, paginating with maxResults', async () => {
+    const first = await production.send(
+      new ListServicesCommand({ cluster: 'kler-production', maxResults: 2 }),
+    );
+    expect(first.serviceArns).toHaveLength(2);
+    expect(first.nextToken).toBeDefined();
+    const arns = [...first.serviceArns!];
+    let token = first.nextToken;
+    while (token) {
+      const page = await production.send(
+        new ListServicesCommand({
+          cluster: 'kler-production',
+          maxResults: 2,
+          nextToken: token,
+        }),
+      );
+      arns.push(...page.serviceArns!);
+      token = page.nextToken;
+    }
+    expect(arns.map(a => a.split('/').pop())).toEqual([
+      'storefront',
+      'shop-api',
+      'admin-panel',
+      'image-service',
+      'order-worker',
+    ]);
+  });
+
+  it('answers ClusterNotFoundException for an unknown cluster', async () => {
+    await expect(
+      production.send(new ListServicesCommand({ cluster: 'kler-development' })),
+    ).rejects.toMatchObject({
+      name: 'ClusterNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('describes services with deployments and reports missing ones in failures', async () => {
+    const out = await production.send(
+      new DescribeServicesCommand({
+        cluster: 'kler-production',
+        services: ['storefront', 'ghost'],
+      }),
+    );
+    const [storefront] = out.services!;
+    expect(storefront.serviceName).toBe('storefront');
+    // evening peak: storefront is at its maximum
+    expect(storefront.desiredCount).toBe(12);
+    expect(storefront.runningCount).toBe(12);
+    expect(storefront.createdAt).toBeInstanceOf(Date);
+    expect(storefront.loadBalancers![0].targetGroupArn).toMatch(
+      /^arn:aws:elasticloadbalancing:eu-west-1:222222222222:targetgroup\/kler-production-storefront\//,
+    );
+    expect(storefront.deployments![0]).toMatchObject({ status: 'PRIMARY' });
+    expect(out.failures).toEqual([
+      {
+        arn: 'arn:aws:ecs:eu-west-1:222222222222:service/kler-production/ghost',
+        reason: 'MISSING',
+      },
+    ]);
+  });
+
+  it('rejects more than 10 services per DescribeServices', async () => {
+    await expect(
+      production.send(
+        new DescribeServicesCommand({
+          cluster: 'kler-production',
+          services: Array.from({ length: 11 }, (_, i) => `s${i}`),
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('rejects more than 100 tasks per DescribeTasks and maxResults above 100', async () => {
+    await expect(
+      production.send(
+        new DescribeTasksCommand({
+          cluster: 'kler-production',
+          tasks: Array.from({ length: 101 }, (_, i) => `t${i}`),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(
+      production.send(
+        new ListTasksCommand({ cluster: 'kler-production', maxResults: 101 }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+
+  it('lists running tasks grouped by service, matching the services running counts', async () => {
+    const tasks = await allTasks(production, 'kler-production', 'RUNNING');
+    const services = await production.send(
+      new DescribeServicesCommand({
+        cluster: 'kler-production',
+        services: [
+          'storefront',
+          'shop-api',
+          'admin-panel',
+          'image-service',
+          'order-worker',
+        ],
+      }),
+    );
+    for (const service of services.services!) {
+      const group = tasks.filter(
+        t => t.group === `service:${service.serviceName}`,
+      );
+      expect(group.length).toBe(service.runningCount! + service.pendingCount!);
+    }
+    const task = tasks[0];
+    expect(task.lastStatus).toBe('RUNNING');
+    expect(task.startedAt).toBeInstanceOf(Date);
+    expect(task.taskDefinitionArn).toMatch(
+      /task-definition\/kler-production-[a-z-]+:\d+$/,
+    );
+    expect(
+      task.containers![0].networkInterfaces![0].privateIpv4Address,
+    ).toMatch(/^10\./);
+  });
+
+  it('shows image-service in development killed by the OOM killer', async () => {
+    const stopped = await allTasks(development, 'kler-development', 'STOPPED');
+    const crashed = stopped.filter(t => t.group === 'service:image-service');
+    expect(crashed.length).toBeGreaterThan(0);
+    expect(crashed[0]).toMatchObject({
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+    });
+    expect(crashed[0].containers![0]).toMatchObject({
+      exitCode: 137,
+      reason: 'OutOfMemoryError: Container killed due to memory usage',
+    });
+    expect(crashed[0].stoppedAt).toBeInstanceOf(Date);
+  });
+
+  it("shows development shop-api's rollout failing and rolled back by the circuit breaker", async () => {
+    // 4 hours of a frozen clock past the scheduled rollouts: look for a FAILED one
+    const times = Array.from(
+      { length: 16 },
+      (_, i) => Date.parse(PEAK) + i * 30 * 60 * 1000,
+    );
+    const states = new Set<string>();
+    let afterFailure: Service | undefined;
+    for (const time of times) {
+      sandbox.admin.setClock({ set: time, speed: 0 });
+      const out = await development.send(
+        new DescribeServicesCommand({
+          cluster: 'kler-development',
+          services: ['shop-api'],
+        }),
+      );
+      const service = out.services![0];
+      for (const d of service.deployments!)
+        states.add(`${d.status}:${d.rolloutState}`);
+      if (service.deployments!.some(d => d.rolloutState === 'FAILED'))
+        afterFailure = service;
+    }
+    expect(states).toContain('ACTIVE:FAILED');
+    expect(states).toContain('PRIMARY:IN_PROGRESS');
+    const [primary, failed] = afterFailure!.deployments!;
+    expect(primary).toMatchObject({
+      status: 'PRIMARY',
+      rolloutState: 'COMPLETED',
+    });
+    expect(failed).toMatchObject({
+      status: 'ACTIVE',
+      rolloutState: 'FAILED',
+      runningCount: 0,
+    });
+    expect(failed.rolloutStateReason).toMatch(/circuit breaker/);
+    expect(
+      afterFailure!.events!.some(e => /deployment failed/.test(e.message!)),
+    ).toBe(true);
+    sandbox.admin.setClock({ set: PEAK, speed: 0 });
+  });
+
+  it('describes the capacity providers named by the cluster', async () => {
+    const out = await production.send(
+      new DescribeCapacityProvidersCommand({
+        capacityProviders: ['kler-production-ec2', 'missing'],
+      }),
+    );
+    expect(out.capacityProviders).toHaveLength(1);
+    expect(
+      out.capacityProviders![0].autoScalingGroupProvider!.autoScalingGroupArn,
+    ).toMatch(/autoScalingGroupName\/kler-production-ecs$/);
+    expect(out.failures![0]).toMatchObject({ reason: 'MISSING' });
+  });
+
+  it('scales with the daily traffic curve', async () => {
+    const night = await startKlerSandbox(NIGHT);
+    try {
+      const ecs = new ECSClient(clientConfig(night.url, PRODUCTION));
+      const out = await ecs.send(
+        new DescribeServicesCommand({
+          cluster: 'kler-production',
+          services: ['storefront'],
+        }),
+      );
+      expect(out.services![0].desiredCount).toBe(3);
+    } finally {
+      await night.close();
+    }
+  });
+});

@@ -1,0 +1,239 @@
+import { AwsError } from '../errors';
+import type { OperationContext, ServiceDefinition } from '../protocols/types';
+import type { EnvironmentWorld } from '../world/simulation';
+import { clusterShape, serviceShape, taskShape } from './ecsShapes';
+import { paginate, requireArray } from './paging';
+
+const INVALID = 'InvalidParameterException';
+
+function cluster(
+  ctx: OperationContext,
+  name: string | undefined,
+): EnvironmentWorld {
+  const world = ctx.world.byCluster(ctx.account, ctx.region, name ?? 'default');
+  if (!world)
+    throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
+  return world;
+}
+
+/** Last path segment of an ARN, or the name itself. */
+function shortName(value: string): string {
+  return value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
+}
+
+export const ecs: ServiceDefinition = {
+  id: 'ecs',
+  protocol: 'json',
+  jsonVersion: '1.1',
+  targetPrefix: 'AmazonEC2ContainerServiceV20141113',
+  errors: {
+    validation: INVALID,
+    throttling: 'ThrottlingException',
+    throttlingStatus: 400,
+    accessDenied: 'AccessDeniedException',
+    accessDeniedStatus: 400,
+  },
+  operations: {
+    DescribeClusters: ctx => {
+      const names = requireArray<string>(
+        ctx.input.clusters,
+        'clusters',
+        100,
+        INVALID,
+      );
+      const clusters = [];
+      const failures = [];
+      for (const name of names.length ? names : ['default']) {
+        const world = ctx.world.byCluster(ctx.account, ctx.region, name);
+        if (world) clusters.push(clusterShape(world, ctx.now));
+        else
+          failures.push({
+            arn: name.startsWith('arn:')
+              ? name
+              : `arn:aws:ecs:${ctx.region}:${ctx.account}:cluster/${name}`,
+            reason: 'MISSING',
+          });
+      }
+      return { clusters, failures };
+    },
+
+    ListServices: ctx => {
+      const world = cluster(ctx, ctx.input.cluster);
+      const arns = world.spec.services.map(s => world.names.serviceArn(s.name));
+      const { page, nextToken } = paginate(
+        arns,
+        ctx.input.nextToken,
+        ctx.input.maxResults,
+        {
+          defaultSize: 10,
+          maxSize: 100,
+          errorCode: INVALID,
+          sizeName: 'maxResults',
+          tokenName: 'nextToken',
+        },
+      );
+      return { serviceArns: page, nextToken };
+    },
+
+    DescribeServices: ctx => {
+      const names = requireArray<string>(
+        ctx.input.services,
+        'services',
+        10,
+        INVALID,
+        'Services cannot have more than 10 items.',
+      );
+      if (names.length === 0)
+        throw new AwsError(INVALID, 'Services cannot be empty.');
+      const world = cluster(ctx, ctx.input.cluster);
+      const services = [];
+      const failures = [];
+      for (const name of names) {
+        const spec = world.service(shortName(name));
+        if (spec) services.push(serviceShape(world, spec, ctx.now));
+        else
+          failures.push({
+            arn: world.names.serviceArn(shortName(name)),
+            reason: 'MISSING',
+          });
+      }
+      return { services, failures };
+    },
+
+    ListTasks: ctx => {
+      const world = cluster(ctx, ctx.input.cluster);
+      const desiredStatus = ctx.input.desiredStatus ?? 'RUNNING';
+      if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus)) {
+        throw new AwsError(INVALID, `Invalid desiredStatus: ${desiredStatus}`);
+      }
+      if (
+        ctx.input.serviceName &&
+        !world.service(shortName(ctx.input.serviceName))
+      ) {
+        throw new AwsError('ServiceNotFoundException', 'Service not found.');
+      }
+      const runs = world.tasks(ctx.now).runs.filter(run => {
+        const stopped = run.stoppedAt !== undefined;
+        if (desiredStatus === 'STOPPED' ? !stopped : stopped) return false;
+        if (
+          ctx.input.serviceName &&
+          run.service.name !== shortName(ctx.input.serviceName)
+        )
+          return false;
+        if (
+          ctx.input.family &&
+          `${world.spec.cluster}-${run.service.name}` !== ctx.input.family
+        )
+          return false;
+        return true;
+      });
+      const { page, nextToken } = paginate(
+        runs,
+        ctx.input.nextToken,
+        ctx.input.maxResults,
+        {
+          defaultSize: 100,
+          maxSize: 100,
+          errorCode: INVALID,
+          sizeName: 'maxResults',
+          tokenName: 'nextToken',
+        },
+      );
+      return {
+        taskArns: page.map(run => world.names.taskArn(run.id)),
+        nextToken,
+      };
+    },
+
+    DescribeTasks: ctx => {
+      const ids = requireArray<string>(
+        ctx.input.tasks,
+        'tasks',
+        100,
+        INVALID,
+        'Tasks cannot have more than 100 items.',
+      );
+      if (ids.length === 0)
+        throw new AwsError(INVALID, 'Tasks cannot be empty.');
+      const world = cluster(ctx, ctx.input.cluster);
+      const { byId } = world.tasks(ctx.now);
+      const tasks = [];
+      const failures = [];
+      for (const id of ids) {
+        const run = byId.get(shortName(id));
+        if (run) tasks.push(taskShape(world, run, ctx.now));
+        else
+          failures.push({
+            arn: id.startsWith('arn:') ? id : world.names.taskArn(id),
+            reason: 'MISSING',
+          });
+      }
+      return { tasks, failures };
+    },
+
+    DescribeCapacityProviders: ctx => {
+      const names = requireArray<string>(
+        ctx.input.capacityProviders,
+        'capacityProviders',
+        100,
+        INVALID,
+      );
+      const worlds = ctx.world.in(ctx.account, ctx.region);
+      const all = worlds.flatMap(world =>
+        world.spec.capacityProviders.map(cp => ({ world, cp })),
+      );
+      const selected = names.length
+        ? names.map(name => ({
+            name,
+            found: all.find(x => x.cp.name === shortName(name)),
+          }))
+        : all.map(found => ({ name: found.cp.name, found }));
+      const failures = selected
+        .filter(s => !s.found)
+        .map(s => ({
+          arn: s.name.startsWith('arn:')
+            ? s.name
+            : `arn:aws:ecs:${ctx.region}:${ctx.account}:capacity-provider/${s.name}`,
+          reason: 'MISSING',
+        }));
+      const found = selected.flatMap(s => (s.found ? [s.found] : []));
+      const { page, nextToken } = paginate(
+        found,
+        ctx.input.nextToken,
+        ctx.input.maxResults,
+        {
+          defaultSize: 10,
+          maxSize: 10,
+          errorCode: INVALID,
+          sizeName: 'maxResults',
+          tokenName: 'nextToken',
+        },
+      );
+      return {
+        capacityProviders: page.map(({ world, cp }) => ({
+          capacityProviderArn: world.names.capacityProviderArn(cp.name),
+          name: cp.name,
+          status: 'ACTIVE',
+          autoScalingGroupProvider: {
+            autoScalingGroupArn: world.names.autoScalingGroupArn(
+              cp.autoScalingGroup.name,
+            ),
+            managedScaling: {
+              status: 'ENABLED',
+              targetCapacity: 100,
+              minimumScalingStepSize: 1,
+              maximumScalingStepSize: 10000,
+              instanceWarmupPeriod: 300,
+            },
+            managedTerminationProtection: 'DISABLED',
+            managedDraining: 'ENABLED',
+          },
+          updateStatus: 'UPDATE_COMPLETE',
+          tags: [],
+        })),
+        failures,
+        nextToken,
+      };
+    },
+  },
+};

@@ -1,0 +1,112 @@
+import type {
+  EnvironmentSpec,
+  Scenario,
+  ServiceSpec,
+} from '../scenario/schema';
+import { EnvironmentNames } from './names';
+import { ServiceSchedule, TaskRun } from './tasks';
+import { TrafficModel } from './traffic';
+import { bucketOf, SECOND } from './time';
+
+/** Everything the sandbox knows about one environment at a given time. */
+export class EnvironmentWorld {
+  readonly names: EnvironmentNames;
+  readonly traffic: TrafficModel;
+  readonly schedules: Map<string, ServiceSchedule>;
+  private cachedTasks?: {
+    time: number;
+    runs: TaskRun[];
+    byId: Map<string, TaskRun>;
+  };
+
+  constructor(readonly seed: string, readonly spec: EnvironmentSpec) {
+    this.names = new EnvironmentNames(seed, spec);
+    this.traffic = new TrafficModel(seed, spec);
+    this.schedules = new Map(
+      spec.services.map(service => [
+        service.name,
+        new ServiceSchedule(seed, spec, service, this.traffic),
+      ]),
+    );
+  }
+
+  service(name: string): ServiceSpec | undefined {
+    return this.schedules.get(name)?.service;
+  }
+
+  desired(service: ServiceSpec, time: number): number {
+    return this.traffic.desired(service, bucketOf(time));
+  }
+
+  /** Tasks of the cluster: running ones plus those stopped in the last hour. */
+  tasks(time: number): { runs: TaskRun[]; byId: Map<string, TaskRun> } {
+    if (this.cachedTasks?.time === time) return this.cachedTasks;
+    const runs: TaskRun[] = [];
+    for (const schedule of this.schedules.values()) {
+      runs.push(...schedule.tasksAt(time));
+    }
+    runs.sort((a, b) => (a.id < b.id ? -1 : 1));
+    this.cachedTasks = { time, runs, byId: new Map(runs.map(r => [r.id, r])) };
+    return this.cachedTasks;
+  }
+
+  runningTasks(service: string, time: number): TaskRun[] {
+    return this.tasks(time).runs.filter(
+      run =>
+        run.service.name === service &&
+        run.stoppedAt === undefined &&
+        run.startedAt <= time,
+    );
+  }
+
+  taskIp(run: TaskRun): string {
+    const index = this.spec.services.indexOf(run.service);
+    const n = (index * 64 + run.slot) % 65000;
+    return `10.${this.spec.account.endsWith('1') ? 1 : 2}.${Math.floor(
+      n / 250,
+    )}.${(n % 250) + 4}`;
+  }
+
+  availabilityZone(slot: number): string {
+    const zones = this.spec.availabilityZones;
+    return zones[slot % zones.length];
+  }
+}
+
+/** The scenario's world: environments looked up by account, region and name. */
+export class SandboxWorld {
+  readonly environments: EnvironmentWorld[];
+
+  constructor(readonly scenario: Scenario) {
+    this.environments = scenario.environments.map(
+      env => new EnvironmentWorld(scenario.seed, env),
+    );
+  }
+
+  /** Environments living in this account and region. */
+  in(account: string, region: string): EnvironmentWorld[] {
+    return this.environments.filter(
+      e => e.spec.account === account && e.spec.region === region,
+    );
+  }
+
+  byCluster(account: string, region: string, cluster: string) {
+    const name = cluster.includes(':cluster/')
+      ? cluster.split(':cluster/')[1]
+      : cluster;
+    return this.in(account, region).find(e => e.spec.cluster === name);
+  }
+
+  byVault(account: string, region: string, vault: string) {
+    return this.in(account, region).find(e => e.spec.vault === vault);
+  }
+
+  byName(name: string) {
+    return this.environments.find(e => e.spec.name === name);
+  }
+}
+
+/** Times are evaluated at whole seconds so one clock reading gives one answer. */
+export function simulationTime(now: number): number {
+  return Math.floor(now / SECOND) * SECOND;
+}

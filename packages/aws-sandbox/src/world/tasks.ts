@@ -1,0 +1,196 @@
+import type { EnvironmentSpec, ServiceSpec } from '../scenario/schema';
+import { hexId, unit } from './random';
+import { TrafficModel } from './traffic';
+import {
+  bucketOf,
+  bucketStart,
+  HOUR,
+  MINUTE,
+  REVISION_EPOCH,
+  SECOND,
+} from './time';
+
+/** How long ECS keeps stopped tasks visible. */
+export const STOPPED_TASK_RETENTION = HOUR;
+
+export type StopKind = 'deployment' | 'crash' | 'scaleIn';
+
+/** One task's life in one slot of a service: from start to stop (if stopped). */
+export interface TaskRun {
+  service: ServiceSpec;
+  slot: number;
+  id: string;
+  createdAt: number;
+  startedAt: number;
+  stoppedAt?: number;
+  stopKind?: StopKind;
+  revision: number;
+  deployment: number;
+}
+
+/**
+ * A service's deployment schedule: deployment k starts at phase + k * period
+ * and replaces slot s at a fraction of the rollout time.
+ */
+export class ServiceSchedule {
+  readonly period: number;
+  readonly rollout: number;
+  readonly phase: number;
+  readonly crashPeriod?: number;
+
+  constructor(
+    private readonly seed: string,
+    private readonly env: EnvironmentSpec,
+    readonly service: ServiceSpec,
+    private readonly traffic: TrafficModel,
+  ) {
+    this.period = service.deployment.everyHours * HOUR;
+    this.rollout = service.deployment.rolloutMinutes * MINUTE;
+    // whole seconds, so derived timestamps stay whole seconds too
+    this.phase =
+      Math.floor(
+        (unit(seed, env.name, service.name, 'deploy-phase') * this.period) /
+          SECOND,
+      ) * SECOND;
+    this.crashPeriod = service.crash
+      ? service.crash.everyMinutes * MINUTE
+      : undefined;
+  }
+
+  deploymentIndex(time: number): number {
+    return Math.floor((time - REVISION_EPOCH - this.phase) / this.period);
+  }
+
+  deploymentStart(index: number): number {
+    return REVISION_EPOCH + this.phase + index * this.period;
+  }
+
+  /** Task definition revision deployment `index` rolls out. */
+  revision(index: number): number {
+    return Math.max(2, index + 2);
+  }
+
+  /** Revision the running tasks use at `time`, for slot `slot`. */
+  runningRevision(slot: number, time: number): number {
+    if (this.service.deployment.fails) return 1;
+    return this.revision(this.deploymentIndex(time - this.slotDelay(slot)));
+  }
+
+  slotDelay(slot: number): number {
+    const delay = (this.rollout * (slot + 1)) / (this.service.max + 1);
+    return Math.floor(delay / SECOND) * SECOND;
+  }
+
+  private crashOffset(slot: number): number {
+    const offset = unit(
+      this.seed,
+      this.env.name,
+      this.service.name,
+      'crash',
+      slot,
+    );
+    return Math.floor((offset * (this.crashPeriod ?? 0)) / SECOND) * SECOND;
+  }
+
+  /** Last time at or before `time` that replaced the task in `slot`. */
+  lastBoundary(slot: number, time: number): { at: number; kind: StopKind } {
+    let best = { at: -Infinity, kind: 'deployment' as StopKind };
+    if (!this.service.deployment.fails) {
+      const delay = this.slotDelay(slot);
+      const index = this.deploymentIndex(time - delay);
+      best = { at: this.deploymentStart(index) + delay, kind: 'deployment' };
+    }
+    if (this.crashPeriod) {
+      const offset = this.crashOffset(slot);
+      const at =
+        Math.floor((time + offset) / this.crashPeriod) * this.crashPeriod -
+        offset;
+      if (at > best.at) best = { at, kind: 'crash' };
+    }
+    return best;
+  }
+
+  active(slot: number, bucket: number): boolean {
+    return slot < this.traffic.desired(this.service, bucket);
+  }
+
+  /** Start of the run of active buckets containing `time`, no earlier than `floor`. */
+  private activeSince(slot: number, time: number, floor: number): number {
+    if (slot < this.service.min) return -Infinity;
+    let bucket = bucketOf(time);
+    while (bucketStart(bucket) > floor && this.active(slot, bucket - 1)) {
+      bucket--;
+    }
+    return bucketStart(bucket);
+  }
+
+  private run(slot: number, time: number): TaskRun {
+    const boundary = this.lastBoundary(slot, time);
+    const since = this.activeSince(slot, time, boundary.at);
+    const createdAt = Math.max(boundary.at, since);
+    const startDelay =
+      (20 + unit(this.seed, this.service.name, slot, createdAt) * 40) * SECOND;
+    return {
+      service: this.service,
+      slot,
+      id: hexId(
+        32,
+        this.seed,
+        this.env.name,
+        this.service.name,
+        slot,
+        createdAt,
+      ),
+      createdAt,
+      startedAt: createdAt + Math.floor(startDelay / SECOND) * SECOND,
+      revision: this.runningRevision(slot, createdAt),
+      deployment: this.deploymentIndex(createdAt),
+    };
+  }
+
+  /** The current task of each slot and the tasks stopped in the last hour. */
+  tasksAt(time: number): TaskRun[] {
+    const out: TaskRun[] = [];
+    const horizon = time - STOPPED_TASK_RETENTION;
+    for (let slot = 0; slot < this.service.max; slot++) {
+      let cursor = time;
+      let pendingStop: { at: number; kind: StopKind } | undefined;
+      while (cursor > horizon) {
+        const bucket = bucketOf(cursor);
+        if (this.active(slot, bucket)) {
+          const run = this.run(slot, cursor);
+          if (pendingStop) {
+            run.stoppedAt = pendingStop.at;
+            run.stopKind = pendingStop.kind;
+          }
+          out.push(run);
+          const boundary = this.lastBoundary(slot, cursor);
+          pendingStop = {
+            at: run.createdAt,
+            kind: run.createdAt === boundary.at ? boundary.kind : 'scaleIn',
+          };
+          cursor = run.createdAt - 1;
+          if (pendingStop.kind === 'scaleIn') {
+            // The slot was idle before this run: look for the previous run.
+            let idle = bucketOf(cursor);
+            while (bucketStart(idle) > horizon && !this.active(slot, idle))
+              idle--;
+            if (!this.active(slot, idle)) break;
+            pendingStop = { at: bucketStart(idle + 1), kind: 'scaleIn' };
+            cursor = pendingStop.at - 1;
+          }
+        } else {
+          let idle = bucket;
+          while (bucketStart(idle) > horizon && !this.active(slot, idle))
+            idle--;
+          if (!this.active(slot, idle)) break;
+          pendingStop = { at: bucketStart(idle + 1), kind: 'scaleIn' };
+          cursor = pendingStop.at - 1;
+        }
+      }
+    }
+    return out.filter(
+      run => run.stoppedAt === undefined || run.stoppedAt > horizon,
+    );
+  }
+}
