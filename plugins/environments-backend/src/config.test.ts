@@ -1,0 +1,95 @@
+import { ConfigReader } from '@backstage/config';
+import { readEnvironmentsOptions } from './config';
+
+const read = (environments: unknown) =>
+  readEnvironmentsOptions(new ConfigReader({ environments } as any));
+
+describe('readEnvironmentsOptions', () => {
+  it('has defaults for everything', () => {
+    expect(readEnvironmentsOptions(new ConfigReader({}))).toEqual({
+      environments: [],
+      refresh: { frequency: { seconds: 30 }, timeoutMs: 60_000 },
+      cache: { ttlMs: 600_000 },
+      aws: {
+        maxAttempts: 5,
+        retryMode: 'adaptive',
+        concurrency: 8,
+        timeoutMs: 10_000,
+      },
+    });
+  });
+
+  it('reads every key', () => {
+    const options = read({
+      environments: [
+        {
+          name: 'development',
+          endpoint: 'http://127.0.0.1:4566',
+          tier: 'development',
+          accountId: '111111111111',
+        },
+      ],
+      refresh: { frequency: 'PT1M', timeout: { seconds: 20 } },
+      cache: { ttl: { minutes: 5 } },
+      aws: {
+        maxAttempts: 3,
+        retryMode: 'standard',
+        concurrency: 4,
+        timeoutMs: 2000,
+      },
+    });
+    expect(options).toEqual({
+      environments: [
+        {
+          name: 'development',
+          endpoint: 'http://127.0.0.1:4566',
+          tier: 'development',
+          accountId: '111111111111',
+          configKey: 'environments.environments[0]',
+        },
+      ],
+      refresh: { frequency: { minutes: 1 }, timeoutMs: 20_000 },
+      cache: { ttlMs: 300_000 },
+      aws: {
+        maxAttempts: 3,
+        retryMode: 'standard',
+        concurrency: 4,
+        timeoutMs: 2000,
+      },
+    });
+  });
+
+  it.each([
+    [{ aws: { concurrency: 0 } }, 'environments.aws.concurrency'],
+    [{ aws: { maxAttempts: 1.5 } }, 'environments.aws.maxAttempts'],
+    [{ aws: { retryMode: 'legacy' } }, 'environments.aws.retryMode'],
+    [{ aws: { timeoutMs: 'fast' } }, 'environments.aws.timeoutMs'],
+    [
+      { refresh: { frequency: { fortnights: 1 } } },
+      'environments.refresh.frequency',
+    ],
+    [{ cache: { ttl: 'soon' } }, 'environments.cache.ttl'],
+    [
+      { environments: [{ name: 'dev', tier: 'staging' }] },
+      'environments.environments[0].tier',
+    ],
+    [
+      { environments: [{ name: 'dev', accountId: '123' }] },
+      'environments.environments[0].accountId',
+    ],
+    [
+      { environments: [{ name: 'dev', endpoint: 'localhost:4566' }] },
+      'environments.environments[0].endpoint',
+    ],
+    [
+      { environments: [{ tier: 'development' }] },
+      'environments.environments[0].name',
+    ],
+    [
+      { environments: [{ name: 'dev' }, { name: 'dev' }] },
+      'environments.environments[1].name',
+    ],
+  ])('fails on %j naming %s', (environments, key) => {
+    expect(() => read(environments)).toThrow(key);
+  });
+});

@@ -1,0 +1,217 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { EnvironmentSnapshot } from '@kler/plugin-environments-common';
+import { ecsService, snapshotOf } from '../../__testUtils__/fixtures';
+import { AwsEnvironment, EnvironmentReader } from '../aws/types';
+import { SnapshotStore } from './SnapshotStore';
+
+const production: AwsEnvironment = {
+  name: 'production',
+  tier: 'production',
+  accountId: '222222222222',
+  region: 'eu-west-1',
+  cluster: 'kler-production',
+};
+const development: AwsEnvironment = {
+  name: 'development',
+  tier: 'development',
+  accountId: '111111111111',
+  region: 'eu-west-1',
+  cluster: 'kler-development',
+};
+
+function createCache() {
+  return CacheManager.fromConfig(
+    new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+  ).forPlugin('environments');
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function createStore(
+  reader: EnvironmentReader,
+  options: { timeoutMs?: number; cache?: ReturnType<typeof createCache> } = {},
+) {
+  return new SnapshotStore({
+    cache: options.cache ?? createCache(),
+    reader,
+    logger: mockServices.logger.mock(),
+    ttlMs: 60_000,
+    timeoutMs: options.timeoutMs ?? 5_000,
+  });
+}
+
+const accessDenied = () =>
+  Object.assign(new Error('not authorized to perform ecs:DescribeClusters'), {
+    name: 'AccessDeniedException',
+  });
+
+describe('SnapshotStore', () => {
+  it('reads on first request and then serves the cached snapshot', async () => {
+    const read = jest.fn(async (env: AwsEnvironment) =>
+      snapshotOf(env, [ecsService('shop-api')]),
+    );
+    const store = createStore({ read });
+
+    const first = await store.get(production);
+    const second = await store.get(production);
+
+    expect(read).toHaveBeenCalledTimes(1);
+    expect(first.snapshot?.services[0].serviceName).toBe('shop-api');
+    expect(second).toEqual(first);
+    expect(second.stale).toBe(false);
+  });
+
+  it('keeps serving the last good snapshot, marked stale, when a refresh fails', async () => {
+    const read = jest
+      .fn<Promise<EnvironmentSnapshot>, [AwsEnvironment]>()
+      .mockImplementationOnce(async env => snapshotOf(env, [ecsService('a')]))
+      .mockRejectedValueOnce(accessDenied());
+    const store = createStore({ read });
+
+    const good = await store.refresh(production);
+    const failed = await store.refresh(production);
+
+    expect(failed).toMatchObject({
+      stale: true,
+      error: {
+        name: 'AccessDeniedException',
+        message: 'not authorized to perform ecs:DescribeClusters',
+      },
+    });
+    expect(failed.snapshot).toEqual(good.snapshot);
+    expect(await store.get(production)).toEqual(failed);
+  });
+
+  it('recovers from stale once a refresh succeeds again', async () => {
+    const read = jest
+      .fn<Promise<EnvironmentSnapshot>, [AwsEnvironment]>()
+      .mockImplementationOnce(async env => snapshotOf(env, [ecsService('a')]))
+      .mockRejectedValueOnce(accessDenied())
+      .mockImplementationOnce(async env => snapshotOf(env, [ecsService('b')]));
+    const store = createStore({ read });
+
+    await store.refresh(production);
+    await store.refresh(production);
+    const recovered = await store.refresh(production);
+
+    expect(recovered.stale).toBe(false);
+    expect(recovered.error).toBeUndefined();
+    expect(recovered.snapshot?.services[0].serviceName).toBe('b');
+  });
+
+  it('reports the error without a snapshot when the first read fails', async () => {
+    const store = createStore({
+      read: async () => {
+        throw accessDenied();
+      },
+    });
+    const state = await store.get(production);
+    expect(state.snapshot).toBeUndefined();
+    expect(state.stale).toBe(false);
+    expect(state.error?.name).toBe('AccessDeniedException');
+  });
+
+  it('shares one read between concurrent refreshes of an environment', async () => {
+    const pending = deferred<EnvironmentSnapshot>();
+    const read = jest.fn(() => pending.promise);
+    const store = createStore({ read });
+
+    const requests = [
+      store.get(production),
+      store.get(production),
+      store.refresh(production),
+    ];
+    await new Promise(resolve => setImmediate(resolve));
+    expect(read).toHaveBeenCalledTimes(1);
+
+    pending.resolve(snapshotOf(production, [ecsService('shop-api')]));
+    const states = await Promise.all(requests);
+    expect(new Set(states.map(s => s.snapshot?.readAt)).size).toBe(1);
+
+    // Once it settled, a new refresh reads again.
+    read.mockImplementation(async () => snapshotOf(production, []));
+    await store.refresh(production);
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps environments apart: one failing or slow does not touch another', async () => {
+    const slowProduction = deferred<EnvironmentSnapshot>();
+    const read = jest.fn(async (env: AwsEnvironment) => {
+      if (env.name === 'production') {
+        return slowProduction.promise;
+      }
+      return snapshotOf(env, [ecsService('storefront')]);
+    });
+    const store = createStore({ read });
+
+    const productionState = store.refresh(production);
+    const developmentState = await store.refresh(development);
+    expect(developmentState.snapshot?.services[0].serviceName).toBe(
+      'storefront',
+    );
+
+    slowProduction.reject(accessDenied());
+    expect((await productionState).error?.name).toBe('AccessDeniedException');
+    expect((await store.get(development)).error).toBeUndefined();
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('aborts a read that takes longer than the timeout', async () => {
+    let signal: AbortSignal | undefined;
+    const store = createStore(
+      {
+        read: (_env, abortSignal) => {
+          signal = abortSignal;
+          return new Promise(() => {});
+        },
+      },
+      { timeoutMs: 20 },
+    );
+
+    const state = await store.get(production);
+
+    expect(state.error?.name).toBe('RefreshTimeoutError');
+    expect(state.error?.message).toContain('20 ms');
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('shares snapshots between stores on one cache, as replicas do', async () => {
+    const cache = createCache();
+    const writer = createStore(
+      { read: async env => snapshotOf(env, [ecsService('shop-api')]) },
+      { cache },
+    );
+    const readerRead = jest.fn();
+    const otherReplica = createStore({ read: readerRead }, { cache });
+
+    await writer.refresh(production);
+    const state = await otherReplica.get(production);
+
+    expect(readerRead).not.toHaveBeenCalled();
+    expect(state.snapshot?.services[0].serviceName).toBe('shop-api');
+  });
+
+  it('reads again when the environment definition changed', async () => {
+    const read = jest.fn(async (env: AwsEnvironment) => snapshotOf(env, []));
+    const store = createStore({ read });
+
+    await store.get(production);
+    const moved = await store.get({
+      ...production,
+      endpoint: 'http://127.0.0.1:4566',
+    });
+
+    expect(read).toHaveBeenCalledTimes(2);
+    expect(moved.snapshot?.environment).toEqual(production);
+  });
+});
