@@ -1,0 +1,660 @@
+// Fault and abuse drills: the real backend against the AWS sandbox, with AWS
+// faults injected per environment, bad input on every route, withheld
+// permissions, broken config, two replicas on one PostgreSQL and one Redis, and
+// 50 clients polling while an environment flaps. Every drill adds a row to the
+// table printed at the end (drill, injected, expected, observed, result).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { expectStartupFailure, startBackend } from '../lib/backend.mjs';
+import { waitFor } from '../lib/net.mjs';
+import { startPostgres } from '../lib/postgres.mjs';
+import { startSandbox } from '../lib/sandbox.mjs';
+import { startAwsProxy } from './support/awsProxy.mjs';
+import {
+  REFRESH_SECONDS,
+  bothHealthy,
+  isFreshSince,
+  listEnvironments,
+  percentile,
+  productionModeConfig,
+  productionModeEnv,
+  sandboxConfig,
+  sleep,
+  waitForEnvironments,
+} from './support/environments.mjs';
+import { startRedis } from './support/redis.mjs';
+import { createReport } from './support/report.mjs';
+
+const report = createReport();
+const API = '/api/environments/v1';
+const ROUTES = [
+  `${API}/environments`,
+  `${API}/environments/production`,
+  `${API}/entity/default/component/storefront`,
+  `${API}/problems`,
+];
+
+after(() => {
+  process.stdout.write(
+    `\n## Fault and abuse drills\n\n${report.toMarkdown()}\n\n`,
+  );
+});
+
+/** Catalog Resources of spec.type environment whose annotations are garbage. */
+const BROKEN_ENVIRONMENTS = {
+  'drill-bad-account': {
+    annotation: 'kler.io/aws-account-id',
+    annotations: { 'kler.io/aws-account-id': 'banana' },
+  },
+  'drill-bad-region': {
+    annotation: 'kler.io/aws-region',
+    annotations: { 'kler.io/aws-region': 'eu-west-1; DROP TABLE environments' },
+  },
+  'drill-missing-cluster': {
+    annotation: 'kler.io/ecs-cluster',
+    annotations: { 'kler.io/ecs-cluster': undefined },
+  },
+};
+
+function writeBrokenCatalog() {
+  const valid = {
+    'kler.io/environment-tier': 'development',
+    'kler.io/aws-account-id': '111111111111',
+    'kler.io/aws-region': 'eu-west-1',
+    'kler.io/ecs-cluster': 'kler-development',
+  };
+  const docs = Object.entries(BROKEN_ENVIRONMENTS).map(
+    ([name, { annotations }]) => {
+      const merged = { ...valid, ...annotations };
+      for (const key of Object.keys(merged)) {
+        if (merged[key] === undefined) delete merged[key];
+      }
+      return JSON.stringify({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: { name, annotations: merged },
+        spec: {
+          type: 'environment',
+          owner: 'platform-team',
+          lifecycle: 'experimental',
+        },
+      });
+    },
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'kler-drill-catalog-'));
+  const file = join(dir, 'broken-environments.yaml');
+  // JSON documents are YAML documents.
+  writeFileSync(file, docs.join('\n---\n'));
+  return file;
+}
+
+/** app-config.yaml's catalog location (arrays replace, not merge) plus the drill's. */
+function catalogWith(file) {
+  return {
+    catalog: {
+      locations: [
+        {
+          type: 'file',
+          target: '../../catalog/all.yaml',
+          rules: [
+            {
+              allow: [
+                'Component',
+                'System',
+                'API',
+                'Resource',
+                'Location',
+                'Domain',
+                'Group',
+                'User',
+                'Template',
+              ],
+            },
+          ],
+        },
+        { type: 'file', target: file, rules: [{ allow: ['Resource'] }] },
+      ],
+    },
+  };
+}
+
+const looksLikeStack = text => /\n\s+at .+\(|\bat .+\.(ts|js):\d+/.test(text);
+
+describe('one backend on the AWS sandbox', () => {
+  let sandbox;
+  let proxy;
+  let backend;
+  let token;
+
+  before(async () => {
+    sandbox = await startSandbox();
+    // Production is read through a proxy that can take its endpoint away.
+    proxy = await startAwsProxy(sandbox.url);
+    backend = await startBackend({
+      config: {
+        ...sandboxConfig({
+          endpoints: { production: proxy.url, development: sandbox.url },
+        }),
+        ...productionModeConfig,
+        ...catalogWith(writeBrokenCatalog()),
+      },
+      env: productionModeEnv,
+    });
+    token = await backend.guestToken();
+    await waitForEnvironments(backend, token, bothHealthy, {
+      timeoutMs: 90_000,
+      what: 'both environments read from the sandbox',
+    });
+  });
+
+  after(async () => {
+    await backend?.stop();
+    await proxy?.stop();
+    sandbox?.stop();
+  });
+
+  /**
+   * Injects a fault into one environment and checks: the other keeps serving
+   * fresh data, the broken one serves its last good snapshot marked stale with
+   * the error, and it recovers by itself once the fault ends.
+   */
+  async function faultDrill({ broken, inject, clear, error }) {
+    const other = broken === 'production' ? 'development' : 'production';
+    await waitForEnvironments(backend, token, bothHealthy, {
+      what: 'both environments healthy before the fault',
+    });
+    const faultAt = Date.now();
+    await inject();
+    let seen;
+    try {
+      seen = await waitForEnvironments(
+        backend,
+        token,
+        byName =>
+          byName[broken].stale &&
+          byName[broken].error &&
+          isFreshSince(byName[other], faultAt) &&
+          byName,
+        {
+          timeoutMs: 30_000,
+          what: `${broken} stale with an error while ${other} stays fresh`,
+        },
+      );
+    } finally {
+      await clear();
+    }
+    const staleAfterMs = Date.now() - faultAt;
+    const served = seen[broken];
+    assert.match(`${served.error.name}: ${served.error.message}`, error);
+    assert.ok(
+      Date.parse(served.refreshedAt) < faultAt,
+      'the stale snapshot is the one read before the fault',
+    );
+    assert.equal(
+      served.counts.services,
+      5,
+      'the stale snapshot still has every service',
+    );
+    const details = await backend.get(`${API}/environments/${broken}`, token);
+    assert.equal(details.status, 200);
+    assert.equal(details.body.summary.stale, true);
+    assert.equal(details.body.snapshot.services.length, 5);
+
+    const clearedAt = Date.now();
+    await waitForEnvironments(
+      backend,
+      token,
+      byName => isFreshSince(byName[broken], clearedAt),
+      {
+        timeoutMs: 30_000,
+        what: `${broken} to recover after the fault`,
+      },
+    );
+    const recoveredMs = Date.now() - clearedAt;
+    return (
+      `${broken} stale after ${(staleAfterMs / 1000).toFixed(1)} s with "${
+        served.error.name
+      }: ` +
+      `${served.error.message.slice(0, 80)}", ${other} fresh; recovered ${(
+        recoveredMs / 1000
+      ).toFixed(1)} s after the fault ended`
+    );
+  }
+
+  const sandboxFault = (environment, fault) => ({
+    broken: environment,
+    inject: () =>
+      sandbox.admin('POST', '/faults', { id: 'drill', environment, ...fault }),
+    clear: () => sandbox.admin('DELETE', '/faults'),
+  });
+
+  const expectedFault =
+    'other env fresh; broken env serves last good snapshot, stale, with error; recovers by itself';
+
+  test('AccessDenied', { timeout: 90_000 }, () =>
+    report.drill(
+      {
+        drill: 'AWS AccessDenied (production)',
+        injected: 'every AWS call of production answers AccessDeniedException',
+        expected: expectedFault,
+      },
+      () =>
+        faultDrill({
+          ...sandboxFault('production', { accessDenied: true }),
+          error: /AccessDenied/i,
+        }),
+    ),
+  );
+
+  test('throttling storm', { timeout: 90_000 }, () =>
+    report.drill(
+      {
+        drill: 'AWS throttling storm (development)',
+        injected: 'every AWS call of development throttled (0 requests/s)',
+        expected: expectedFault,
+      },
+      () =>
+        faultDrill({
+          ...sandboxFault('development', {
+            throttle: { ratePerSecond: 0, burst: 0 },
+          }),
+          error: /Throttl|Rate exceeded/i,
+        }),
+    ),
+  );
+
+  test('5xx burst', { timeout: 90_000 }, () =>
+    report.drill(
+      {
+        drill: 'AWS 5xx burst (production)',
+        injected: 'every AWS call of production answers HTTP 503',
+        expected: expectedFault,
+      },
+      () =>
+        faultDrill({
+          ...sandboxFault('production', { serverError: 503 }),
+          error: /503|Unavailable/i,
+        }),
+    ),
+  );
+
+  test('timeouts', { timeout: 90_000 }, () =>
+    report.drill(
+      {
+        drill: 'AWS timeouts (development)',
+        injected: 'AWS calls of development never answer (connection held)',
+        expected: expectedFault,
+      },
+      () =>
+        faultDrill({
+          ...sandboxFault('development', { timeoutMs: null }),
+          error: /time|abort/i,
+        }),
+    ),
+  );
+
+  test('region disappears', { timeout: 90_000 }, () =>
+    report.drill(
+      {
+        drill: 'AWS region disappears (production)',
+        injected: "production's AWS endpoint refuses connections for a while",
+        expected: expectedFault,
+      },
+      () =>
+        faultDrill({
+          broken: 'production',
+          inject: () => proxy.down(),
+          clear: () => proxy.up(),
+          error: /ECONNREFUSED|connect|socket/i,
+        }),
+    ),
+  );
+
+  test('slow calls', { timeout: 90_000 }, () =>
+    report.drill(
+      {
+        drill: 'AWS slow calls (production)',
+        injected: 'every AWS call of production 250 ms slower',
+        expected:
+          'both environments keep serving fresh snapshots (slow is not broken)',
+      },
+      async () => {
+        await waitForEnvironments(backend, token, bothHealthy, {
+          what: 'both environments healthy',
+        });
+        const faultAt = Date.now();
+        await sandbox.admin('POST', '/faults', {
+          id: 'drill',
+          environment: 'production',
+          latencyMs: 250,
+        });
+        let seen;
+        try {
+          // Two full refreshes under the fault, to see it is not a lucky one.
+          const first = await waitForEnvironments(
+            backend,
+            token,
+            byName =>
+              isFreshSince(byName.production, faultAt) &&
+              isFreshSince(byName.development, faultAt) &&
+              byName,
+            { what: 'fresh snapshots read under the latency' },
+          );
+          const second = Date.parse(first.production.refreshedAt) + 1;
+          seen = await waitForEnvironments(
+            backend,
+            token,
+            byName =>
+              isFreshSince(byName.production, second) &&
+              isFreshSince(byName.development, second) &&
+              byName,
+            { what: 'a second fresh snapshot under the latency' },
+          );
+          const calls = proxy.calls.filter(c => c.at >= faultAt).length;
+          assert.ok(calls > 0, 'production was read through the slow endpoint');
+        } finally {
+          await sandbox.admin('DELETE', '/faults');
+        }
+        return `production fresh (read at ${seen.production.refreshedAt}, stale=${seen.production.stale}), development fresh; no error`;
+      },
+    ),
+  );
+
+  test('no route works without a token', { timeout: 30_000 }, () =>
+    report.drill(
+      {
+        drill: 'No token',
+        injected: 'every environments route called without Authorization',
+        expected: '401 on every route',
+      },
+      async () => {
+        const statuses = [];
+        for (const route of ROUTES) {
+          const res = await backend.get(route);
+          assert.equal(res.status, 401, `${route} without a token`);
+          statuses.push(res.status);
+        }
+        const forged = await backend.get(ROUTES[0], 'not-a-jwt');
+        assert.equal(forged.status, 401, 'a forged token is refused');
+        return `${ROUTES.length} routes: ${statuses.join(
+          ', ',
+        )}; forged token: ${forged.status}`;
+      },
+    ),
+  );
+
+  test('bad input on routes and query strings', { timeout: 60_000 }, () =>
+    report.drill(
+      {
+        drill: 'Bad input (routes, queries)',
+        injected:
+          'unknown environment, malformed entity refs, bad enums, object/array smuggling, 5-60 kB values',
+        expected:
+          '404 for unknown, 400/414/431 with a clear message for malformed; never 5xx or a stack trace',
+      },
+      async () => {
+        const huge = n => 'a'.repeat(n);
+        const cases = [
+          [
+            `${API}/environments/no-such-environment`,
+            [404],
+            /no-such-environment/,
+          ],
+          [`${API}/environments/bad%20name!!`, [400], /name/],
+          [`${API}/environments/${huge(5000)}`, [400], /name/],
+          [`${API}/environments/%E0%A4%A`, [400], /./],
+          [`${API}/environments/..%2F..%2Fetc%2Fpasswd`, [400, 404], /./],
+          [`${API}/entity/default/api/storefront`, [400], /kind/],
+          [
+            `${API}/entity/default/component/no-such-component`,
+            [404],
+            /no-such-component/,
+          ],
+          [`${API}/entity/de%00fault/component/storefront`, [400], /namespace/],
+          [`${API}/entity/default/component/${huge(12000)}`, [400], /name/],
+          [`${API}/problems?minSeverity=apocalyptic`, [400], /minSeverity/],
+          [
+            `${API}/problems?minSeverity=high&minSeverity=low`,
+            [400],
+            /minSeverity/,
+          ],
+          [`${API}/problems?area=health&area=nonsense`, [400], /area/],
+          [
+            `${API}/problems?environment=no-such-environment`,
+            [400],
+            /no-such-environment/,
+          ],
+          [`${API}/problems?environment[$ne]=production`, [400], /environment/],
+          [`${API}/problems?environment=${huge(12000)}`, [400], /environment/],
+          [`${API}/environments/${huge(60000)}`, [400, 414, 431], null],
+        ];
+        const observed = [];
+        for (const [path, statuses, message] of cases) {
+          const res = await fetch(`${backend.baseUrl}${path}`, {
+            headers: { Authorization: `Bearer ${token}` },
+          });
+          const text = await res.text();
+          const short =
+            path.length > 70
+              ? `${path.slice(0, 60)}...(${path.length} chars)`
+              : path;
+          assert.ok(
+            statuses.includes(res.status),
+            `${short}: HTTP ${res.status}, expected ${statuses.join(
+              '/',
+            )}: ${text.slice(0, 200)}`,
+          );
+          assert.ok(
+            !looksLikeStack(text),
+            `${short}: the response carries a stack trace`,
+          );
+          if (message) {
+            const body = JSON.parse(text);
+            assert.equal(
+              body.error.stack,
+              undefined,
+              `${short}: stack in the error`,
+            );
+            assert.match(
+              body.error.message,
+              message,
+              `${short}: the message says what is wrong`,
+            );
+          }
+          observed.push(res.status);
+        }
+        const counts = observed.reduce(
+          (acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }),
+          {},
+        );
+        const environments = await listEnvironments(backend, token);
+        assert.ok(
+          bothHealthy(environments),
+          'the environments still serve after the abuse',
+        );
+        return `${cases.length} requests: ${Object.entries(counts)
+          .map(([s, n]) => `${n}x ${s}`)
+          .join(', ')}; no 5xx, no stack trace, messages name the parameter`;
+      },
+    ),
+  );
+
+  test('catalog annotations with garbage values', { timeout: 60_000 }, () =>
+    report.drill(
+      {
+        drill: 'Garbage catalog annotations',
+        injected:
+          'catalog Resources (spec.type environment) with account id "banana", a region with SQL, no cluster',
+        expected:
+          'each appears with an error naming the annotation; production and development keep working',
+      },
+      async () => {
+        const names = Object.keys(BROKEN_ENVIRONMENTS);
+        const seen = await waitForEnvironments(
+          backend,
+          token,
+          byName => names.every(n => byName[n]) && byName,
+          {
+            timeoutMs: 40_000,
+            what: 'the broken environments from the catalog',
+          },
+        );
+        for (const [name, { annotation }] of Object.entries(
+          BROKEN_ENVIRONMENTS,
+        )) {
+          const summary = seen[name];
+          assert.ok(summary.error, `${name} carries an error`);
+          assert.ok(
+            summary.error.message.includes(annotation),
+            `${name}: "${summary.error.message}" names ${annotation}`,
+          );
+          assert.equal(summary.status, 'unknown');
+          const details = await backend.get(
+            `${API}/environments/${name}`,
+            token,
+          );
+          assert.equal(details.status, 200, `GET /v1/environments/${name}`);
+          assert.ok(details.body.summary.error.message.includes(annotation));
+        }
+        assert.ok(bothHealthy(seen), 'production and development still fresh');
+        const problems = await backend.get(`${API}/problems`, token);
+        assert.equal(problems.status, 200, '/v1/problems still works');
+        return (
+          names
+            .map(n => `${n}: "${seen[n].error.message.slice(0, 90)}"`)
+            .join('; ') + '; production, development fresh; /v1/problems 200'
+        );
+      },
+    ),
+  );
+
+  test(
+    '50 clients polling while an environment flaps',
+    { timeout: 600_000 },
+    () =>
+      report.drill(
+        {
+          drill: 'Load with a flapping environment',
+          injected: `50 clients polling /v1/environments and /v1/problems for ${loadSeconds()} s; production 503s on/off every 3 s`,
+          expected:
+            'zero non-2xx or network errors at the clients; report p50/p95',
+        },
+        async () => {
+          const result = await loadDrill({
+            backend,
+            token,
+            sandbox,
+            seconds: loadSeconds(),
+          });
+          assert.equal(
+            result.errors,
+            0,
+            `errors at the clients: ${JSON.stringify(result.errorSamples)}`,
+          );
+          assert.ok(result.requests > 50, 'the clients made requests');
+          await waitForEnvironments(backend, token, bothHealthy, {
+            what: 'both environments healthy after the load',
+          });
+          return (
+            `${result.requests} requests, ${result.errors} errors, p50 ${result.p50} ms, p95 ${result.p95} ms, ` +
+            `${result.flaps} fault toggles, production stale in ${result.staleSeen} responses`
+          );
+        },
+      ),
+  );
+
+  test('the backend logged no error', () =>
+    report.drill(
+      {
+        drill: 'Backend log after the drills above',
+        injected: '-',
+        expected: 'no line at level error, no crash',
+      },
+      async () => {
+        assert.deepEqual(backend.errorLines(), []);
+        return `${backend.lines.length} log lines, none at level error`;
+      },
+    ));
+});
+
+function loadSeconds() {
+  const value = Number(process.env.KLER_DRILL_LOAD_SECONDS ?? 60);
+  return Number.isFinite(value) && value > 0 ? value : 60;
+}
+
+async function loadDrill({ backend, token, sandbox, seconds }) {
+  const deadline = Date.now() + seconds * 1000;
+  const latencies = [];
+  const errorSamples = [];
+  let requests = 0;
+  let errors = 0;
+  let staleSeen = 0;
+  let flaps = 0;
+
+  const flapper = (async () => {
+    let on = false;
+    while (Date.now() < deadline) {
+      on = !on;
+      if (on) {
+        await sandbox.admin('POST', '/faults', {
+          id: 'flap',
+          environment: 'production',
+          serverError: 503,
+        });
+      } else {
+        await sandbox.admin('DELETE', '/faults/flap');
+      }
+      flaps += 1;
+      await sleep(Math.min(3000, Math.max(0, deadline - Date.now())));
+    }
+    await sandbox.admin('DELETE', '/faults');
+  })();
+
+  const client = async index => {
+    let n = index;
+    while (Date.now() < deadline) {
+      const path = n++ % 2 === 0 ? `${API}/environments` : `${API}/problems`;
+      const started = performance.now();
+      requests += 1;
+      try {
+        const res = await fetch(`${backend.baseUrl}${path}`, {
+          headers: { Authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(15_000),
+        });
+        const body = await res.text();
+        latencies.push(performance.now() - started);
+        if (res.status < 200 || res.status >= 300) {
+          errors += 1;
+          if (errorSamples.length < 5)
+            errorSamples.push(`${path}: ${res.status} ${body.slice(0, 120)}`);
+        } else if (
+          path.endsWith('/environments') &&
+          JSON.parse(body).items.some(e => e.name === 'production' && e.stale)
+        ) {
+          staleSeen += 1;
+        }
+      } catch (error) {
+        errors += 1;
+        if (errorSamples.length < 5)
+          errorSamples.push(`${path}: ${error.name} ${error.message}`);
+      }
+    }
+  };
+  await Promise.all([
+    flapper,
+    ...Array.from({ length: 50 }, (_, i) => client(i)),
+  ]);
+  latencies.sort((a, b) => a - b);
+  return {
+    requests,
+    errors,
+    errorSamples,
+    p50: Math.round(percentile(latencies, 50)),
+    p95: Math.round(percentile(latencies, 95)),
+    flaps,
+    staleSeen,
+  };
+}
