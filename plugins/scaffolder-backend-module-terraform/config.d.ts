@@ -31,6 +31,12 @@ export interface Config {
        * rendered environments to (local use; production publishes to GitHub).
        */
       localRepository?: string;
+      /**
+       * The URL under which the repository's files can be read by the catalog
+       * (e.g. `https://github.com/kler/environments/blob/main`). When set,
+       * `kler:git:publishLocal` returns the `catalogInfoUrl` to register.
+       */
+      catalogBaseUrl?: string;
     };
   };
 }

@@ -8,4 +8,7 @@
 export { scaffolderModuleTerraform as default } from './module';
 export { createTerraformCheckAction } from './actions/check';
 export { createTerraformPlanAction } from './actions/plan';
+export { createTerraformApplyAction } from './actions/apply';
+export { createTerraformOutputAction } from './actions/output';
+export { createPublishLocalGitAction } from './actions/publishLocal';
 export type { TerraformActionsOptions } from './actions/common';

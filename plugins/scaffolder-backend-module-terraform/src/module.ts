@@ -4,11 +4,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createTerraformApplyAction } from './actions/apply';
 import { createTerraformCheckAction } from './actions/check';
+import { createTerraformOutputAction } from './actions/output';
 import { createTerraformPlanAction } from './actions/plan';
+import { createPublishLocalGitAction } from './actions/publishLocal';
 
 /**
- * Adds KLER's Terraform actions to the scaffolder.
+ * Adds KLER's Terraform actions and `kler:git:publishLocal` to the scaffolder.
  *
  * @public
  */
@@ -20,16 +23,21 @@ export const scaffolderModuleTerraform = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        permissions: coreServices.permissions,
       },
-      async init({ scaffolderActions, config }) {
+      async init({ scaffolderActions, config, permissions }) {
         const options = {
           config,
+          permissions,
           awsCredentialsManager:
             DefaultAwsCredentialsManager.fromConfig(config),
         };
         scaffolderActions.addActions(
           createTerraformCheckAction(options),
           createTerraformPlanAction(options),
+          createTerraformApplyAction(options),
+          createTerraformOutputAction(options),
+          createPublishLocalGitAction({ config }),
         );
       },
     });

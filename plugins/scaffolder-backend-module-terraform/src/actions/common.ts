@@ -1,3 +1,4 @@
+import { PermissionsService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
 import { readTerraformConfig } from '../terraform/config';
@@ -8,6 +9,8 @@ export interface TerraformActionsOptions {
   config: Config;
   /** Gives the AWS credentials of the target account (assume role per account). */
   awsCredentialsManager?: AwsCredentialsManager;
+  /** Decides whether the task's initiator may apply to production. */
+  permissions?: PermissionsService;
 }
 
 export function terraformConfigOf(options: TerraformActionsOptions) {

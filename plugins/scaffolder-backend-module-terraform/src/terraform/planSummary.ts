@@ -1,3 +1,5 @@
+import { PlanJson } from './planJson';
+
 /** Counts of what a plan would do to resources. */
 export interface ChangeCounts {
   add: number;
@@ -11,15 +13,6 @@ export interface PlanSummary extends ChangeCounts {
   byType: Record<string, ChangeCounts>;
   destroys: boolean;
   outputChanges: number;
-}
-
-interface PlanJson {
-  resource_changes?: Array<{
-    type?: string;
-    mode?: string;
-    change?: { actions?: string[] };
-  }>;
-  output_changes?: Record<string, { actions?: string[] }>;
 }
 
 function classify(actions: string[]): keyof ChangeCounts | undefined {

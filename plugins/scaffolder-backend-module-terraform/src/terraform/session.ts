@@ -79,6 +79,12 @@ export class TerraformSession {
     return this.options.workingDirectory;
   }
 
+  /** Masks these values too from now on, e.g. sensitive values read from a plan. */
+  addSecrets(values: string[]) {
+    this.secretValues.push(...values);
+    this.mask = createSecretMasker(this.secretValues);
+  }
+
   /** Masks a line the action itself logs. */
   maskLine(line: string) {
     return this.mask(line);

@@ -1,0 +1,266 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { NotAllowedError } from '@backstage/errors';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createTerraformApplyAction } from './apply';
+import { createTerraformOutputAction } from './output';
+import { createTerraformPlanAction } from './plan';
+import {
+  createFixtureWorkspace,
+  createTestContext,
+  terraformTestConfig,
+} from '../__testUtils__/fixtures';
+
+jest.setTimeout(180_000);
+
+const SECRET = 'tok-lifecycle-Secret-987';
+
+describe('Terraform actions through plan, apply and output (real CLI)', () => {
+  const config = terraformTestConfig();
+  const authorize = jest.fn();
+  const permissions = { authorize, authorizeConditional: jest.fn() };
+  const options = { config, permissions };
+  const plan = createTerraformPlanAction(options);
+  const apply = createTerraformApplyAction(options);
+  const output = createTerraformOutputAction(options);
+  let workspacePath: string;
+
+  beforeEach(async () => {
+    workspacePath = await createFixtureWorkspace();
+    authorize.mockReset();
+  });
+  afterEach(async () => {
+    await fs.rm(workspacePath, { recursive: true, force: true });
+  });
+
+  async function runPlan(vars: Record<string, unknown> = {}) {
+    const { ctx, outputs, lines } = createTestContext({
+      workspacePath,
+      input: {
+        workingDirectory: 'terraform',
+        vars: { api_token: SECRET, ...vars },
+        sensitiveVars: ['api_token'],
+      },
+    });
+    await plan.handler(ctx);
+    return { outputs, lines };
+  }
+
+  function applyContext(
+    planOutputs: Record<string, any>,
+    extra: Record<string, unknown> = {},
+    more: { signal?: AbortSignal; checkpoints?: Map<string, unknown> } = {},
+  ) {
+    return createTestContext({
+      workspacePath,
+      ...more,
+      input: {
+        workingDirectory: 'terraform',
+        planFile: planOutputs.planFile,
+        planSha256: planOutputs.planSha256,
+        allowDestroy: false,
+        ...extra,
+      },
+    });
+  }
+
+  async function readOutputs() {
+    const { ctx, outputs, lines } = createTestContext({
+      workspacePath,
+      input: { workingDirectory: 'terraform' },
+    });
+    await output.handler(ctx);
+    return { outputs, lines };
+  }
+
+  it('plans, applies once (checkpoint), and returns only non-sensitive outputs', async () => {
+    const planned = await runPlan({ name: 'lifecycle' });
+    expect(planned.outputs.hasChanges).toBe(true);
+
+    const checkpoints = new Map<string, unknown>();
+    const first = applyContext(planned.outputs, {}, { checkpoints });
+    await apply.handler(first.ctx);
+    expect(first.outputs).toMatchObject({ applied: true, skipped: false });
+    expect(first.outputs.summary).toBe(
+      '3 to add, 0 to change, 0 to destroy, 0 to replace',
+    );
+    const applyLog = first.lines.join('\n');
+    expect(applyLog).toContain('Apply complete! Resources: 3 added');
+    // The provisioner echoes the token; the log only ever shows it masked.
+    expect(applyLog).toContain('token is ***');
+    expect(applyLog).not.toContain(SECRET);
+    expect(planned.lines.join('\n')).not.toContain(SECRET);
+
+    // A retried task replays the checkpoint instead of applying again.
+    const retry = applyContext(planned.outputs, {}, { checkpoints });
+    await apply.handler(retry.ctx);
+    expect(retry.outputs.applied).toBe(true);
+    expect(retry.lines.join('\n')).not.toContain('$ terraform apply');
+
+    const read = await readOutputs();
+    expect(read.outputs.outputs).toEqual({
+      greeting: 'Hello, lifecycle!',
+      environment_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(read.outputs.redacted).toEqual(['api_token_hash']);
+    expect(JSON.stringify(read.outputs)).not.toMatch(/[0-9a-f]{64}/);
+    expect(read.lines.join('\n')).not.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('fails a failing apply and leaves state that a rerun can use', async () => {
+    const planned = await runPlan({ fail_apply: true });
+    const failing = applyContext(planned.outputs);
+    await expect(apply.handler(failing.ctx)).rejects.toThrow(
+      /terraform apply failed/,
+    );
+    expect(failing.lines.join('\n')).toContain('provisioning failed');
+
+    const replanned = await runPlan({ fail_apply: false });
+    // What succeeded before the failure is in state; the failed (tainted)
+    // resource is what is left to remove.
+    expect(replanned.outputs.summary).toMatchObject({ add: 0, destroy: 1 });
+    expect(replanned.outputs.summary.byType.terraform_data.destroy).toBe(1);
+    const fixed = applyContext(replanned.outputs, { allowDestroy: true });
+    await apply.handler(fixed.ctx);
+    expect(fixed.outputs.applied).toBe(true);
+  });
+
+  it('interrupts an apply when the task is cancelled, releasing the lock', async () => {
+    const planned = await runPlan({ apply_sleep_seconds: 60 });
+    const controller = new AbortController();
+    const running = applyContext(
+      planned.outputs,
+      {},
+      { signal: controller.signal },
+    );
+    const started = Date.now();
+    const applying = apply.handler(running.ctx);
+    while (!running.lines.some(line => line.includes('Executing: '))) {
+      if (Date.now() - started > 60_000) throw new Error('apply never started');
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    controller.abort();
+    await expect(applying).rejects.toThrow(/cancelled/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(running.lines.join('\n')).toContain(
+      'interrupting terraform (SIGINT)',
+    );
+
+    const state = JSON.parse(
+      await fs.readFile(
+        path.join(workspacePath, 'terraform', 'terraform.tfstate'),
+        'utf8',
+      ),
+    );
+    expect(state.resources).toBeInstanceOf(Array);
+
+    // The lock was released: a new plan and apply go through (removing the
+    // interrupted, tainted resource).
+    const rerun = await runPlan({ apply_sleep_seconds: 0 });
+    const finished = applyContext(rerun.outputs, { allowDestroy: true });
+    await apply.handler(finished.ctx);
+    expect(finished.outputs.applied).toBe(true);
+  });
+
+  it('refuses a plan that destroys unless allowDestroy is true', async () => {
+    await apply.handler(applyContext((await runPlan()).outputs).ctx);
+
+    const replacing = await runPlan({ generation: 2 });
+    expect(replacing.outputs.summary).toMatchObject({
+      replace: 1,
+      destroys: true,
+    });
+    const refused = applyContext(replacing.outputs);
+    await expect(apply.handler(refused.ctx)).rejects.toThrow(NotAllowedError);
+    await expect(apply.handler(refused.ctx)).rejects.toThrow(
+      /allowDestroy is false/,
+    );
+    expect(refused.lines.join('\n')).not.toContain('$ terraform apply');
+
+    const allowed = applyContext(replacing.outputs, { allowDestroy: true });
+    await apply.handler(allowed.ctx);
+    expect(allowed.outputs.applied).toBe(true);
+  });
+
+  it('stops a production apply for a user without the permission, before Terraform runs', async () => {
+    const planned = await runPlan();
+    authorize.mockResolvedValue([{ result: AuthorizeResult.DENY }]);
+    const denied = applyContext(planned.outputs, { tier: 'production' });
+    await expect(apply.handler(denied.ctx)).rejects.toThrow(
+      /may not provision production environments \(permission environments\.provision\.production denied\)/,
+    );
+    expect(authorize).toHaveBeenCalledWith(
+      [
+        {
+          permission: expect.objectContaining({
+            name: 'environments.provision.production',
+          }),
+        },
+      ],
+      { credentials: await denied.ctx.getInitiatorCredentials() },
+    );
+    expect(denied.lines.join('\n')).not.toContain('$ terraform');
+    expect(denied.outputs.applied).toBeUndefined();
+
+    authorize.mockResolvedValue([{ result: AuthorizeResult.ALLOW }]);
+    const allowed = applyContext(planned.outputs, { tier: 'production' });
+    await apply.handler(allowed.ctx);
+    expect(allowed.outputs.applied).toBe(true);
+  });
+
+  it('does not check the permission for development', async () => {
+    const planned = await runPlan();
+    const development = applyContext(planned.outputs, { tier: 'development' });
+    await apply.handler(development.ctx);
+    expect(authorize).not.toHaveBeenCalled();
+    expect(development.outputs.applied).toBe(true);
+  });
+
+  it('skips apply and output in dry-run, and when the plan was skipped', async () => {
+    const planned = await runPlan();
+    const dry = createTestContext({
+      workspacePath,
+      isDryRun: true,
+      input: {
+        workingDirectory: 'terraform',
+        planFile: planned.outputs.planFile,
+        planSha256: planned.outputs.planSha256,
+        allowDestroy: false,
+      },
+    });
+    await apply.handler(dry.ctx);
+    expect(dry.outputs).toEqual({
+      applied: false,
+      skipped: true,
+      skipReason: 'dry run: nothing is applied in a dry run',
+    });
+    expect(dry.lines.join('\n')).not.toContain('$ terraform');
+    await expect(
+      fs.stat(path.join(workspacePath, 'terraform', 'terraform.tfstate')),
+    ).rejects.toThrow();
+
+    const dryOutput = createTestContext({
+      workspacePath,
+      isDryRun: true,
+      input: { workingDirectory: 'terraform' },
+    });
+    await output.handler(dryOutput.ctx);
+    expect(dryOutput.outputs).toMatchObject({ skipped: true, outputs: {} });
+
+    const unplanned = createTestContext({
+      workspacePath,
+      input: {
+        workingDirectory: 'terraform',
+        allowDestroy: false,
+        skipReason: 'providers or backend unavailable: no registry',
+      },
+    });
+    await apply.handler(unplanned.ctx);
+    expect(unplanned.outputs).toEqual({
+      applied: false,
+      skipped: true,
+      skipReason:
+        'the plan was not made (providers or backend unavailable: no registry)',
+    });
+  });
+});

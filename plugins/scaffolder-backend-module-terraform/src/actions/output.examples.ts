@@ -1,0 +1,21 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+export const examples: TemplateExample[] = [
+  {
+    description: "Read the environment's outputs after apply",
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'outputs',
+          action: 'kler:terraform:output',
+          name: 'Read outputs',
+          input: {
+            workingDirectory: 'terraform',
+            skipReason: '${{ steps.apply.output.skipReason }}',
+          },
+        },
+      ],
+    }),
+  },
+];

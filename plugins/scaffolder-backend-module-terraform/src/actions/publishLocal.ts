@@ -1,0 +1,187 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runGit } from '../git/runGit';
+import { resolveWorkspaceDirectory } from '../terraform/inputs';
+import { TASK_TFVARS_FILE } from '../terraform/session';
+import { PLAN_DIRECTORY } from './common';
+import { examples } from './publishLocal.examples';
+
+const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
+const REPOSITORY_DIRECTORY =
+  /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+
+/** Never published: provider binaries, state, the task's variables, plans. */
+function isPublished(name: string) {
+  return !(
+    name === '.terraform' ||
+    name === '.git' ||
+    name === PLAN_DIRECTORY ||
+    name === TASK_TFVARS_FILE ||
+    name.endsWith('.tfstate') ||
+    name.endsWith('.tfstate.backup') ||
+    name.endsWith('.tfplan')
+  );
+}
+
+/**
+ * `kler:git:publishLocal`: commits a rendered directory into a git repository
+ * on disk (`kler.environments.localRepository`), for local use where no git
+ * hosting is reachable.
+ *
+ * @public
+ */
+export function createPublishLocalGitAction(options: { config: Config }) {
+  const environments = options.config.getOptionalConfig('kler.environments');
+  return createTemplateAction({
+    id: 'kler:git:publishLocal',
+    description:
+      'Commits a directory of the workspace into the local environments repository (kler.environments.localRepository). Skipped in dry-run.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        sourcePath: z =>
+          z
+            .string({ description: 'Directory of the workspace to publish' })
+            .optional(),
+        targetDirectory: z =>
+          z.string({
+            description:
+              'Directory in the repository the files go to, e.g. environments/staging',
+          }),
+        branch: z =>
+          z
+            .string({ description: 'Branch to commit to; default main' })
+            .optional(),
+        commitMessage: z =>
+          z.string({ description: 'The commit message' }).optional(),
+      },
+      output: {
+        published: z => z.boolean({ description: 'A commit was pushed' }),
+        skipReason: z => z.string({ description: 'Why nothing was published' }),
+        repositoryPath: z =>
+          z.string({ description: 'The local repository' }).optional(),
+        commitHash: z => z.string({ description: 'The commit' }).optional(),
+        catalogInfoUrl: z =>
+          z
+            .string({
+              description:
+                'URL of targetDirectory/catalog-info.yaml when kler.environments.catalogBaseUrl says where the repository is served; empty otherwise',
+            })
+            .optional(),
+      },
+    },
+    async handler(ctx) {
+      const { input } = ctx;
+      const branch = input.branch ?? 'main';
+      if (!BRANCH.test(branch) || branch.includes('..')) {
+        throw new InputError(`branch '${branch.slice(0, 80)}' is not allowed`);
+      }
+      if (
+        typeof input.targetDirectory !== 'string' ||
+        !REPOSITORY_DIRECTORY.test(input.targetDirectory) ||
+        input.targetDirectory.split('/').includes('..') ||
+        input.targetDirectory.length > 200
+      ) {
+        throw new InputError(
+          'targetDirectory must be a relative path inside the repository',
+        );
+      }
+      const commitMessage =
+        input.commitMessage ?? `Publish ${input.targetDirectory}`;
+      if (commitMessage.length > 2000) {
+        throw new InputError('commitMessage is longer than 2000 characters');
+      }
+      const sourcePath = await resolveWorkspaceDirectory(
+        ctx.workspacePath,
+        input.sourcePath ?? '.',
+        'sourcePath',
+      );
+      const repositoryPath = environments?.getOptionalString('localRepository');
+      const skip = (reason: string) => {
+        ctx.logger.warn(`Publish skipped: ${reason}`);
+        ctx.output('published', false);
+        ctx.output('skipReason', reason);
+        ctx.output('catalogInfoUrl', '');
+      };
+      if (!repositoryPath) {
+        skip('kler.environments.localRepository is not configured');
+        return;
+      }
+      if (ctx.isDryRun) {
+        skip(`dry run: would commit to ${repositoryPath} (${branch})`);
+        return;
+      }
+
+      const git = (args: string[], cwd: string) =>
+        runGit(args, { cwd, logger: ctx.logger, signal: ctx.signal });
+      const commitHash = await ctx.checkpoint({
+        key: `kler.git.publishLocal.${input.targetDirectory}`,
+        fn: async () => {
+          await fs.mkdir(repositoryPath, { recursive: true });
+          if ((await fs.readdir(repositoryPath)).length === 0) {
+            await git(
+              ['init', '--bare', '--initial-branch', branch],
+              repositoryPath,
+            );
+          }
+          const clone = await fs.mkdtemp(
+            path.join(os.tmpdir(), 'kler-publish-'),
+          );
+          try {
+            await git(['clone', '--', repositoryPath, clone], os.tmpdir());
+            const remoteBranches = await git(
+              ['ls-remote', '--heads', 'origin', branch],
+              clone,
+            );
+            if (remoteBranches.trim()) {
+              await git(['checkout', branch], clone);
+            } else {
+              await git(['checkout', '--orphan', branch], clone);
+            }
+            const target = path.join(clone, input.targetDirectory);
+            await fs.rm(target, { recursive: true, force: true });
+            await fs.cp(sourcePath, target, {
+              recursive: true,
+              filter: source => isPublished(path.basename(source)),
+            });
+            await git(['add', '--all', '--', input.targetDirectory], clone);
+            const identity = [
+              '-c',
+              'user.name=KLER Scaffolder',
+              '-c',
+              'user.email=scaffolder@kler.invalid',
+            ];
+            await git(
+              [...identity, 'commit', '--allow-empty', '-m', commitMessage],
+              clone,
+            );
+            await git(['push', 'origin', `HEAD:refs/heads/${branch}`], clone);
+            return (await git(['rev-parse', 'HEAD'], clone)).trim();
+          } finally {
+            await fs.rm(clone, { recursive: true, force: true });
+          }
+        },
+      });
+
+      const catalogBaseUrl = environments?.getOptionalString('catalogBaseUrl');
+      const catalogInfoUrl = catalogBaseUrl
+        ? `${catalogBaseUrl.replace(/\/$/, '')}/${
+            input.targetDirectory
+          }/catalog-info.yaml`
+        : '';
+      ctx.logger.info(
+        `Published ${input.targetDirectory} to ${repositoryPath} (${branch}) as ${commitHash}`,
+      );
+      ctx.output('published', true);
+      ctx.output('skipReason', '');
+      ctx.output('repositoryPath', repositoryPath);
+      ctx.output('commitHash', commitHash);
+      ctx.output('catalogInfoUrl', catalogInfoUrl);
+    },
+  });
+}
