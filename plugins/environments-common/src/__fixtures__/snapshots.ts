@@ -59,8 +59,8 @@ export function environment(
   };
 }
 
-function arnPrefix(service: string, env: EnvironmentDefinition) {
-  return `arn:aws:${service}:${env.region}:${env.accountId}`;
+function arnPrefix(awsService: string, env: EnvironmentDefinition) {
+  return `arn:aws:${awsService}:${env.region}:${env.accountId}`;
 }
 
 // Deterministic hex ids, so that snapshots and problem ids do not change between runs.

@@ -140,10 +140,11 @@ export function detectFailedBackupJobs(context: RuleContext): Problem[] {
             } at ` +
             `${latest.completionDate ?? latest.creationDate}: ${
               latest.statusMessage ?? 'no status message'
-            }.` +
-            (completedSince
-              ? ` A later job (${completedSince.backupJobId}) completed at ${completedSince.completionDate}.`
-              : ' No job has completed since.'),
+            }.${
+              completedSince
+                ? ` A later job (${completedSince.backupJobId}) completed at ${completedSince.completionDate}.`
+                : ' No job has completed since.'
+            }`,
           proposedFix:
             `Read the job's status message: most failures come from the backup role ` +
             `(it needs the AWSBackupServiceRolePolicyForBackup policy and access to the ` +

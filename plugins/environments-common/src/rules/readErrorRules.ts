@@ -87,13 +87,15 @@ function proposedFixFor(error: AreaReadError, context: RuleContext): string {
     return (
       `Grant the portal's role in account ${accountId} ${
         actions.length === 1 ? 'the IAM permission' : 'the IAM permissions'
-      } ${actions.map(a => `\`${a}\``).join(', ')}` +
-      (action
-        ? ` (the ${
-            AREA_NAMES[error.area]
-          } area needs ${ENVIRONMENT_AREA_IAM_ACTIONS[error.area].join(', ')})`
-        : '') +
-      `, on resources "*" or the environment's resources.`
+      } ${actions.map(a => `\`${a}\``).join(', ')}${
+        action
+          ? ` (the ${
+              AREA_NAMES[error.area]
+            } area needs ${ENVIRONMENT_AREA_IAM_ACTIONS[error.area].join(
+              ', ',
+            )})`
+          : ''
+      }` + `, on resources "*" or the environment's resources.`
     );
   }
   if (CREDENTIAL_ERRORS.includes(error.name)) {

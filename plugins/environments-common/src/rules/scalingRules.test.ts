@@ -34,9 +34,7 @@ describe('scaling rules', () => {
         'storefront-cpu-target-tracking (TargetTrackingScaling, ECSServiceAverageCPUUtilization target 60)',
       );
       expect(problem.proposedFix).toContain(
-        'aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id service/kler-' +
-          tier +
-          '/storefront',
+        `aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id service/kler-${tier}/storefront`,
       );
     });
 

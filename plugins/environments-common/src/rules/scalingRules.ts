@@ -47,8 +47,9 @@ export function detectPinnedAtMaxCapacity(
       explanation:
         `Desired count ${service.desiredCount} has reached the scalable target's ` +
         `maximum of ${scaling.maxCapacity} (minimum ${scaling.minCapacity}); ` +
-        `auto scaling cannot add tasks if load grows further.` +
-        policySummary(service),
+        `auto scaling cannot add tasks if load grows further.${policySummary(
+          service,
+        )}`,
       proposedFix:
         `Raise the maximum capacity of ${scaling.resourceId} if the load is real ` +
         `(${scalableTargetCommand(
@@ -95,7 +96,7 @@ export function detectPinnedAtMinWhileAlarming(
         `${plural(firing.length, 'alarm')} of the service ${
           firing.length === 1 ? 'is' : 'are'
         } in ALARM: ${firing.map(a => a.alarmName).join(', ')}.` +
-        policySummary(service),
+        `${policySummary(service)}`,
       proposedFix:
         `Check that a scaling policy of ${scaling.resourceId} tracks the metric that ` +
         `is alarming (\`aws application-autoscaling describe-scaling-policies ` +

@@ -50,20 +50,19 @@ export function detectRunningBelowDesired(
         : `${serviceName} runs fewer tasks than desired`,
       explanation:
         `${runningCount} of ${desiredCount} desired tasks are running` +
-        ` (${pendingCount} pending).` +
-        (latestEvent ? ` Latest service event: "${latestEvent}"` : ''),
+        ` (${pendingCount} pending).${
+          latestEvent ? ` Latest service event: "${latestEvent}"` : ''
+        }`,
       proposedFix:
         `Open the service's stopped tasks to see why tasks do not stay up ` +
         `(${awsCli(
           context,
           `ecs list-tasks --cluster ${context.environment.cluster} --service-name ${serviceName} --desired-status STOPPED`,
         )}, then \`aws ecs describe-tasks\` for the stoppedReason). ` +
-        `Fix the cause (image, configuration, capacity), then force a new deployment: ` +
-        awsCli(
+        `Fix the cause (image, configuration, capacity), then force a new deployment: ${awsCli(
           context,
           `ecs update-service --cluster ${context.environment.cluster} --service ${serviceName} --force-new-deployment`,
-        ) +
-        '.',
+        )}.`,
       consoleUrl: serviceUrl(context, service, 'health'),
       serviceName,
       resource: service.serviceArn,
@@ -367,12 +366,13 @@ function alarmProblem(
     severity: severityForTier(context, 'high', 'medium'),
     title: `Alarm ${alarm.alarmName} is firing on ${scope.subject}`,
     explanation:
-      `CloudWatch alarm ${alarm.alarmName}` +
-      (alarm.metricName
-        ? ` (${alarm.namespace ? `${alarm.namespace} ` : ''}${
-            alarm.metricName
-          })`
-        : '') +
+      `CloudWatch alarm ${alarm.alarmName}${
+        alarm.metricName
+          ? ` (${alarm.namespace ? `${alarm.namespace} ` : ''}${
+              alarm.metricName
+            })`
+          : ''
+      }` +
       ` is in ALARM${
         alarm.stateUpdatedTimestamp
           ? ` since ${alarm.stateUpdatedTimestamp}`

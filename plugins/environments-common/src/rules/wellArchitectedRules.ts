@@ -97,14 +97,14 @@ export function detectMediumRisks(context: RuleContext): Problem[] {
       area: 'wellArchitected',
       severity: 'low',
       title: `${plural(count, 'medium risk')} in ${name}`,
-      explanation:
-        `The lens review of ${review.workloadName} rates ${plural(
-          count,
-          'question',
-        )} of ${name} as medium risk` +
-        (improvements.length > 0
+      explanation: `The lens review of ${review.workloadName} rates ${plural(
+        count,
+        'question',
+      )} of ${name} as medium risk${
+        improvements.length > 0
           ? `: ${improvements.map(i => i.questionTitle).join('; ')}.`
-          : '.'),
+          : '.'
+      }`,
       proposedFix:
         `Plan the improvements of ${name} in the team's backlog, starting with the ` +
         `questions whose improvement plan is cheapest, and update the answers ` +
