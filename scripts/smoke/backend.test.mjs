@@ -2,7 +2,7 @@
 // as guest and reads KLER's catalog over HTTP. The backend must log no error.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startBackend } from '../lib/backend.mjs';
+import { expectStartupFailure, startBackend } from '../lib/backend.mjs';
 import { waitFor } from '../lib/net.mjs';
 import { startPostgres } from '../lib/postgres.mjs';
 
@@ -123,5 +123,27 @@ describe('backend on PostgreSQL 15', () => {
 
   test('logs no error', () => {
     assert.deepEqual(backend.errorLines(), []);
+  });
+});
+
+describe('backend with bad config', () => {
+  test('fails at start naming the missing PostgreSQL host', async () => {
+    const output = await expectStartupFailure({
+      configFiles: [
+        'app-config.production.yaml',
+        'scripts/smoke/app-config.smoke.yaml',
+      ],
+      env: {
+        POSTGRES_HOST: '',
+        POSTGRES_PORT: '5432',
+        POSTGRES_USER: 'postgres',
+        POSTGRES_PASSWORD: 'unused',
+        KLER_PORTAL_URL: 'http://localhost:3000',
+        BACKEND_SECRET: 'unused',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+      },
+    });
+    assert.match(output, /backend\.database\.connection\.host is missing/);
+    assert.match(output, /POSTGRES_HOST/);
   });
 });

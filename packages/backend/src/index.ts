@@ -1,4 +1,6 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { ConfigSources } from '@backstage/config-loader';
+import { checkStartupConfig } from './startupChecks';
 
 const backend = createBackend();
 
@@ -39,4 +41,14 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 // KLER environments: ECS health, scaling, backups and Well-Architected findings
 backend.add(import('@kler/plugin-environments-backend'));
 
-backend.start();
+// Fail at once, naming the key, rather than deep inside a plugin's start.
+ConfigSources.toConfig(ConfigSources.default({ argv: process.argv }))
+  .then(config => {
+    checkStartupConfig(config);
+    config.close?.();
+    return backend.start();
+  })
+  .catch(error => {
+    process.stderr.write(`Backend failed to start: ${error.message}\n`);
+    process.exit(1);
+  });
