@@ -1,0 +1,180 @@
+// The fewest AWS calls one full refresh of an environment can make, given the
+// API batch and page limits. See bench/README.md for the formula in prose.
+import {
+  DescribeScalingActivitiesCommand,
+  ApplicationAutoScalingClient,
+} from '@aws-sdk/client-application-auto-scaling';
+import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+
+export const LIMITS = {
+  ListServices: 100, // maxResults
+  DescribeServices: 10, // services per call
+  ListTasks: 100, // maxResults
+  DescribeTasks: 100, // tasks per call
+  DescribeAutoScalingGroups: 50, // names per call
+  DescribeScalableTargets: 50, // ResourceIds / MaxResults per call
+  DescribeScalingPolicies: 50, // MaxResults, whole namespace without ResourceId
+  DescribeScalingActivities: 50, // MaxResults
+  DescribeAlarms: 100, // MaxRecords
+  GetResources: 100, // ResourcesPerPage
+  ListLensReviewImprovements: 50, // MaxResults
+};
+
+const pages = (items, size) => Math.max(1, Math.ceil(items / size));
+const batches = (items, size) => Math.ceil(items / size);
+
+/**
+ * The inventory of one environment that the minimum depends on: the structural
+ * counts come from the generated scenario (a function of the size); the task and
+ * activity counts are listed from the sandbox with its clock frozen.
+ */
+export function structuralInventory(scenarioEnvironment, tasksPerService) {
+  const services = scenarioEnvironment.services;
+  return {
+    services: services.length,
+    runningTasks: services.length * tasksPerService,
+    stoppedTasks: 0,
+    targetGroups: new Set(
+      services.flatMap(s => (s.targetGroup ? [s.targetGroup] : [])),
+    ).size,
+    scalableTargets: services.length,
+    scalingPolicies: services.reduce(
+      (sum, s) => sum + (s.scalingPolicies?.length ?? 0),
+      0,
+    ),
+    scalingActivities: 0,
+    capacityProviders: scenarioEnvironment.capacityProviders?.length ?? 0,
+    autoScalingGroups: new Set(
+      (scenarioEnvironment.capacityProviders ?? []).map(
+        cp => cp.autoScalingGroup.name,
+      ),
+    ).size,
+    alarmsInAccount: scenarioEnvironment.alarms?.length ?? 0,
+    backupPlans: scenarioEnvironment.backupPlans?.length ?? 0,
+    backupSelections: (scenarioEnvironment.backupPlans ?? []).reduce(
+      (sum, plan) => sum + (plan.selections?.length ?? 0),
+      0,
+    ),
+    backupCandidates: scenarioEnvironment.resources?.length ?? 0,
+    workload: Boolean(scenarioEnvironment.workload),
+    improvements: scenarioEnvironment.workload?.improvements?.length ?? 0,
+  };
+}
+
+/** Lists what changes with time (tasks, scaling activities) straight from the sandbox. */
+export async function listLiveCounts({ endpoint, accountId, region, cluster }) {
+  const clientConfig = {
+    region,
+    endpoint,
+    credentials: {
+      accessKeyId: `SANDBOX${accountId}`,
+      secretAccessKey: 'sandbox-placeholder',
+    },
+    maxAttempts: 1,
+  };
+  const ecs = new ECSClient(clientConfig);
+  const countTasks = async desiredStatus => {
+    let count = 0;
+    let nextToken;
+    do {
+      const page = await ecs.send(
+        new ListTasksCommand({
+          cluster,
+          desiredStatus,
+          maxResults: 100,
+          nextToken,
+        }),
+      );
+      count += page.taskArns?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return count;
+  };
+  const runningTasks = await countTasks('RUNNING');
+  const stoppedTasks = await countTasks('STOPPED');
+  ecs.destroy();
+
+  let scalingActivities = 0;
+  const scaling = new ApplicationAutoScalingClient(clientConfig);
+  try {
+    let NextToken;
+    do {
+      const page = await scaling.send(
+        new DescribeScalingActivitiesCommand({
+          ServiceNamespace: 'ecs',
+          NextToken,
+        }),
+      );
+      scalingActivities += page.ScalingActivities?.length ?? 0;
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch {
+    // Not answered by this sandbox: the listing still costs its one call.
+  } finally {
+    scaling.destroy();
+  }
+  return { runningTasks, stoppedTasks, scalingActivities };
+}
+
+/** Minimum calls per operation for one environment's full refresh. */
+export function minimumCalls(inv) {
+  const byOperation = {
+    DescribeClusters: 1,
+    ListServices: pages(inv.services, LIMITS.ListServices),
+    DescribeServices: batches(inv.services, LIMITS.DescribeServices),
+    ListTasks:
+      pages(inv.runningTasks, LIMITS.ListTasks) +
+      pages(inv.stoppedTasks, LIMITS.ListTasks),
+    DescribeTasks: batches(
+      inv.runningTasks + inv.stoppedTasks,
+      LIMITS.DescribeTasks,
+    ),
+    DescribeCapacityProviders: inv.capacityProviders > 0 ? 1 : 0,
+    DescribeAutoScalingGroups: batches(
+      inv.autoScalingGroups,
+      LIMITS.DescribeAutoScalingGroups,
+    ),
+    DescribeScalableTargets:
+      inv.services > 0
+        ? pages(inv.scalableTargets, LIMITS.DescribeScalableTargets)
+        : 0,
+    DescribeScalingPolicies:
+      inv.scalableTargets > 0
+        ? pages(inv.scalingPolicies, LIMITS.DescribeScalingPolicies)
+        : 0,
+    DescribeScalingActivities: pages(
+      inv.scalingActivities,
+      LIMITS.DescribeScalingActivities,
+    ),
+    DescribeAlarms: pages(inv.alarmsInAccount, LIMITS.DescribeAlarms),
+    DescribeTargetHealth: inv.targetGroups,
+    ListBackupPlans: 1,
+    GetBackupPlan: inv.backupPlans,
+    ListBackupSelections: inv.backupPlans,
+    GetBackupSelection: inv.backupSelections,
+    ListProtectedResourcesByBackupVault: 1,
+    ListRecoveryPointsByBackupVault: 1,
+    ListBackupJobs: 1,
+    GetResources: pages(inv.backupCandidates, LIMITS.GetResources),
+    GetWorkload: inv.workload ? 1 : 0,
+    GetLensReview: inv.workload ? 1 : 0,
+    ListLensReviewImprovements: inv.workload
+      ? pages(inv.improvements, LIMITS.ListLensReviewImprovements)
+      : 0,
+  };
+  const total = Object.values(byOperation).reduce((a, b) => a + b, 0);
+  return { total, byOperation };
+}
+
+/** Sums per-operation minimums of several environments. */
+export function sumMinimums(minimums) {
+  const byOperation = {};
+  let total = 0;
+  for (const m of minimums) {
+    total += m.total;
+    for (const [op, n] of Object.entries(m.byOperation)) {
+      byOperation[op] = (byOperation[op] ?? 0) + n;
+    }
+  }
+  return { total, byOperation };
+}

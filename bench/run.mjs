@@ -1,0 +1,678 @@
+#!/usr/bin/env node
+// `yarn bench`: the real environments backend against the AWS sandbox with 40 ms
+// added per call and the sandbox's default per-operation throttling, at several
+// sizes, next to a naive reader that does what the Amazon ECS plugin does.
+// Prints a table with PASS/FAIL per floor and saves it to bench/results/latest.md.
+// See bench/README.md for what is measured and how.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBackend } from '../scripts/lib/backend.mjs';
+import { startSandbox } from '../scripts/lib/sandbox.mjs';
+import { startCountingProxy } from './lib/counting-proxy.mjs';
+import { pollConcurrently } from './lib/load.mjs';
+import { findPidByArgument, readProcStatusKb } from './lib/memory.mjs';
+import {
+  listLiveCounts,
+  minimumCalls,
+  structuralInventory,
+  sumMinimums,
+} from './lib/minimum-calls.mjs';
+import { readNaive } from './lib/naive-reader.mjs';
+import { mentionsThrottling } from './lib/operations.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(benchDir, '..');
+
+const ENVIRONMENTS = 2;
+const TASKS_PER_SERVICE = 5;
+const LATENCY_MS = 40;
+const CLIENTS = 20;
+const REGION = 'eu-west-1';
+const TASK_ID = 'environments-refresh';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    'poll-seconds': { type: 'string' },
+    output: { type: 'string' },
+  },
+});
+const sizes = args.sizes
+  ? args.sizes.split(',').map(Number)
+  : args.quick
+  ? [10, 100]
+  : [10, 100, 300, 1000];
+const pollMs = Number(args['poll-seconds'] ?? (args.quick ? 4 : 8)) * 1000;
+const outputFile = args.output ?? join(benchDir, 'results/latest.md');
+
+// The scenario generator is TypeScript in packages/aws-sandbox; the sandbox CLI
+// runs the same function with the same default seed, so both see one world.
+const sandboxRequire = createRequire(
+  join(repoRoot, 'packages/aws-sandbox/package.json'),
+);
+sandboxRequire('@backstage/cli-node/config/nodeTransform.cjs');
+const { generateScenario } = sandboxRequire(
+  join(repoRoot, 'packages/aws-sandbox/src/scenario/generate.ts'),
+);
+
+const log = message =>
+  process.stderr.write(
+    `[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`,
+  );
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+const cleanups = [];
+async function cleanupAll() {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()();
+    } catch {
+      // keep cleaning up
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => cleanupAll().then(() => process.exit(130)));
+}
+
+function backendConfig({ scenario, endpoint }) {
+  return {
+    backend: { listen: { host: '127.0.0.1' } },
+    // Only the benchmark's environments: none from KLER's catalog.
+    catalog: { locations: [] },
+    aws: {
+      accounts: scenario.accounts.map(account => ({
+        accountId: account.id,
+        accessKeyId: `SANDBOX${account.id}`,
+        secretAccessKey: 'sandbox-placeholder',
+      })),
+    },
+    environments: {
+      environments: scenario.environments.map((env, i) => ({
+        name: env.name,
+        tier: i === 0 ? 'production' : 'development',
+        accountId: env.account,
+        region: env.region,
+        cluster: env.cluster,
+        backupVault: env.vault,
+        wellArchitectedWorkloadId: env.workload?.id,
+        endpoint,
+      })),
+      // The benchmark triggers the refreshes it measures; no timer refresh runs
+      // meanwhile. A longer timeout than the default 60 s so that a slow refresh is
+      // measured instead of cut short (the report says when it exceeds 60 s).
+      refresh: { frequency: { hours: 6 }, timeout: { seconds: 240 } },
+    },
+  };
+}
+
+async function taskState(backend, token) {
+  const res = await backend.get(
+    '/api/environments/.backstage/scheduler/v1/tasks',
+    token,
+  );
+  if (res.status !== 200) {
+    throw new Error(
+      `scheduler state: HTTP ${res.status} ${JSON.stringify(res.body)}`,
+    );
+  }
+  return res.body.tasks.find(t => t.taskId === TASK_ID)?.taskState ?? {};
+}
+
+async function waitForRefresh(backend, token, { after, timeoutMs }) {
+  const deadline = Date.now() + timeoutMs;
+  let seenRunning = false;
+  while (Date.now() < deadline) {
+    const state = await taskState(backend, token);
+    if (state.status === 'running') seenRunning = true;
+    if (
+      state.status === 'idle' &&
+      state.lastRunEndedAt &&
+      (seenRunning || state.lastRunEndedAt !== after)
+    ) {
+      return state;
+    }
+    await sleep(100);
+  }
+  throw new Error(`refresh did not end within ${timeoutMs} ms`);
+}
+
+/** Throttling errors in what a user gets: summaries, read errors, problems. */
+function throttlingInSummaries(body) {
+  let count = 0;
+  for (const item of JSON.parse(body).items ?? []) {
+    if (
+      mentionsThrottling(item.error?.name) ||
+      mentionsThrottling(item.error?.message)
+    ) {
+      count += 1;
+    }
+  }
+  return count;
+}
+function throttlingInProblems(body) {
+  let count = 0;
+  for (const problem of JSON.parse(body).items ?? []) {
+    if (mentionsThrottling(JSON.stringify(problem))) count += 1;
+  }
+  return count;
+}
+
+async function benchmarkSize(size) {
+  log(
+    `size ${size} services x ${ENVIRONMENTS} environments: starting the sandbox`,
+  );
+  const result = { size };
+  const sandbox = await startSandbox({
+    args: [
+      '--generate',
+      String(size),
+      '--environments',
+      String(ENVIRONMENTS),
+      '--tasks-per-service',
+      String(TASKS_PER_SERVICE),
+    ],
+  });
+  cleanups.push(() => sandbox.stop());
+  // A frozen clock: every read of this size sees the same world.
+  await sandbox.admin('POST', '/clock', { speed: 0 });
+  const scenario = generateScenario({
+    environments: ENVIRONMENTS,
+    servicesPerEnvironment: size,
+    tasksPerService: TASKS_PER_SERVICE,
+  });
+
+  // The inventory for the minimum, read directly (not through the proxy) with
+  // throttling off; switching it back on starts every bucket full.
+  await sandbox.admin('PUT', '/throttling', { enabled: false });
+  const minimums = [];
+  for (const env of scenario.environments) {
+    const live = await listLiveCounts({
+      endpoint: sandbox.url,
+      accountId: env.account,
+      region: env.region,
+      cluster: env.cluster,
+    });
+    minimums.push(
+      minimumCalls({ ...structuralInventory(env, TASKS_PER_SERVICE), ...live }),
+    );
+    result.tasks = (result.tasks ?? 0) + live.runningTasks + live.stoppedTasks;
+  }
+  result.minimum = sumMinimums(minimums);
+  result.throttling = await sandbox.admin('PUT', '/throttling', {
+    enabled: true,
+  });
+  await sandbox.admin('POST', '/faults', {
+    id: 'bench-latency',
+    latencyMs: LATENCY_MS,
+  });
+
+  const proxy = await startCountingProxy(sandbox.url);
+  cleanups.push(() => proxy.stop());
+
+  const configDir = mkdtempSync(join(tmpdir(), 'kler-bench-'));
+  const configFile = join(configDir, 'app-config.bench.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify(backendConfig({ scenario, endpoint: proxy.url })),
+  );
+  log(`size ${size}: starting the backend`);
+  const backend = await startBackend({ configFiles: [configFile] });
+  cleanups.push(async () => {
+    await backend.stop();
+    rmSync(configDir, { recursive: true, force: true });
+  });
+  const pid = findPidByArgument(configFile);
+  const token = await backend.guestToken();
+
+  // The boot-time refresh meets the unarmed proxy and fails at once; the
+  // measured refresh is the first one that reads anything: nothing cached.
+  const boot = await waitForRefresh(backend, token, {
+    after: undefined,
+    timeoutMs: 120_000,
+  });
+  await proxy.reset();
+  await proxy.arm();
+  log(`size ${size}: cold refresh`);
+  const triggered = await fetch(
+    `${backend.baseUrl}/api/environments/.backstage/scheduler/v1/tasks/${TASK_ID}/trigger`,
+    { method: 'POST', headers: { authorization: `Bearer ${token}` } },
+  );
+  if (!triggered.ok) {
+    throw new Error(
+      `trigger refresh: HTTP ${triggered.status} ${await triggered.text()}`,
+    );
+  }
+  const done = await waitForRefresh(backend, token, {
+    after: boot.lastRunEndedAt,
+    timeoutMs: 480_000,
+  });
+  const cold = await proxy.stats();
+  result.calls = cold.calls;
+  result.callsByOperation = Object.fromEntries(
+    Object.entries(cold.byOperation).map(([op, s]) => [op, s.calls]),
+  );
+  result.throttledResponses = cold.throttled;
+  result.awsErrors = Object.fromEntries(
+    Object.entries(cold.byOperation)
+      .filter(([, s]) => s.errors > 0)
+      .map(([op, s]) => [op, s.errors]),
+  );
+  result.coldMs = cold.lastResponseAt - cold.firstRequestAt;
+  // Operations the sandbox did not answer (not implemented yet) fail at once and
+  // stop what depends on them; the calls are then compared on the others too.
+  const unanswered = new Set(Object.keys(result.awsErrors));
+  result.unanswered = [...unanswered].sort();
+  result.answeredCalls = Object.entries(result.callsByOperation)
+    .filter(([op]) => !unanswered.has(op))
+    .reduce((sum, [, n]) => sum + n, 0);
+  result.answeredMinimum = Object.entries(result.minimum.byOperation)
+    .filter(([op]) => !unanswered.has(op) && result.callsByOperation[op])
+    .reduce((sum, [, n]) => sum + n, 0);
+  if (done.lastRunError) result.refreshError = done.lastRunError;
+
+  // What a user sees after the refresh: throttling errors, and that the data is whole.
+  result.userThrottlingErrors = 0;
+  result.readErrors = [];
+  result.servicesRead = 0;
+  for (const env of scenario.environments) {
+    const details = await backend.get(
+      `/api/environments/v1/environments/${env.name}`,
+      token,
+    );
+    if (details.status !== 200) {
+      throw new Error(`GET environment ${env.name}: HTTP ${details.status}`);
+    }
+    const { summary, snapshot } = details.body;
+    result.servicesRead += snapshot?.services?.length ?? 0;
+    for (const error of [summary.error, ...(snapshot?.readErrors ?? [])]) {
+      if (!error) continue;
+      result.readErrors.push(
+        `${env.name} ${error.area ?? 'refresh'}: ${error.name}: ${
+          error.message
+        }`.slice(0, 300),
+      );
+      if (mentionsThrottling(error.name) || mentionsThrottling(error.message)) {
+        result.userThrottlingErrors += 1;
+      }
+    }
+  }
+
+  // One client alone first: the time a request takes without queueing.
+  const apiBase = `${backend.baseUrl.replace(
+    'localhost',
+    '127.0.0.1',
+  )}/api/environments/v1`;
+  result.serial = {};
+  for (const endpoint of ['environments', 'problems']) {
+    const alone = await pollConcurrently({
+      url: `${apiBase}/${endpoint}`,
+      token,
+      clients: 1,
+      durationMs: Math.min(3000, pollMs),
+    });
+    result.serial[endpoint] = alone;
+  }
+  result.snapshotBytes = 0;
+  for (const env of scenario.environments) {
+    const res = await fetch(`${apiBase}/environments/${env.name}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    result.snapshotBytes += (await res.arrayBuffer()).byteLength;
+  }
+
+  log(
+    `size ${size}: ${CLIENTS} clients polling for ${
+      pollMs / 1000
+    } s per endpoint`,
+  );
+  const beforePolling = (await proxy.stats()).calls;
+  let throttlingSeen = 0;
+  result.environmentsLatency = await pollConcurrently({
+    url: `${apiBase}/environments`,
+    token,
+    clients: CLIENTS,
+    durationMs: pollMs,
+    inspect: body => {
+      throttlingSeen += throttlingInSummaries(body);
+    },
+  });
+  result.problemsLatency = await pollConcurrently({
+    url: `${apiBase}/problems`,
+    token,
+    clients: CLIENTS,
+    durationMs: pollMs,
+    inspect: body => {
+      throttlingSeen += throttlingInProblems(body);
+    },
+  });
+  result.callsDuringPolling = (await proxy.stats()).calls - beforePolling;
+  result.userThrottlingErrors += throttlingSeen;
+  result.httpFailures =
+    result.environmentsLatency.failures.length +
+    result.problemsLatency.failures.length;
+  for (const failure of [
+    ...result.environmentsLatency.failures,
+    ...result.problemsLatency.failures,
+  ]) {
+    if (mentionsThrottling(failure.body)) result.userThrottlingErrors += 1;
+  }
+  result.peakRssKb = pid ? readProcStatusKb(pid, 'VmHWM') : undefined;
+  await cleanups.pop()();
+
+  log(`size ${size}: naive reader`);
+  await sandbox.admin('PUT', '/throttling', { enabled: true }); // fresh buckets
+  await proxy.reset();
+  const naive = await readNaive({
+    endpoint: proxy.url,
+    environments: scenario.environments.map(env => ({
+      name: env.name,
+      accountId: env.account,
+      region: env.region,
+      cluster: env.cluster,
+      serviceNames: env.services.map(s => s.name),
+    })),
+  });
+  const naiveStats = await proxy.stats();
+  result.naive = {
+    calls: naiveStats.calls,
+    ms: naive.durationMs,
+    throttledResponses: naiveStats.throttled,
+    failedServices: naive.environments.reduce(
+      (sum, e) => sum + e.failures.throttling + e.failures.other,
+      0,
+    ),
+    throttlingFailures: naive.environments.reduce(
+      (sum, e) => sum + e.failures.throttling,
+      0,
+    ),
+    servicesRead: naive.environments.reduce((sum, e) => sum + e.services, 0),
+  };
+  await cleanups.pop()(); // proxy
+  await cleanups.pop()(); // sandbox
+  log(
+    `size ${size}: ${result.calls} calls (min ${
+      result.minimum.total
+    }), cold ${Math.round(result.coldMs)} ms; naive ${
+      result.naive.calls
+    } calls ${Math.round(result.naive.ms)} ms`,
+  );
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+const fmtMs = ms =>
+  Number.isFinite(ms)
+    ? ms >= 1000
+      ? `${(ms / 1000).toFixed(2)} s`
+      : `${ms.toFixed(1)} ms`
+    : 'n/a';
+const fmtMb = kb => (kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
+const ratio = (a, b) => (b > 0 ? a / b : NaN);
+const fmtX = x => (Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a');
+
+function linearityCheck(results) {
+  const points = results.filter(r => r.peakRssKb !== undefined);
+  if (points.length < 3)
+    return { verdict: 'NOT MEASURED', detail: 'needs 3 sizes or more' };
+  const first = points[0];
+  const last = points[points.length - 1];
+  const slope = (last.peakRssKb - first.peakRssKb) / (last.size - first.size);
+  const worst = points.slice(1, -1).map(p => {
+    const expected = first.peakRssKb + slope * (p.size - first.size);
+    return { size: p.size, deviationKb: p.peakRssKb - expected, expected };
+  });
+  // Linear within noise: every middle size within 10% (or 20 MB) of the line
+  // through the smallest and the largest size.
+  const bad = worst.filter(
+    w => Math.abs(w.deviationKb) > Math.max(20 * 1024, 0.1 * w.expected),
+  );
+  const detail = `${(slope / 1024).toFixed(
+    3,
+  )} MB per service per environment; ${worst
+    .map(
+      w =>
+        `${w.size}: ${w.deviationKb >= 0 ? '+' : ''}${(
+          w.deviationKb / 1024
+        ).toFixed(0)} MB off the line`,
+    )
+    .join(', ')}`;
+  return { verdict: bad.length ? 'FAIL' : 'PASS', detail };
+}
+
+function report(results, meta) {
+  const lines = [];
+  lines.push(`# Environments backend benchmark`);
+  lines.push('');
+  lines.push(
+    `Run ${meta.startedAt} (${meta.mode}), ${meta.durationS} s; ${
+      cpus().length
+    } CPUs, load average at start ${meta.load}.`,
+  );
+  lines.push(
+    `${ENVIRONMENTS} environments, ${TASKS_PER_SERVICE} tasks per service; sandbox latency ${LATENCY_MS} ms per call; sandbox throttling ${
+      meta.throttling
+    }; backend defaults (8 AWS calls in flight per environment, SDK adaptive retry, 5 attempts); ${CLIENTS} concurrent clients polling ${
+      pollMs / 1000
+    } s per endpoint.`,
+  );
+  lines.push('');
+  lines.push(
+    '| services/env | AWS calls per refresh | minimum | calls/min | calls/min (answered ops) | naive calls | naive/ours calls | cold refresh | naive read | naive/ours time | GET /environments p50 / p95 | GET /problems p50 / p95 | throttled AWS answers (retried) | throttling errors to users | peak RSS (VmHWM) |',
+  );
+  lines.push('|' + ' --- |'.repeat(15));
+  for (const r of results) {
+    lines.push(
+      `| ${r.size} | ${r.calls} | ${r.minimum.total} | ${fmtX(
+        ratio(r.calls, r.minimum.total),
+      )} | ${fmtX(ratio(r.answeredCalls, r.answeredMinimum))} | ${
+        r.naive.calls
+      } | ${fmtX(ratio(r.naive.calls, r.calls))} | ${fmtMs(r.coldMs)} | ${fmtMs(
+        r.naive.ms,
+      )} | ${fmtX(ratio(r.naive.ms, r.coldMs))} | ${fmtMs(
+        r.environmentsLatency.p50,
+      )} / ${fmtMs(r.environmentsLatency.p95)} | ${fmtMs(
+        r.problemsLatency.p50,
+      )} / ${fmtMs(r.problemsLatency.p95)} | ${r.throttledResponses} | ${
+        r.userThrottlingErrors
+      } | ${fmtMb(r.peakRssKb)} |`,
+    );
+  }
+  lines.push('');
+
+  const floors = [];
+  const floor = (name, verdict, detail) =>
+    floors.push({ name, verdict, detail });
+  const bySize = size => results.find(r => r.size === size);
+  const partial = results.filter(r => r.unanswered.length > 0);
+  floor(
+    'AWS calls within 1.2x of the minimum at every size',
+    results.every(r => r.calls <= 1.2 * r.minimum.total) &&
+      results.every(r => r.answeredCalls <= 1.2 * r.answeredMinimum)
+      ? partial.length
+        ? 'PASS (partial)'
+        : 'PASS'
+      : 'FAIL',
+    results
+      .map(
+        r =>
+          `${r.size}: ${fmtX(ratio(r.calls, r.minimum.total))} of all, ${fmtX(
+            ratio(r.answeredCalls, r.answeredMinimum),
+          )} on the operations the sandbox answered`,
+      )
+      .join('; ') +
+      (partial.length
+        ? `; the sandbox did not answer ${partial[0].unanswered.join(
+            ', ',
+          )}, so what depends on them was not called`
+        : ''),
+  );
+  const big = bySize(1000);
+  if (big) {
+    floor(
+      'cold refresh < 5 s at 1,000 x 2',
+      big.coldMs < 5000 ? 'PASS' : 'FAIL',
+      `${fmtMs(big.coldMs)}${
+        big.coldMs > 60_000 ? ' (over the default 60 s refresh timeout)' : ''
+      }`,
+    );
+    const p95 = Math.max(big.environmentsLatency.p95, big.problemsLatency.p95);
+    floor(
+      `warm p95 < 50 ms with ${CLIENTS} clients at 1,000 x 2`,
+      p95 < 50 ? 'PASS' : 'FAIL',
+      `/environments ${fmtMs(big.environmentsLatency.p95)}, /problems ${fmtMs(
+        big.problemsLatency.p95,
+      )}`,
+    );
+    floor(
+      'zero throttling errors reaching a client at 1,000 x 2',
+      big.userThrottlingErrors === 0 && big.httpFailures === 0
+        ? 'PASS'
+        : 'FAIL',
+      `${big.userThrottlingErrors} throttling errors, ${big.httpFailures} failed requests`,
+    );
+    floor(
+      'peak memory < 300 MB at 1,000 per environment',
+      big.peakRssKb !== undefined && big.peakRssKb < 300 * 1024
+        ? 'PASS'
+        : 'FAIL',
+      `${fmtMb(big.peakRssKb)} (smallest size: ${fmtMb(results[0].peakRssKb)})`,
+    );
+  } else {
+    floor(
+      'floors at 1,000 x 2 (time, latency, throttling, memory)',
+      'NOT MEASURED',
+      'size 1,000 not in this run',
+    );
+  }
+  const mid = bySize(300);
+  floor(
+    '>= 10x fewer AWS calls than the naive reader at 300',
+    mid
+      ? mid.naive.calls >= 10 * mid.calls
+        ? 'PASS'
+        : 'FAIL'
+      : 'NOT MEASURED',
+    mid ? fmtX(ratio(mid.naive.calls, mid.calls)) : 'size 300 not in this run',
+  );
+  const linear = linearityCheck(results);
+  floor('memory linear in services', linear.verdict, linear.detail);
+  floor(
+    'zero throttling errors reaching a client at every size',
+    results.every(r => r.userThrottlingErrors === 0) ? 'PASS' : 'FAIL',
+    results.map(r => `${r.size}: ${r.userThrottlingErrors}`).join(', '),
+  );
+
+  lines.push('## Floors');
+  lines.push('');
+  for (const f of floors)
+    lines.push(`- **${f.verdict}** ${f.name}: ${f.detail}`);
+  lines.push('');
+  lines.push('## Details');
+  lines.push('');
+  for (const r of results) {
+    lines.push(
+      `### ${r.size} services per environment (${r.tasks} tasks listed in all)`,
+    );
+    lines.push('');
+    lines.push(
+      `Services in the snapshots: ${r.servicesRead} of ${
+        r.size * ENVIRONMENTS
+      }; AWS calls while polling: ${
+        r.callsDuringPolling
+      }; requests served: /environments ${
+        r.environmentsLatency.requests
+      }, /problems ${r.problemsLatency.requests}, failed ${
+        r.httpFailures
+      }. Naive reader: ${r.naive.servicesRead} services read, ${
+        r.naive.failedServices
+      } failed (${r.naive.throttlingFailures} by throttling), ${
+        r.naive.throttledResponses
+      } throttled answers retried.`,
+    );
+    lines.push(
+      `One client alone: /environments p50 ${fmtMs(
+        r.serial.environments.p50,
+      )}, /problems p50 ${fmtMs(
+        r.serial.problems.p50,
+      )}; GET /v1/environments/:name bodies ${(
+        r.snapshotBytes /
+        1024 /
+        1024
+      ).toFixed(2)} MB for both environments.`,
+    );
+    if (r.refreshError)
+      lines.push(`Refresh task error: ${JSON.stringify(r.refreshError)}`);
+    lines.push('');
+    lines.push('| operation | calls | minimum | AWS errors (not throttling) |');
+    lines.push('| --- | --- | --- | --- |');
+    const ops = new Set([
+      ...Object.keys(r.minimum.byOperation),
+      ...Object.keys(r.callsByOperation),
+    ]);
+    for (const op of [...ops].sort()) {
+      const calls = r.callsByOperation[op] ?? 0;
+      const min = r.minimum.byOperation[op] ?? 0;
+      if (calls === 0 && min === 0) continue;
+      lines.push(`| ${op} | ${calls} | ${min} | ${r.awsErrors[op] ?? ''} |`);
+    }
+    lines.push('');
+    if (r.readErrors.length) {
+      lines.push(
+        'Read errors in the snapshots (what the user sees as incomplete areas):',
+      );
+      lines.push('');
+      for (const e of [...new Set(r.readErrors)].slice(0, 12))
+        lines.push(`- ${e.replace(/\n/g, ' ')}`);
+      lines.push('');
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const startedAt = new Date();
+  const load = loadavg()
+    .map(l => l.toFixed(2))
+    .join(' ');
+  const results = [];
+  try {
+    for (const size of sizes) {
+      results.push(await benchmarkSize(size));
+    }
+  } finally {
+    await cleanupAll();
+  }
+  const t = results[0]?.throttling;
+  const text = report(results, {
+    startedAt: startedAt.toISOString(),
+    mode: args.quick
+      ? 'quick'
+      : args.sizes
+      ? `sizes ${sizes.join(', ')}`
+      : 'full',
+    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    load,
+    throttling: t
+      ? `${t.enabled ? 'on' : 'off'}, ${t.ratePerSecond}/s burst ${
+          t.burst
+        } per account, region and operation (its default)`
+      : 'n/a',
+  });
+  mkdirSync(dirname(outputFile), { recursive: true });
+  writeFileSync(outputFile, `${text}\n`);
+  process.stdout.write(`${text}\n\nSaved to ${outputFile}\n`);
+}
+
+main().catch(async error => {
+  await cleanupAll();
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exit(1);
+});
