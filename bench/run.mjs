@@ -24,6 +24,13 @@ import {
 import { readNaive } from './lib/naive-reader.mjs';
 import { mentionsThrottling } from './lib/operations.mjs';
 
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  process.stderr.write(
+    `bench: Node ${process.version}; the backend needs Node 22+. Run it as: source scripts/toolchain.sh && kler_use_node && kler_yarn bench\n`,
+  );
+  process.exit(1);
+}
+
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
 
@@ -167,7 +174,7 @@ async function benchmarkSize(size) {
   log(
     `size ${size} services x ${ENVIRONMENTS} environments: starting the sandbox`,
   );
-  const result = { size };
+  const result = { size, loadAtStart: loadavg()[0] };
   const sandbox = await startSandbox({
     args: [
       '--generate',
@@ -596,6 +603,11 @@ function report(results, meta) {
       } failed (${r.naive.throttlingFailures} by throttling), ${
         r.naive.throttledResponses
       } throttled answers retried.`,
+    );
+    lines.push(
+      `Load average (1 min) when this size started: ${r.loadAtStart.toFixed(
+        2,
+      )} on ${cpus().length} CPUs.`,
     );
     lines.push(
       `One client alone: /environments p50 ${fmtMs(
