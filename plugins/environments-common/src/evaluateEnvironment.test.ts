@@ -112,6 +112,11 @@ describe('evaluateEnvironment', () => {
     }
   });
 
+  it('gives every problem its own id', () => {
+    const { problems } = evaluateEnvironment(troubledSnapshot(), { now: NOW });
+    expect(new Set(problems.map(p => p.id)).size).toBe(problems.length);
+  });
+
   it('keeps problem ids stable across refreshes', () => {
     const first = evaluateEnvironment(troubledSnapshot(), { now: NOW });
     const later = evaluateEnvironment(troubledSnapshot(), {

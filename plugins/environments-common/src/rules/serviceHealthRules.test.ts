@@ -184,6 +184,64 @@ describe('service health rules', () => {
     });
   });
 
+  describe('task placement', () => {
+    it.each([
+      ['production', 'high'],
+      ['development', 'medium'],
+    ] as const)(
+      'reports recent "unable to place" events in %s as %s',
+      (tier, severity) => {
+        const snapshot = healthySnapshot(tier);
+        const shopApi = serviceOf(snapshot, 'shop-api');
+        shopApi.events.unshift(
+          {
+            id: 'a1',
+            createdAt: minutesAgo(3),
+            message:
+              '(service shop-api) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 5a3f0c8e2b1d4f6a9e7c1b2d3e4f5a6b) has insufficient memory available.',
+          },
+          {
+            id: 'a2',
+            createdAt: minutesAgo(40),
+            message:
+              '(service shop-api) was unable to place a task because no container instance met all of its requirements.',
+          },
+          {
+            id: 'a3',
+            createdAt: minutesAgo(90),
+            message:
+              '(service shop-api) was unable to place a task because no container instance met all of its requirements.',
+          },
+        );
+        const problem = problemWithSuffix(
+          problemsOf(snapshot),
+          'task-placement-failed',
+        );
+        expect(problem.id).toBe(
+          `${tier}/service/shop-api/task-placement-failed`,
+        );
+        expect(problem.severity).toBe(severity);
+        expect(problem.explanation).toContain(
+          '2 service events in the last 1 h',
+        );
+        expect(problem.explanation).toContain(
+          'has insufficient memory available',
+        );
+      },
+    );
+
+    it('ignores steady-state events and old placement failures', () => {
+      const snapshot = healthySnapshot();
+      serviceOf(snapshot, 'shop-api').events.push({
+        id: 'old',
+        createdAt: minutesAgo(61),
+        message:
+          '(service shop-api) was unable to place a task because no container instance met all of its requirements.',
+      });
+      expect(problemsOf(snapshot)).toEqual([]);
+    });
+  });
+
   describe('stopped tasks', () => {
     function withStopped(
       tier: EnvironmentTier,

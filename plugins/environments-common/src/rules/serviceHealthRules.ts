@@ -184,6 +184,53 @@ export function detectPrimaryDeploymentFailedTasks(
   ];
 }
 
+const UNABLE_TO_PLACE_EVENT = /was unable to place a task/;
+
+/** Recent service events saying ECS could not place tasks (no capacity, no IPs, ...). */
+export function detectTaskPlacementFailures(
+  service: EcsService,
+  context: RuleContext,
+): Problem[] {
+  const windowMs = context.thresholds.stoppedTaskWindowMinutes * MINUTE_MS;
+  const events = service.events.filter(event => {
+    const age = ageInMs(context, event.createdAt);
+    return (
+      age !== undefined &&
+      age <= windowMs &&
+      UNABLE_TO_PLACE_EVENT.test(event.message)
+    );
+  });
+  if (events.length === 0) {
+    return [];
+  }
+  const { serviceName } = service;
+  const [latest] = events;
+  return [
+    createProblem(context, {
+      idSuffix: `service/${serviceName}/task-placement-failed`,
+      area: 'health',
+      severity: severityForTier(context, 'high', 'medium'),
+      title: `ECS cannot place tasks of ${serviceName}`,
+      explanation: `${plural(
+        events.length,
+        'service event',
+      )} in the last ${formatDuration(
+        windowMs,
+      )} report that tasks could not be placed. Latest (${
+        latest.createdAt
+      }): "${latest.message}"`,
+      proposedFix:
+        `Give the cluster room for the task: check the capacity provider's Auto Scaling ` +
+        `group (instances InService, max size), the task's CPU/memory against the ` +
+        `instance type, placement constraints, and free IP addresses in the service's ` +
+        `subnets (awsvpc uses one per task).`,
+      consoleUrl: serviceUrl(context, service, 'events'),
+      serviceName,
+      resource: service.serviceArn,
+    }),
+  ];
+}
+
 type StoppedTaskCause =
   | 'out-of-memory'
   | 'failed-health-checks'
@@ -428,6 +475,7 @@ export const serviceHealthRules = [
   detectRunningBelowDesired,
   detectDeploymentProblems,
   detectPrimaryDeploymentFailedTasks,
+  detectTaskPlacementFailures,
   detectStoppedTasks,
   detectUnhealthyTargets,
   detectServiceAlarms,
