@@ -11,6 +11,7 @@ import {
   readBackupCandidates,
   readBackupJobs,
   readBackupPlans,
+  readBackupSelections,
   readLatestRecoveryPoints,
   readProtectedResources,
 } from './backup';
@@ -240,9 +241,23 @@ async function readBackup(
   errors: ReadErrorCollector,
 ): Promise<BackupState | undefined> {
   const vaultName = ctx.env.backupVault;
+  const plansRead = errors.capture('backup', 'Backup plans', async () => {
+    const plans = await readBackupPlans(ctx);
+    // Selections fail alone: the plans' rules are still worth judging.
+    const selections = await errors.capture('backup', 'Backup selections', () =>
+      readBackupSelections(
+        ctx,
+        plans.map(plan => plan.backupPlanId),
+      ),
+    );
+    return plans.map(plan => ({
+      ...plan,
+      resourceArns: selections?.get(plan.backupPlanId) ?? [],
+    }));
+  });
   const [plans, protectedResources, latestRecoveryPoints, jobs, candidates] =
     await Promise.all([
-      errors.capture('backup', 'Backup plans', () => readBackupPlans(ctx)),
+      plansRead,
       vaultName
         ? errors.capture('backup', 'ListProtectedResourcesByBackupVault', () =>
             readProtectedResources(ctx, vaultName),

@@ -32,7 +32,7 @@ export const BACKUP_CANDIDATE_RESOURCE_TYPES = [
   'rds:db',
 ];
 
-/** Reads the account's backup plans with their rules and selected resources. */
+/** Reads the account's backup plans with their rules; `resourceArns` is filled by readBackupSelections. */
 export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
   const { clients, limit, sendOptions } = ctx;
   const planSummaries = await collectPages(async NextToken => {
@@ -48,42 +48,11 @@ export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
   return Promise.all(
     planSummaries.map(async summary => {
       const backupPlanId = summary.BackupPlanId ?? '';
-      const [plan, selections] = await Promise.all([
-        limit(() =>
-          clients.backup.send(
-            new GetBackupPlanCommand({ BackupPlanId: backupPlanId }),
-            sendOptions,
-          ),
+      const plan = await limit(() =>
+        clients.backup.send(
+          new GetBackupPlanCommand({ BackupPlanId: backupPlanId }),
+          sendOptions,
         ),
-        collectPages(async NextToken => {
-          const page = await limit(() =>
-            clients.backup.send(
-              new ListBackupSelectionsCommand({
-                BackupPlanId: backupPlanId,
-                NextToken,
-              }),
-              sendOptions,
-            ),
-          );
-          return {
-            items: page.BackupSelectionsList,
-            nextToken: page.NextToken,
-          };
-        }),
-      ]);
-      const selectedResources = await Promise.all(
-        selections.map(async selection => {
-          const output = await limit(() =>
-            clients.backup.send(
-              new GetBackupSelectionCommand({
-                BackupPlanId: backupPlanId,
-                SelectionId: selection.SelectionId,
-              }),
-              sendOptions,
-            ),
-          );
-          return output.BackupSelection?.Resources ?? [];
-        }),
       );
       return {
         backupPlanId,
@@ -98,10 +67,50 @@ export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
           retentionDays: rule.Lifecycle?.DeleteAfterDays,
           targetBackupVaultName: rule.TargetBackupVaultName ?? '',
         })),
-        resourceArns: [...new Set(selectedResources.flat())],
+        resourceArns: [],
       };
     }),
   );
+}
+
+/** Reads the resources each plan's selections name, keyed by plan id. */
+export async function readBackupSelections(
+  { clients, limit, sendOptions }: ReadContext,
+  backupPlanIds: string[],
+): Promise<Map<string, string[]>> {
+  const resourcesByPlan = new Map<string, string[]>();
+  await Promise.all(
+    backupPlanIds.map(async backupPlanId => {
+      const selections = await collectPages(async NextToken => {
+        const page = await limit(() =>
+          clients.backup.send(
+            new ListBackupSelectionsCommand({
+              BackupPlanId: backupPlanId,
+              NextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { items: page.BackupSelectionsList, nextToken: page.NextToken };
+      });
+      const selectedResources = await Promise.all(
+        selections.map(async selection => {
+          const output = await limit(() =>
+            clients.backup.send(
+              new GetBackupSelectionCommand({
+                BackupPlanId: backupPlanId,
+                SelectionId: selection.SelectionId,
+              }),
+              sendOptions,
+            ),
+          );
+          return output.BackupSelection?.Resources ?? [];
+        }),
+      );
+      resourcesByPlan.set(backupPlanId, [...new Set(selectedResources.flat())]);
+    }),
+  );
+  return resourcesByPlan;
 }
 
 /** Reads the resources that have recovery points in the vault. */

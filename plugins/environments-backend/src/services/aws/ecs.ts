@@ -176,12 +176,16 @@ async function readTasks(ctx: ReadContext): Promise<EcsTask[]> {
   const stoppedSince = now.getTime() - STOPPED_TASKS_WINDOW_MS;
   return batches
     .flatMap(output => output.tasks ?? [])
-    .filter(
-      task =>
-        task.lastStatus !== 'STOPPED' ||
-        (task.stoppedAt !== undefined &&
-          task.stoppedAt.getTime() >= stoppedSince),
-    )
+    .filter(task => {
+      if (task.lastStatus !== 'STOPPED') {
+        return true;
+      }
+      const stoppedAt =
+        task.stoppedAt ?? task.executionStoppedAt ?? task.stoppingAt;
+      // ECS lists a stopped task for about an hour; one without a stop time
+      // is therefore recent.
+      return !stoppedAt || stoppedAt.getTime() >= stoppedSince;
+    })
     .map(toEcsTask);
 }
 
