@@ -3,9 +3,9 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Box, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
-  EnvironmentArea,
+  ENVIRONMENT_AREAS,
   EnvironmentSummary,
-  ProblemSeverity,
+  PROBLEM_SEVERITIES,
 } from '@kler/plugin-environments-common';
 import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
 import {
@@ -48,7 +48,7 @@ export const EnvironmentSummaryCard = (props: {
               subject={`${title} status`}
             />
             <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} my={1}>
-              {(Object.keys(AREA_LABELS) as EnvironmentArea[]).map(area => (
+              {ENVIRONMENT_AREAS.map(area => (
                 <HealthStatusIndicator
                   key={area}
                   status={summary.areas[area]}
@@ -64,14 +64,12 @@ export const EnvironmentSummaryCard = (props: {
             </Typography>
             <Typography variant="body2">
               Problems:{' '}
-              {(Object.keys(SEVERITY_LABELS) as ProblemSeverity[])
-                .map(
-                  severity =>
-                    `${summary.counts.problems[severity]} ${SEVERITY_LABELS[
-                      severity
-                    ].toLocaleLowerCase('en-US')}`,
-                )
-                .join(', ')}
+              {PROBLEM_SEVERITIES.map(
+                severity =>
+                  `${summary.counts.problems[severity]} ${SEVERITY_LABELS[
+                    severity
+                  ].toLocaleLowerCase('en-US')}`,
+              ).join(', ')}
             </Typography>
             <Typography variant="caption" color="textSecondary">
               Snapshot read {formatDateTime(summary.refreshedAt)}

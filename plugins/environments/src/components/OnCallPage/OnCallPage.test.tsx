@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { Problem } from '@kler/plugin-environments-common';
+import { isSeverityAtLeast, Problem } from '@kler/plugin-environments-common';
 import { environmentsApiRef, ProblemQuery } from '../../api';
 import {
   allProblems,
@@ -17,8 +17,6 @@ import {
 } from '../../testing/mockApi';
 import { OnCallDashboard } from './OnCallPage';
 
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
-
 /** The backend's filtering, so the test exercises what the page sends. */
 function problemsMatching(query: ProblemQuery = {}): { items: Problem[] } {
   return {
@@ -27,8 +25,7 @@ function problemsMatching(query: ProblemQuery = {}): { items: Problem[] } {
         (!query.environment || p.environment === query.environment) &&
         (!query.area || p.area === query.area) &&
         (!query.minSeverity ||
-          SEVERITY_ORDER.indexOf(p.severity) <=
-            SEVERITY_ORDER.indexOf(query.minSeverity)),
+          isSeverityAtLeast(p.severity, query.minSeverity)),
     ),
   };
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { compareProblems } from '@kler/plugin-environments-common';
 import {
   Content,
   ContentHeader,
@@ -111,7 +112,7 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
           {problems.value && (
             <ProblemsTable
               title={`Problems (${problems.value.items.length})`}
-              problems={problems.value.items}
+              problems={[...problems.value.items].sort(compareProblems)}
               emptyText="No problems match these filters."
             />
           )}

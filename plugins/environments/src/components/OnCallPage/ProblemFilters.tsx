@@ -1,6 +1,8 @@
 import { Box, TextField } from '@material-ui/core';
 import {
+  ENVIRONMENT_AREAS,
   EnvironmentArea,
+  PROBLEM_SEVERITIES,
   EnvironmentSummary,
   ProblemSeverity,
 } from '@kler/plugin-environments-common';
@@ -55,7 +57,7 @@ export const ProblemFilters = (props: {
         inputProps={{ 'aria-label': 'Filter problems by area' }}
       >
         <option value="">All areas</option>
-        {(Object.keys(AREA_LABELS) as EnvironmentArea[]).map(area => (
+        {ENVIRONMENT_AREAS.map(area => (
           <option key={area} value={area}>
             {AREA_LABELS[area]}
           </option>
@@ -79,7 +81,7 @@ export const ProblemFilters = (props: {
         inputProps={{ 'aria-label': 'Filter problems by minimum severity' }}
       >
         <option value="">Any severity</option>
-        {(Object.keys(SEVERITY_LABELS) as ProblemSeverity[]).map(severity => (
+        {PROBLEM_SEVERITIES.map(severity => (
           <option key={severity} value={severity}>
             {SEVERITY_LABELS[severity]} or worse
           </option>

@@ -35,18 +35,6 @@ export function environmentTitle(
   return summary.title ?? summary.name;
 }
 
-/** The ECS console page of a service, for links next to its status. */
-export function ecsServiceConsoleUrl(options: {
-  region: string;
-  cluster: string;
-  serviceName: string;
-}): string {
-  const { region, cluster, serviceName } = options;
-  return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(
-    cluster,
-  )}/services/${encodeURIComponent(serviceName)}/health?region=${region}`;
-}
-
 export function formatDateTime(iso?: string): string {
   if (!iso) return '-';
   const date = new Date(iso);

@@ -65,3 +65,6 @@ export function useNow(intervalMs = 1000): Date {
   }, [intervalMs]);
   return now;
 }
+
+/** How often entity views re-read the backend. */
+export const ENTITY_REFRESH_INTERVAL_MS = 30_000;

@@ -1,0 +1,248 @@
+import { useMemo } from 'react';
+import {
+  Entity,
+  getCompoundEntityRef,
+  parseEntityRef,
+  RELATION_DEPENDS_ON,
+} from '@backstage/catalog-model';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import { Box, Grid, Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import {
+  AMAZON_ECS_SERVICE_ARN_ANNOTATION,
+  ECS_SERVICE_NAME_ANNOTATION,
+  EntityEnvironmentsResponse,
+} from '@kler/plugin-environments-common';
+import { environmentsApiRef } from '../../api';
+import { isEnvironmentsAvailable } from '../../filters';
+import { BackupCoverageTable } from '../shared/BackupCoverageTable';
+import { backupCoverageRows } from '../shared/backupCoverage';
+import { EnvironmentsErrorPanel } from '../shared/errors';
+import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
+import { compareEnvironments, environmentTitle } from '../shared/labels';
+import {
+  SandboxBanner,
+  StaleBadge,
+  UpdatedAgo,
+} from '../shared/SnapshotNotices';
+import { ENTITY_REFRESH_INTERVAL_MS, usePolling } from '../shared/usePolling';
+import { ServicePanel } from './ServicePanel';
+import { getCapacityHistory, recordCapacity } from './serviceHistory';
+
+type EnvironmentEntry = EntityEnvironmentsResponse['environments'][number];
+
+/** Names of the catalog Resources the entity depends on, such as its database. */
+function dependedOnResourceNames(entity: Entity): string[] {
+  const refs = [
+    ...(entity.relations ?? [])
+      .filter(r => r.type === RELATION_DEPENDS_ON)
+      .map(r => r.targetRef),
+    ...((entity.spec?.dependsOn as string[] | undefined) ?? []),
+  ];
+  const names = new Set<string>();
+  for (const ref of refs) {
+    try {
+      const parsed = parseEntityRef(ref);
+      if (parsed.kind.toLocaleLowerCase('en-US') === 'resource') {
+        names.add(parsed.name);
+      }
+    } catch {
+      // a malformed ref in the catalog is not this view's to report
+    }
+  }
+  return [...names];
+}
+
+/** Backups of the resources the entity uses, from the environment's snapshot. */
+const EntityBackups = (props: {
+  environment: string;
+  region: string;
+  resourceNames: string[];
+  intervalMs: number;
+}) => {
+  const { environment, region, resourceNames, intervalMs } = props;
+  const api = useApi(environmentsApiRef);
+  const details = usePolling(
+    () => api.getEnvironment(environment),
+    intervalMs,
+    [api, environment],
+  );
+  if (details.loading) return <Progress />;
+  if (!details.value) {
+    return (
+      <Typography variant="body2" color="error">
+        Backups could not be read: {details.error?.message}
+      </Typography>
+    );
+  }
+  const backup = details.value.snapshot?.backup;
+  if (!backup) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No backup data in this environment's snapshot.
+      </Typography>
+    );
+  }
+  const rows = backupCoverageRows(backup).filter(row =>
+    resourceNames.includes(row.resourceName),
+  );
+  return <BackupCoverageTable rows={rows} region={region} />;
+};
+
+const EnvironmentColumn = (props: {
+  entry: EnvironmentEntry;
+  serviceNames: string[];
+  resourceNames: string[];
+  intervalMs: number;
+}) => {
+  const { entry, serviceNames, resourceNames, intervalMs } = props;
+  const { summary, services } = entry;
+  const title = environmentTitle(summary);
+  const missing = serviceNames.filter(
+    name => !services.some(s => s.service.serviceName === name),
+  );
+  return (
+    <InfoCard
+      title={
+        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+          <span>{title}</span>
+          <StaleBadge summary={summary} />
+        </Box>
+      }
+      subheader={`${summary.tier} · ${summary.region} · cluster ${summary.cluster}`}
+    >
+      <section aria-label={`Environment ${title}`}>
+        {!summary.refreshedAt ? (
+          <Alert severity="error">
+            Could not read this environment
+            {summary.error
+              ? `: ${summary.error.name}: ${summary.error.message}`
+              : '.'}
+          </Alert>
+        ) : (
+          <>
+            <HealthStatusIndicator
+              status={summary.status}
+              subject={`${title} status`}
+            >
+              Environment {summary.status === 'ok' ? 'healthy' : summary.status}
+            </HealthStatusIndicator>
+            {missing.length > 0 && (
+              <Alert severity="warning">
+                No ECS service named {missing.join(', ')} in cluster{' '}
+                {summary.cluster}.
+              </Alert>
+            )}
+            {services.map(({ service, evaluation }) => (
+              <ServicePanel
+                key={service.serviceName}
+                summary={summary}
+                service={service}
+                evaluation={evaluation}
+                history={getCapacityHistory(summary.name, service.serviceName)}
+              />
+            ))}
+            {resourceNames.length > 0 && (
+              <Box component="section" mt={2} aria-label="Backups">
+                <Typography variant="subtitle2" component="h4" gutterBottom>
+                  Backups of {resourceNames.join(', ')}
+                </Typography>
+                <EntityBackups
+                  environment={summary.name}
+                  region={summary.region}
+                  resourceNames={resourceNames}
+                  intervalMs={intervalMs}
+                />
+              </Box>
+            )}
+          </>
+        )}
+      </section>
+    </InfoCard>
+  );
+};
+
+/** The entity's services in every environment, side by side, production first. */
+export const EntityEnvironmentsContent = (props: {
+  refreshIntervalMs?: number;
+}) => {
+  const intervalMs = props.refreshIntervalMs ?? ENTITY_REFRESH_INTERVAL_MS;
+  const { entity } = useEntity();
+  const api = useApi(environmentsApiRef);
+  const available = isEnvironmentsAvailable(entity);
+  const entityRef = getCompoundEntityRef(entity);
+  const state = usePolling(
+    () =>
+      available
+        ? api.getEntityEnvironments(entityRef)
+        : Promise.resolve(undefined),
+    intervalMs,
+    [api, available, entityRef.namespace, entityRef.kind, entityRef.name],
+  );
+
+  // Recorded before rendering (idempotent per poll time) so the chart includes this poll.
+  useMemo(() => {
+    if (state.value && state.updatedAt) {
+      recordCapacity(state.value, state.updatedAt.getTime());
+    }
+  }, [state.value, state.updatedAt]);
+
+  if (!available) {
+    return (
+      <MissingAnnotationEmptyState
+        annotation={[
+          ECS_SERVICE_NAME_ANNOTATION,
+          AMAZON_ECS_SERVICE_ARN_ANNOTATION,
+        ]}
+      />
+    );
+  }
+  if (state.loading) return <Progress />;
+  if (!state.value) return <EnvironmentsErrorPanel error={state.error!} />;
+
+  const response = state.value;
+  const entries = [...response.environments].sort((a, b) =>
+    compareEnvironments(a.summary, b.summary),
+  );
+  const resourceNames = dependedOnResourceNames(entity);
+  if (entries.length === 0) {
+    return (
+      <Typography variant="body1">
+        No environments are configured yet.
+      </Typography>
+    );
+  }
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box display="flex" justifyContent="space-between" alignItems="center">
+          <Typography variant="body2">
+            ECS services: {response.serviceNames.join(', ')}
+          </Typography>
+          <UpdatedAgo updatedAt={state.updatedAt} />
+        </Box>
+        <SandboxBanner summaries={entries.map(e => e.summary)} />
+      </Grid>
+      {entries.map(entry => (
+        <Grid
+          item
+          xs={12}
+          md={entries.length > 1 ? 6 : 12}
+          key={entry.summary.name}
+        >
+          <EnvironmentColumn
+            entry={entry}
+            serviceNames={response.serviceNames}
+            resourceNames={resourceNames}
+            intervalMs={intervalMs}
+          />
+        </Grid>
+      ))}
+    </Grid>
+  );
+};

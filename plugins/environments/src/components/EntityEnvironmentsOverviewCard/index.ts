@@ -1,0 +1,1 @@
+export { EntityEnvironmentsOverviewCard } from './EntityEnvironmentsOverviewCard';

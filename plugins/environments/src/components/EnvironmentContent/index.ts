@@ -1,0 +1,4 @@
+export {
+  EntityEnvironmentContent,
+  EnvironmentDetails,
+} from './EntityEnvironmentContent';

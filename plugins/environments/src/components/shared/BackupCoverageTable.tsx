@@ -1,0 +1,103 @@
+import { Link } from '@backstage/core-components';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
+import {
+  backupJobConsoleUrl,
+  backupProtectedResourceConsoleUrl,
+} from '@kler/plugin-environments-common';
+import { BackupCoverageRow } from './backupCoverage';
+import { HealthStatusIndicator } from './HealthStatusIndicator';
+import { formatDateTime } from './labels';
+
+const jobStatus = (state?: string) => {
+  if (!state) return 'unknown';
+  if (state === 'COMPLETED') return 'ok';
+  if (['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'].includes(state))
+    return 'error';
+  return 'warning';
+};
+
+/** Per resource: the plans covering it, its latest recovery point and job. */
+export const BackupCoverageTable = (props: {
+  rows: BackupCoverageRow[];
+  region: string;
+}) => {
+  const { rows, region } = props;
+  if (rows.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No resources that need backups.
+      </Typography>
+    );
+  }
+  return (
+    <Table size="small" aria-label="Backup coverage">
+      <TableHead>
+        <TableRow>
+          <TableCell>Resource</TableCell>
+          <TableCell>Backup plans</TableCell>
+          <TableCell>Latest recovery point</TableCell>
+          <TableCell>Latest job</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {rows.map(row => (
+          <TableRow key={row.resourceArn}>
+            <TableCell>
+              <Link
+                to={backupProtectedResourceConsoleUrl(region, row.resourceArn)}
+              >
+                {row.resourceName}
+              </Link>
+              <Typography
+                variant="caption"
+                display="block"
+                color="textSecondary"
+              >
+                {row.resourceType}
+              </Typography>
+            </TableCell>
+            <TableCell>
+              {row.planNames.length > 0 ? (
+                row.planNames.join(', ')
+              ) : (
+                <HealthStatusIndicator
+                  status="error"
+                  subject={`${row.resourceName} backup plan`}
+                >
+                  Not in any plan
+                </HealthStatusIndicator>
+              )}
+            </TableCell>
+            <TableCell>{formatDateTime(row.lastBackupTime)}</TableCell>
+            <TableCell>
+              {row.latestJob ? (
+                <HealthStatusIndicator
+                  status={jobStatus(row.latestJob.state)}
+                  subject={`${row.resourceName} latest backup job`}
+                >
+                  <Link
+                    to={backupJobConsoleUrl(region, row.latestJob.backupJobId)}
+                  >
+                    {row.latestJob.state}
+                  </Link>{' '}
+                  {formatDateTime(row.latestJob.creationDate)}
+                  {row.latestJob.statusMessage &&
+                    ` – ${row.latestJob.statusMessage}`}
+                </HealthStatusIndicator>
+              ) : (
+                'No job in 7 days'
+              )}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+};
