@@ -323,6 +323,24 @@ describe('service health rules', () => {
       ).toEqual(['production/service/shop-api/tasks-out-of-memory']);
     });
 
+    it('ignores Spot interruptions and containers that exit on SIGTERM', () => {
+      const snapshot = healthySnapshot();
+      const env = snapshot.environment;
+      const spot = stoppedTask(env, 'shop-api', 'user-stopped', 5, 'spot');
+      spot.stopCode = 'SpotInterruption';
+      spot.stoppedReason = 'Your Spot Task was interrupted.';
+      const sigterm = stoppedTask(
+        env,
+        'shop-api',
+        'essential-container-exited',
+        5,
+        'sigterm',
+      );
+      sigterm.containers[0].exitCode = 143;
+      serviceOf(snapshot, 'shop-api').tasks.push(spot, sigterm);
+      expect(problemsOf(snapshot)).toEqual([]);
+    });
+
     it('counts a task stopped exactly at the window edge', () => {
       const env = healthySnapshot().environment;
       const snapshot = withStopped('production', [

@@ -237,6 +237,13 @@ type StoppedTaskCause =
   | 'exited-with-error';
 
 const OUT_OF_MEMORY_EXIT_CODE = 137;
+// 143 is SIGTERM: the container was asked to stop and did.
+const CLEAN_EXIT_CODES = [0, 143];
+const REQUESTED_STOP_CODES = [
+  'UserInitiated',
+  'SpotInterruption',
+  'TerminationNotice',
+];
 
 /** The cause of a stopped task, or undefined for a normal stop (scale-in, deployment). */
 export function classifyStoppedTask(
@@ -254,10 +261,10 @@ export function classifyStoppedTask(
   ) {
     return 'failed-health-checks';
   }
-  // Stops that ECS or a person asked for end with SIGTERM/SIGKILL exit codes
-  // that say nothing about the application.
+  // Stops that ECS, EC2 or a person asked for end with SIGTERM/SIGKILL exit
+  // codes that say nothing about the application.
   if (
-    task.stopCode === 'UserInitiated' ||
+    REQUESTED_STOP_CODES.includes(task.stopCode ?? '') ||
     /^Scaling activity initiated by/.test(stoppedReason)
   ) {
     return undefined;
@@ -266,7 +273,9 @@ export function classifyStoppedTask(
     return 'out-of-memory';
   }
   if (
-    task.containers.some(c => c.exitCode !== undefined && c.exitCode !== 0) ||
+    task.containers.some(
+      c => c.exitCode !== undefined && !CLEAN_EXIT_CODES.includes(c.exitCode),
+    ) ||
     task.stopCode === 'TaskFailedToStart'
   ) {
     return 'exited-with-error';
