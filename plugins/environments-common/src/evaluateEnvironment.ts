@@ -87,7 +87,7 @@ export function evaluateEnvironment(
     status: worstStatus([
       statusOfProblems(problems),
       ...ENVIRONMENT_AREAS.map(
-        area => (unreadable.has(area) ? 'unknown' : 'ok') as HealthStatus,
+        (area): HealthStatus => (unreadable.has(area) ? 'unknown' : 'ok'),
       ),
     ]),
     areas: areaStatuses(problems, unreadable),
