@@ -1,0 +1,274 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { RunningSandbox, startSandbox } from '@kler/aws-sandbox';
+import {
+  EnvironmentListResponse,
+  ProblemListResponse,
+  compareProblems,
+} from '@kler/plugin-environments-common';
+import path from 'node:path';
+import request from 'supertest';
+import { environmentEntity } from '../../__testUtils__/fixtures';
+import { environmentsPlugin } from '../../plugin';
+import { AwsEnvironmentReader } from './AwsEnvironmentReader';
+import { createAwsClientsFactory } from './clients';
+import { AwsEnvironment } from './types';
+
+jest.setTimeout(60_000);
+
+const KLER_SCENARIO = path.join(
+  path.dirname(require.resolve('@kler/aws-sandbox/package.json')),
+  'scenarios',
+  'kler.yaml',
+);
+const KLER_SERVICES = [
+  'admin-panel',
+  'image-service',
+  'order-worker',
+  'shop-api',
+  'storefront',
+];
+
+// The sandbox acts in the account whose id is in the access key id.
+const awsConfig = {
+  aws: {
+    accounts: ['111111111111', '222222222222'].map(accountId => ({
+      accountId,
+      accessKeyId: `SANDBOX${accountId}`,
+      secretAccessKey: 'sandbox',
+    })),
+  },
+};
+
+let sandbox: RunningSandbox;
+
+function environment(name: 'production' | 'development'): AwsEnvironment {
+  return {
+    name,
+    tier: name,
+    accountId: name === 'production' ? '222222222222' : '111111111111',
+    region: 'eu-west-1',
+    cluster: `kler-${name}`,
+    backupVault: `kler-${name}`,
+    wellArchitectedWorkloadId: `kler-${name}`,
+    endpoint: sandbox.url,
+  };
+}
+
+function createReader(maxAttempts = 5) {
+  return new AwsEnvironmentReader({
+    concurrency: 8,
+    clientsFactory: createAwsClientsFactory({
+      credentialsManager: DefaultAwsCredentialsManager.fromConfig(
+        new ConfigReader(awsConfig),
+      ),
+      maxAttempts,
+      retryMode: 'standard',
+      timeoutMs: 10_000,
+    }),
+  });
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, scenario: KLER_SCENARIO });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+afterEach(() => {
+  sandbox.admin.clearFaults();
+});
+
+describe('AwsEnvironmentReader against the KLER sandbox', () => {
+  it("reads every area of KLER's production environment", async () => {
+    const snapshot = await createReader().read(environment('production'));
+
+    expect(snapshot.readErrors).toEqual([]);
+    expect(snapshot.cluster?.clusterName).toBe('kler-production');
+    expect(snapshot.services.map(s => s.serviceName)).toEqual(KLER_SERVICES);
+    for (const service of snapshot.services) {
+      expect(service.tasks.length).toBeGreaterThan(0);
+      expect(
+        service.tasks.every(t => t.group === `service:${service.serviceName}`),
+      ).toBe(true);
+    }
+    const storefront = snapshot.services.find(
+      s => s.serviceName === 'storefront',
+    )!;
+    expect(storefront.targetHealth.length).toBeGreaterThan(0);
+    expect(storefront.scaling).toMatchObject({
+      minCapacity: 3,
+      maxCapacity: 12,
+      policies: [
+        expect.objectContaining({
+          policyName: 'storefront-cpu-target',
+          targetValue: 60,
+        }),
+      ],
+    });
+    expect(storefront.alarms.map(a => a.alarmName)).toContain(
+      'kler-production-storefront-cpu-high',
+    );
+    expect(snapshot.cluster?.alarms.map(a => a.alarmName)).toContain(
+      'kler-production-cluster-cpu-reservation-high',
+    );
+    expect(snapshot.cluster?.capacityProviders).toEqual([
+      expect.objectContaining({
+        name: 'kler-production-ec2',
+        autoScalingGroup: expect.objectContaining({
+          autoScalingGroupName: 'kler-production-ecs',
+          minSize: 3,
+          maxSize: 12,
+        }),
+      }),
+    ]);
+
+    const plan = snapshot.backup?.plans.find(
+      p => p.backupPlanName === 'kler-production-daily',
+    );
+    expect(plan?.rules[0]).toMatchObject({
+      scheduleExpression: 'cron(0 3 * * ? *)',
+      frequencyHours: 24,
+      retentionDays: 35,
+    });
+    expect(plan?.resourceArns).toHaveLength(2);
+    expect(snapshot.backup?.candidates.map(c => c.resourceName).sort()).toEqual(
+      ['shop-database', 'shop-media'],
+    );
+    expect(snapshot.backup?.jobs.length).toBeGreaterThan(0);
+    expect(snapshot.wellArchitected).toMatchObject({
+      workloadId: 'kler-production',
+      workloadName: 'KLER production',
+    });
+    expect(snapshot.wellArchitected?.pillars).toHaveLength(6);
+    expect(snapshot.wellArchitected?.improvements.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the accounts apart', async () => {
+    const snapshot = await createReader().read(environment('development'));
+    expect(snapshot.cluster?.clusterName).toBe('kler-development');
+    expect(snapshot.cluster?.clusterArn).toContain(':111111111111:');
+    expect(snapshot.backup?.vaultName).toBe('kler-development');
+  });
+
+  it('reports AccessDenied on Backup as a read error and keeps the rest', async () => {
+    sandbox.admin.addFault({ service: 'backup', accessDenied: true });
+    const snapshot = await createReader().read(environment('production'));
+    expect(snapshot.readErrors).toEqual([
+      expect.objectContaining({
+        area: 'backup',
+        name: expect.stringMatching(/AccessDenied/),
+      }),
+    ]);
+    expect(snapshot.services).toHaveLength(KLER_SERVICES.length);
+    expect(snapshot.wellArchitected).toBeDefined();
+  });
+
+  it('retries through heavy throttling', async () => {
+    sandbox.admin.addFault({
+      service: 'ecs',
+      throttle: { ratePerSecond: 2, burst: 1 },
+    });
+    const factory = createAwsClientsFactory({
+      credentialsManager: DefaultAwsCredentialsManager.fromConfig(
+        new ConfigReader(awsConfig),
+      ),
+      maxAttempts: 10,
+      retryMode: 'standard',
+      timeoutMs: 10_000,
+    });
+    const throttledResponses: string[] = [];
+    const instrumented = new Set<unknown>();
+    const reader = new AwsEnvironmentReader({
+      concurrency: 8,
+      clientsFactory: async env => {
+        const clients = await factory(env);
+        if (!instrumented.has(clients.ecs)) {
+          instrumented.add(clients.ecs);
+          // The deserialize step runs once per attempt, inside the SDK's retries.
+          clients.ecs.middlewareStack.add(
+            next => async args => {
+              try {
+                return await next(args);
+              } catch (error) {
+                throttledResponses.push((error as Error).name);
+                throw error;
+              }
+            },
+            { step: 'deserialize', priority: 'high' },
+          );
+        }
+        return clients;
+      },
+    });
+
+    const snapshot = await reader.read(environment('production'));
+
+    expect(throttledResponses.length).toBeGreaterThan(0);
+    expect(new Set(throttledResponses)).toEqual(
+      new Set(['ThrottlingException']),
+    );
+    expect(snapshot.services).toHaveLength(KLER_SERVICES.length);
+    expect(snapshot.services.every(s => s.tasks.length > 0)).toBe(true);
+  });
+
+  it('fails the read when ECS is denied', async () => {
+    sandbox.admin.addFault({ service: 'ecs', accessDenied: true });
+    await expect(
+      createReader().read(environment('production')),
+    ).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
+  });
+});
+
+describe('environments backend against the KLER sandbox', () => {
+  it('serves both environments, marked as sandbox, and their problems worst first', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        environmentsPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            ...awsConfig,
+            environments: {
+              environments: [
+                { name: 'production', endpoint: sandbox.url },
+                { name: 'development', endpoint: sandbox.url },
+              ],
+            },
+          },
+        }),
+        catalogServiceMock.factory({
+          entities: [
+            environmentEntity('production', {
+              'kler.io/well-architected-workload-id': 'kler-production',
+            }),
+            environmentEntity('development', {
+              'kler.io/well-architected-workload-id': 'kler-development',
+            }),
+          ],
+        }),
+      ],
+    });
+
+    const list = await request(server).get('/api/environments/v1/environments');
+    expect(list.status).toBe(200);
+    const items = (list.body as EnvironmentListResponse).items;
+    expect(items.map(i => [i.name, i.source, i.stale])).toEqual([
+      ['development', 'sandbox', false],
+      ['production', 'sandbox', false],
+    ]);
+    for (const item of items) {
+      expect(item.error).toBeUndefined();
+      expect(item.counts.services).toBe(KLER_SERVICES.length);
+    }
+
+    const problems = await request(server).get('/api/environments/v1/problems');
+    expect(problems.status).toBe(200);
+    const problemItems = (problems.body as ProblemListResponse).items;
+    expect(problemItems.length).toBeGreaterThan(0);
+    expect([...problemItems].sort(compareProblems)).toEqual(problemItems);
+  });
+});
