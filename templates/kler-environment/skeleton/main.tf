@@ -1,0 +1,163 @@
+# KLER environment ${{ values.name }} (${{ values.tier }}), rendered by the
+# kler-environment template of KLER's developer portal.
+
+locals {
+  environment  = "${{ values.name }}"
+  tier         = "${{ values.tier }}"
+  account_id   = "${{ values.awsAccountId }}"
+  region       = "${{ values.awsRegion }}"
+  cluster_name = "kler-${{ values.name }}"
+
+  # Production spreads over three availability zones with a NAT gateway in
+  # each; development uses two zones and one shared NAT gateway.
+  availability_zone_count = ${{ 3 if values.tier == 'production' else 2 }}
+  nat_gateway_per_zone    = ${{ 'true' if values.tier == 'production' else 'false' }}
+  deletion_protection     = ${{ 'true' if values.tier == 'production' else 'false' }}
+  log_retention_days      = ${{ 90 if values.tier == 'production' else 14 }}
+
+  instance_type = "${{ values.instanceType }}"
+  capacity_min  = ${{ values.capacityMin }}
+  capacity_max  = ${{ values.capacityMax }}
+
+  efs_enabled           = ${{ 'true' if values.efs else 'false' }}
+  backup_schedule       = "${{ values.backupSchedule }}"
+  backup_retention_days = ${{ values.backupRetentionDays }}
+
+  tags = {
+    "kler:environment" = local.environment
+    "kler:tier"        = local.tier
+    "kler:owner"       = "${{ values.owner }}"
+    "kler:managed-by"  = "backstage-scaffolder"
+  }
+
+  services = {
+{%- for service in values.services %}
+    "${{ service.name }}" = {
+      image             = "${{ service.image }}"
+      cpu               = ${{ service.cpu }}
+      memory            = ${{ service.memory }}
+      desired_min       = ${{ service.desiredMin }}
+      desired_max       = ${{ service.desiredMax }}
+      container_port    = ${{ service.containerPort or 8080 }}
+      health_check_path = "${{ service.healthCheckPath or '/health' }}"
+      path_patterns     = [${{ '"/*"' if loop.first else '"/' + service.name + '/*"' }}]
+      priority          = ${{ 1000 - loop.index if loop.first else loop.index * 10 }}
+    }
+{%- endfor %}
+  }
+}
+
+module "network" {
+  source = "./modules/network"
+
+  name                    = local.cluster_name
+  availability_zone_count = local.availability_zone_count
+  nat_gateway_per_zone    = local.nat_gateway_per_zone
+  tags                    = local.tags
+}
+
+module "cluster" {
+  source = "./modules/ecs-cluster"
+
+  name          = local.cluster_name
+  vpc_id        = module.network.vpc_id
+  subnet_ids    = module.network.private_subnet_ids
+  instance_type = local.instance_type
+  min_size      = local.capacity_min
+  max_size      = local.capacity_max
+  tags          = local.tags
+}
+
+module "load_balancer" {
+  source = "./modules/alb"
+
+  name                = local.cluster_name
+  vpc_id              = module.network.vpc_id
+  vpc_cidr_block      = module.network.cidr_block
+  subnet_ids          = module.network.public_subnet_ids
+  deletion_protection = local.deletion_protection
+  tags                = local.tags
+
+  services = {
+    for name, service in local.services : name => {
+      container_port    = service.container_port
+      health_check_path = service.health_check_path
+      path_patterns     = service.path_patterns
+      priority          = service.priority
+    }
+  }
+}
+
+module "parameters" {
+  source = "./modules/parameters"
+
+  environment  = local.environment
+  secret_names = [for name in keys(local.services) : "${name}/app-secret"]
+  plain_parameters = {
+    "cluster"     = local.cluster_name
+    "environment" = local.environment
+  }
+  tags = local.tags
+}
+
+module "efs" {
+  source = "./modules/efs"
+  count  = local.efs_enabled ? 1 : 0
+
+  name                      = "${local.cluster_name}-shared"
+  vpc_id                    = module.network.vpc_id
+  subnet_ids                = module.network.private_subnet_ids
+  client_security_group_ids = [module.cluster.instance_security_group_id]
+  tags                      = local.tags
+}
+
+module "service" {
+  source   = "./modules/ecs-service"
+  for_each = local.services
+
+  name                            = each.key
+  environment                     = local.environment
+  cluster_name                    = module.cluster.cluster_name
+  cluster_arn                     = module.cluster.cluster_arn
+  capacity_provider_name          = module.cluster.capacity_provider_name
+  cluster_security_group_id       = module.cluster.instance_security_group_id
+  load_balancer_security_group_id = module.load_balancer.security_group_id
+  vpc_id                          = module.network.vpc_id
+  subnet_ids                      = module.network.private_subnet_ids
+  target_group_arn                = module.load_balancer.target_group_arns[each.key]
+  image                           = each.value.image
+  cpu                             = each.value.cpu
+  memory                          = each.value.memory
+  container_port                  = each.value.container_port
+  desired_min                     = each.value.desired_min
+  desired_max                     = each.value.desired_max
+  log_retention_days              = local.log_retention_days
+  efs_file_system_id              = local.efs_enabled ? module.efs[0].file_system_id : null
+  alarm_actions                   = [module.alarms.topic_arn]
+  tags                            = local.tags
+
+  secret_parameter_arns = {
+    APP_SECRET = module.parameters.secret_arns["${each.key}/app-secret"]
+  }
+}
+
+module "backup" {
+  source = "./modules/backup"
+
+  name           = local.cluster_name
+  environment    = local.environment
+  schedule       = local.backup_schedule
+  retention_days = local.backup_retention_days
+  tags           = local.tags
+}
+
+module "alarms" {
+  source = "./modules/alarms"
+
+  environment               = local.environment
+  cluster_name              = module.cluster.cluster_name
+  load_balancer_arn_suffix  = module.load_balancer.arn_suffix
+  target_group_arn_suffixes = module.load_balancer.target_group_arn_suffixes
+  backup_vault_name         = module.backup.vault_name
+  tags                      = local.tags
+}

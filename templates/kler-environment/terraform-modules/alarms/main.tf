@@ -1,0 +1,90 @@
+# Environment-wide CloudWatch alarms: load balancer errors and unhealthy
+# targets, cluster capacity, and failed backup jobs. Service alarms live in
+# the ecs-service module.
+
+resource "aws_sns_topic" "alarms" {
+  name = "${var.environment}-alarms"
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
+  alarm_name          = "${var.environment}-alb-5xx"
+  alarm_description   = "The load balancer of ${var.environment} answers with server errors"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HTTPCode_ELB_5XX_Count"
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = 10
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+
+  dimensions = {
+    LoadBalancer = var.load_balancer_arn_suffix
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
+  for_each = var.target_group_arn_suffixes
+
+  alarm_name          = "${var.environment}-${each.key}-unhealthy-targets"
+  alarm_description   = "${each.key} has unhealthy targets in ${var.environment}"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "UnHealthyHostCount"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+
+  dimensions = {
+    LoadBalancer = var.load_balancer_arn_suffix
+    TargetGroup  = each.value
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "cluster_memory_reservation" {
+  alarm_name          = "${var.cluster_name}-memory-reservation-high"
+  alarm_description   = "The cluster of ${var.environment} is nearly full even with managed scaling"
+  namespace           = "AWS/ECS"
+  metric_name         = "MemoryReservation"
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 90
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+
+  dimensions = {
+    ClusterName = var.cluster_name
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "backup_jobs_failed" {
+  alarm_name          = "${var.environment}-backup-jobs-failed"
+  alarm_description   = "A backup job of ${var.environment} failed"
+  namespace           = "AWS/Backup"
+  metric_name         = "NumberOfBackupJobsFailed"
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+
+  dimensions = {
+    BackupVaultName = var.backup_vault_name
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,24 @@
+output "dns_name" {
+  description = "Where the environment answers."
+  value       = aws_lb.this.dns_name
+}
+
+output "arn_suffix" {
+  description = "For CloudWatch alarms on the load balancer."
+  value       = aws_lb.this.arn_suffix
+}
+
+output "security_group_id" {
+  description = "Security group of the load balancer."
+  value       = aws_security_group.alb.id
+}
+
+output "target_group_arns" {
+  description = "Target group of each service."
+  value       = { for name, group in aws_lb_target_group.service : name => group.arn }
+}
+
+output "target_group_arn_suffixes" {
+  description = "For CloudWatch alarms on each target group."
+  value       = { for name, group in aws_lb_target_group.service : name => group.arn_suffix }
+}

@@ -1,0 +1,40 @@
+variable "name" {
+  description = "Name of the vault and plan (the environment's kler.io/backup-vault)."
+  type        = string
+}
+
+variable "environment" {
+  description = "The kler:environment tag value of the resources to back up."
+  type        = string
+}
+
+variable "schedule" {
+  description = "daily or hourly."
+  type        = string
+
+  validation {
+    condition     = contains(["daily", "hourly"], var.schedule)
+    error_message = "schedule is daily or hourly."
+  }
+}
+
+variable "retention_days" {
+  description = "Days a recovery point is kept."
+  type        = number
+
+  validation {
+    condition     = var.retention_days >= 1
+    error_message = "Recovery points are kept at least one day."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "KMS key of the vault; null uses the AWS managed key."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags on every resource."
+  type        = map(string)
+}

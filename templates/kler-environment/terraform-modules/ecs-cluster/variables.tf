@@ -1,0 +1,40 @@
+variable "name" {
+  description = "Name of the cluster (the environment's kler.io/ecs-cluster)."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC of the instances."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets, one per availability zone."
+  type        = list(string)
+}
+
+variable "instance_type" {
+  description = "EC2 instance type of the container instances."
+  type        = string
+}
+
+variable "min_size" {
+  description = "Fewest container instances."
+  type        = number
+}
+
+variable "max_size" {
+  description = "Most container instances."
+  type        = number
+}
+
+variable "target_capacity" {
+  description = "Managed scaling's target utilization of the group, in percent."
+  type        = number
+  default     = 90
+}
+
+variable "tags" {
+  description = "Tags on every resource."
+  type        = map(string)
+}

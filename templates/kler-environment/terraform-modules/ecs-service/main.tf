@@ -1,0 +1,254 @@
+# One ECS service on the cluster's EC2 capacity provider: rolling deployments
+# with the circuit breaker rolling back a failing deployment, target-tracking
+# auto scaling between desired_min and desired_max, and alarms.
+
+data "aws_region" "current" {}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/kler/${var.environment}/${var.name}"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+resource "aws_iam_role" "execution" {
+  name = substr("${var.environment}-${var.name}-execution", 0, 64)
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+# Secrets reach the container from Parameter Store at start; their values are
+# never in Terraform.
+resource "aws_iam_role_policy" "read_secrets" {
+  count = length(var.secret_parameter_arns) > 0 ? 1 : 0
+
+  name = "read-secrets"
+  role = aws_iam_role.execution.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameters"]
+      Resource = values(var.secret_parameter_arns)
+    }]
+  })
+}
+
+resource "aws_iam_role" "task" {
+  name = substr("${var.environment}-${var.name}-task", 0, 64)
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_security_group" "service" {
+  name        = "${var.environment}-${var.name}"
+  description = "ECS service ${var.name} of ${var.environment}"
+  vpc_id      = var.vpc_id
+
+  ingress {
+    description     = "From the load balancer"
+    from_port       = var.container_port
+    to_port         = var.container_port
+    protocol        = "tcp"
+    security_groups = [var.load_balancer_security_group_id]
+  }
+
+  egress {
+    description = "Outbound"
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = merge(var.tags, { Name = "${var.environment}-${var.name}" })
+}
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = "${var.environment}-${var.name}"
+  requires_compatibilities = ["EC2"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  container_definitions = jsonencode([{
+    name      = var.name
+    image     = var.image
+    essential = true
+    cpu       = var.cpu
+    memory    = var.memory
+    portMappings = [{
+      containerPort = var.container_port
+      protocol      = "tcp"
+    }]
+    environment = [for key, value in var.environment_variables : { name = key, value = value }]
+    secrets     = [for key, arn in var.secret_parameter_arns : { name = key, valueFrom = arn }]
+    mountPoints = var.efs_file_system_id == null ? [] : [{
+      sourceVolume  = "shared"
+      containerPath = var.efs_container_path
+      readOnly      = false
+    }]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this.name
+        awslogs-region        = data.aws_region.current.region
+        awslogs-stream-prefix = var.name
+      }
+    }
+  }])
+
+  dynamic "volume" {
+    for_each = var.efs_file_system_id == null ? [] : [var.efs_file_system_id]
+
+    content {
+      name = "shared"
+
+      efs_volume_configuration {
+        file_system_id     = volume.value
+        transit_encryption = "ENABLED"
+      }
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_ecs_service" "this" {
+  name                               = var.name
+  cluster                            = var.cluster_arn
+  task_definition                    = aws_ecs_task_definition.this.arn
+  desired_count                      = var.desired_min
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = 60
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
+
+  capacity_provider_strategy {
+    capacity_provider = var.capacity_provider_name
+    weight            = 1
+  }
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets         = var.subnet_ids
+    security_groups = [var.cluster_security_group_id, aws_security_group.service.id]
+  }
+
+  load_balancer {
+    target_group_arn = var.target_group_arn
+    container_name   = var.name
+    container_port   = var.container_port
+  }
+
+  ordered_placement_strategy {
+    type  = "spread"
+    field = "attribute:ecs.availability-zone"
+  }
+
+  lifecycle {
+    # Auto scaling owns the running count.
+    ignore_changes = [desired_count]
+  }
+
+  tags = merge(var.tags, { "kler:service" = var.name })
+}
+
+resource "aws_appautoscaling_target" "this" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.desired_min
+  max_capacity       = var.desired_max
+
+  tags = var.tags
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-cpu-target-tracking"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  resource_id        = aws_appautoscaling_target.this.resource_id
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.cpu_target_percent
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "cpu_high" {
+  alarm_name          = "${var.cluster_name}-${var.name}-cpu-high"
+  alarm_description   = "${var.name} has run hot for 15 minutes even with auto scaling"
+  namespace           = "AWS/ECS"
+  metric_name         = "CPUUtilization"
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 90
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+
+  dimensions = {
+    ClusterName = var.cluster_name
+    ServiceName = aws_ecs_service.this.name
+  }
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "running_tasks_low" {
+  alarm_name          = "${var.cluster_name}-${var.name}-running-tasks-low"
+  alarm_description   = "${var.name} runs fewer tasks than its minimum"
+  namespace           = "ECS/ContainerInsights"
+  metric_name         = "RunningTaskCount"
+  statistic           = "Minimum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = var.desired_min
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+
+  dimensions = {
+    ClusterName = var.cluster_name
+    ServiceName = aws_ecs_service.this.name
+  }
+
+  tags = var.tags
+}

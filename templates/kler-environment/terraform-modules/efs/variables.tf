@@ -1,0 +1,30 @@
+variable "name" {
+  description = "Name of the file system."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC of the mount targets."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets: one mount target each."
+  type        = list(string)
+}
+
+variable "client_security_group_ids" {
+  description = "Security groups allowed to mount the file system."
+  type        = list(string)
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for encryption at rest; null uses the AWS managed key."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags on every resource."
+  type        = map(string)
+}
