@@ -22,6 +22,7 @@ import {
   sumMinimums,
 } from './lib/minimum-calls.mjs';
 import { readNaive } from './lib/naive-reader.mjs';
+import { loadRequestCostProbe } from './lib/request-cost.mjs';
 import { mentionsThrottling } from './lib/operations.mjs';
 
 if (Number(process.versions.node.split('.')[0]) < 22) {
@@ -54,7 +55,7 @@ const sizes = args.sizes
   : args.quick
   ? [10, 100]
   : [10, 100, 300, 1000];
-const pollMs = Number(args['poll-seconds'] ?? (args.quick ? 4 : 8)) * 1000;
+const pollMs = Number(args['poll-seconds'] ?? (args.quick ? 3 : 8)) * 1000;
 const outputFile = args.output ?? join(benchDir, 'results/latest.md');
 
 // The scenario generator is TypeScript in packages/aws-sandbox; the sandbox CLI
@@ -66,6 +67,8 @@ sandboxRequire('@backstage/cli-node/config/nodeTransform.cjs');
 const { generateScenario } = sandboxRequire(
   join(repoRoot, 'packages/aws-sandbox/src/scenario/generate.ts'),
 );
+
+const measureRequestCost = loadRequestCostProbe(repoRoot);
 
 const log = message =>
   process.stderr.write(
@@ -264,6 +267,18 @@ async function benchmarkSize(size) {
   result.callsByOperation = Object.fromEntries(
     Object.entries(cold.byOperation).map(([op, s]) => [op, s.calls]),
   );
+  result.windows = Object.fromEntries(
+    Object.entries(cold.byOperation).map(([op, s]) => [
+      op,
+      [
+        s.firstAt - cold.firstRequestAt,
+        (s.lastAt ?? s.firstAt) - cold.firstRequestAt,
+      ],
+    ]),
+  );
+  result.throttledByOperation = Object.fromEntries(
+    Object.entries(cold.byOperation).map(([op, s]) => [op, s.throttled]),
+  );
   result.throttledResponses = cold.throttled;
   result.awsErrors = Object.fromEntries(
     Object.entries(cold.byOperation)
@@ -287,6 +302,7 @@ async function benchmarkSize(size) {
   result.userThrottlingErrors = 0;
   result.readErrors = [];
   result.servicesRead = 0;
+  result.requestCost = { storedBytes: 0, deserializeMs: 0, evaluateMs: 0 };
   for (const env of scenario.environments) {
     const details = await backend.get(
       `/api/environments/v1/environments/${env.name}`,
@@ -297,6 +313,11 @@ async function benchmarkSize(size) {
     }
     const { summary, snapshot } = details.body;
     result.servicesRead += snapshot?.services?.length ?? 0;
+    if (snapshot) {
+      const cost = measureRequestCost(snapshot);
+      for (const key of Object.keys(result.requestCost))
+        result.requestCost[key] += cost[key];
+    }
     for (const error of [summary.error, ...(snapshot?.readErrors ?? [])]) {
       if (!error) continue;
       result.readErrors.push(
@@ -321,7 +342,7 @@ async function benchmarkSize(size) {
       url: `${apiBase}/${endpoint}`,
       token,
       clients: 1,
-      durationMs: Math.min(3000, pollMs),
+      durationMs: Math.min(2000, pollMs),
     });
     result.serial[endpoint] = alone;
   }
@@ -623,8 +644,10 @@ function report(results, meta) {
     if (r.refreshError)
       lines.push(`Refresh task error: ${JSON.stringify(r.refreshError)}`);
     lines.push('');
-    lines.push('| operation | calls | minimum | AWS errors (not throttling) |');
-    lines.push('| --- | --- | --- | --- |');
+    lines.push(
+      '| operation | calls | minimum | throttled (retried) | AWS errors (not throttling) | first call .. last answer |',
+    );
+    lines.push('| --- | --- | --- | --- | --- | --- |');
     const ops = new Set([
       ...Object.keys(r.minimum.byOperation),
       ...Object.keys(r.callsByOperation),
@@ -633,7 +656,16 @@ function report(results, meta) {
       const calls = r.callsByOperation[op] ?? 0;
       const min = r.minimum.byOperation[op] ?? 0;
       if (calls === 0 && min === 0) continue;
-      lines.push(`| ${op} | ${calls} | ${min} | ${r.awsErrors[op] ?? ''} |`);
+      const w = r.windows[op];
+      lines.push(
+        `| ${op} | ${calls} | ${min} | ${r.throttledByOperation[op] || ''} | ${
+          r.awsErrors[op] ?? ''
+        } | ${
+          w
+            ? `${(w[0] / 1000).toFixed(2)} s .. ${(w[1] / 1000).toFixed(2)} s`
+            : ''
+        } |`,
+      );
     }
     lines.push('');
     if (r.readErrors.length) {

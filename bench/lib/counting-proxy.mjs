@@ -95,6 +95,8 @@ function runProxy(targetUrl) {
       calls: 0,
       throttled: 0,
       errors: 0,
+      firstAt: Date.now(),
+      lastAt: undefined,
     });
     entry.calls += 1;
     stats.calls += 1;
@@ -134,6 +136,7 @@ function runProxy(targetUrl) {
           res.end(payload);
           stats.inFlight -= 1;
           stats.lastResponseAt = Date.now();
+          entry.lastAt = stats.lastResponseAt;
         });
       },
     );
