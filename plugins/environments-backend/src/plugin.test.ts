@@ -351,4 +351,73 @@ describe('environments backend', () => {
       .set('Authorization', mockCredentials.none.header());
     expect(response.status).toBe(401);
   });
+
+  it('registers its permission so that the policy and the UI see it', async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(
+      '/api/environments/.well-known/backstage/permissions/metadata',
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.permissions).toEqual([
+      expect.objectContaining({
+        name: 'environments.read',
+        attributes: { action: 'read' },
+      }),
+    ]);
+  });
+
+  it('schedules one global refresh task that re-lists and refreshes every environment', async () => {
+    const reader = createReader();
+    const scheduler = mockServices.scheduler.mock();
+    await startTestBackend({
+      features: [
+        environmentsPlugin,
+        scheduler.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            environments: {
+              ...config.environments,
+              refresh: { frequency: { minutes: 1 }, timeout: { seconds: 20 } },
+            },
+          },
+        }),
+        catalogServiceMock.factory({ entities }),
+        createServiceFactory({
+          service: environmentReaderServiceRef,
+          deps: {},
+          factory: () => reader,
+        }),
+      ],
+    });
+
+    expect(scheduler.scheduleTask).toHaveBeenCalledTimes(1);
+    const task = scheduler.scheduleTask.mock.calls[0][0];
+    expect(task).toMatchObject({
+      id: 'environments-refresh',
+      scope: 'global',
+      frequency: { minutes: 1 },
+      timeout: { milliseconds: 40_000 },
+    });
+
+    await task.fn(new AbortController().signal);
+    expect([...reader.calls].sort()).toEqual([
+      'development',
+      'lab',
+      'production',
+    ]);
+  });
+
+  it('fails at startup on a bad config value, naming the key', async () => {
+    await expect(
+      startTestBackend({
+        features: [
+          environmentsPlugin,
+          mockServices.rootConfig.factory({
+            data: { environments: { aws: { concurrency: 0 } } },
+          }),
+          catalogServiceMock.factory({ entities }),
+        ],
+      }),
+    ).rejects.toThrow('environments.aws.concurrency');
+  });
 });

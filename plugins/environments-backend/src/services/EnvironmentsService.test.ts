@@ -1,0 +1,105 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  FakeEnvironmentReader,
+  ecsService,
+  environmentEntity,
+} from '../__testUtils__/fixtures';
+import { EnvironmentRegistry } from './environments/EnvironmentRegistry';
+import { EnvironmentsService, isLoopbackEndpoint } from './EnvironmentsService';
+import { SnapshotStore } from './snapshots/SnapshotStore';
+
+function setup() {
+  const entities = [environmentEntity('production')];
+  const catalog = catalogServiceMock({ entities });
+  const getEntities = jest.spyOn(catalog, 'getEntities');
+  const reader = new FakeEnvironmentReader({
+    production: [ecsService('shop-api', { runningCount: 0 })],
+    development: [ecsService('shop-api')],
+  });
+  const logger = mockServices.logger.mock();
+  const registry = new EnvironmentRegistry({
+    catalog,
+    auth: mockServices.auth(),
+    logger,
+    overrides: [],
+    maxAgeMs: 60_000,
+  });
+  const store = new SnapshotStore({
+    cache: CacheManager.fromConfig(
+      new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+    ).forPlugin('environments'),
+    reader,
+    logger,
+    ttlMs: 60_000,
+    timeoutMs: 5_000,
+  });
+  const service = new EnvironmentsService(registry, store, logger);
+  return { service, reader, entities, getEntities };
+}
+
+describe('EnvironmentsService', () => {
+  it('refreshes an environment registered in the catalog since the last cycle', async () => {
+    const { service, reader, entities, getEntities } = setup();
+    await service.refreshAll();
+    expect(reader.calls).toEqual(['production']);
+
+    entities.push(environmentEntity('development'));
+    getEntities.mockResolvedValue({ items: [...entities] });
+    await service.refreshAll();
+
+    expect([...reader.calls].sort()).toEqual([
+      'development',
+      'production',
+      'production',
+    ]);
+    const views = await service.listEnvironments();
+    expect(views.map(v => v.summary.name)).toEqual([
+      'development',
+      'production',
+    ]);
+  });
+
+  it('marks a summary stale with the error when a refresh fails after a good one', async () => {
+    const { service, reader } = setup();
+    await service.refreshAll();
+    reader.failing.add('production');
+    await service.refreshAll();
+
+    const view = await service.getEnvironment('production');
+    expect(view?.summary).toMatchObject({
+      stale: true,
+      error: { name: 'AccessDeniedException' },
+      counts: { services: 1 },
+    });
+    expect(view?.summary.refreshedAt).toBe(view?.state?.snapshot?.readAt);
+    expect(view?.evaluation?.problems.length).toBeGreaterThan(0);
+  });
+
+  it('filters problems by severity and area', async () => {
+    const { service } = setup();
+    const all = await service.listProblems({});
+    expect(all.length).toBeGreaterThan(0);
+    expect(await service.listProblems({ areas: ['wellArchitected'] })).toEqual(
+      all.filter(p => p.area === 'wellArchitected'),
+    );
+    expect(await service.listProblems({ minSeverity: 'critical' })).toEqual(
+      all.filter(p => p.severity === 'critical'),
+    );
+  });
+});
+
+describe('isLoopbackEndpoint', () => {
+  it.each([
+    ['http://127.0.0.1:4566', true],
+    ['http://localhost:4566', true],
+    ['http://[::1]:4566', true],
+    ['https://ecs.eu-west-1.amazonaws.com', false],
+    ['http://10.0.0.5:4566', false],
+    [undefined, false],
+  ])('%s -> %s', (endpoint, expected) => {
+    expect(isLoopbackEndpoint(endpoint)).toBe(expected);
+  });
+});
