@@ -44,8 +44,7 @@ export const elbv2: ServiceDefinition = {
       }
       const descriptions = match.flatMap(({ world, service }) =>
         world
-          .tasks(ctx.now)
-          .runs.filter(run => run.service === service)
+          .serviceTasks(service.name, ctx.now)
           .filter(
             run =>
               run.stoppedAt === undefined || ctx.now - run.stoppedAt < DRAINING,

@@ -8,20 +8,27 @@ import { ServiceSchedule, TaskRun } from './tasks';
 import { TrafficModel } from './traffic';
 import { bucketOf, SECOND } from './time';
 
+export interface TaskIndex {
+  time: number;
+  runs: TaskRun[];
+  byId: Map<string, TaskRun>;
+  byService: Map<string, TaskRun[]>;
+}
+
 /** Everything the sandbox knows about one environment at a given time. */
 export class EnvironmentWorld {
   readonly names: EnvironmentNames;
   readonly traffic: TrafficModel;
   readonly schedules: Map<string, ServiceSchedule>;
-  private cachedTasks?: {
-    time: number;
-    runs: TaskRun[];
-    byId: Map<string, TaskRun>;
-  };
+  private cachedTasks?: TaskIndex;
+  private readonly serviceIndex: Map<ServiceSpec, number>;
 
   constructor(readonly seed: string, readonly spec: EnvironmentSpec) {
     this.names = new EnvironmentNames(seed, spec);
     this.traffic = new TrafficModel(seed, spec);
+    this.serviceIndex = new Map(
+      spec.services.map((service, i) => [service, i]),
+    );
     this.schedules = new Map(
       spec.services.map(service => [
         service.name,
@@ -39,28 +46,38 @@ export class EnvironmentWorld {
   }
 
   /** Tasks of the cluster: running ones plus those stopped in the last hour. */
-  tasks(time: number): { runs: TaskRun[]; byId: Map<string, TaskRun> } {
+  tasks(time: number): TaskIndex {
     if (this.cachedTasks?.time === time) return this.cachedTasks;
     const runs: TaskRun[] = [];
+    const byService = new Map<string, TaskRun[]>();
     for (const schedule of this.schedules.values()) {
-      runs.push(...schedule.tasksAt(time));
+      const serviceRuns = schedule.tasksAt(time);
+      byService.set(schedule.service.name, serviceRuns);
+      runs.push(...serviceRuns);
     }
     runs.sort((a, b) => (a.id < b.id ? -1 : 1));
-    this.cachedTasks = { time, runs, byId: new Map(runs.map(r => [r.id, r])) };
+    this.cachedTasks = {
+      time,
+      runs,
+      byId: new Map(runs.map(r => [r.id, r])),
+      byService,
+    };
     return this.cachedTasks;
   }
 
+  /** Tasks of one service: running ones plus those stopped in the last hour. */
+  serviceTasks(service: string, time: number): TaskRun[] {
+    return this.tasks(time).byService.get(service) ?? [];
+  }
+
   runningTasks(service: string, time: number): TaskRun[] {
-    return this.tasks(time).runs.filter(
-      run =>
-        run.service.name === service &&
-        run.stoppedAt === undefined &&
-        run.startedAt <= time,
+    return this.serviceTasks(service, time).filter(
+      run => run.stoppedAt === undefined && run.startedAt <= time,
     );
   }
 
   taskIp(run: TaskRun): string {
-    const index = this.spec.services.indexOf(run.service);
+    const index = this.serviceIndex.get(run.service) ?? 0;
     const n = (index * 64 + run.slot) % 65000;
     return `10.${this.spec.account.endsWith('1') ? 1 : 2}.${Math.floor(
       n / 250,

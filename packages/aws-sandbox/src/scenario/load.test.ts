@@ -1,0 +1,163 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KLER_SCENARIO } from '../testUtils';
+import { loadScenarioFile, parseScenario, ScenarioError } from './load';
+import { generateScenario } from './generate';
+
+const minimal = () => ({
+  accounts: [{ id: '111111111111', name: 'dev' }],
+  environments: [
+    {
+      name: 'dev',
+      account: '111111111111',
+      cluster: 'c',
+      vault: 'v',
+      capacityProviders: [
+        { name: 'cp', autoScalingGroup: { name: 'asg', min: 1, max: 2 } },
+      ],
+      services: [{ name: 'web', min: 1, max: 2 }],
+      resources: [{ type: 'rds', name: 'db' }],
+      backupPlans: [
+        {
+          name: 'p',
+          rules: [{ name: 'r', schedule: 'cron(0 3 * * ? *)' }],
+          selections: [{ name: 's', resources: ['db'] }],
+        },
+      ],
+    },
+  ],
+});
+
+function problemsOf(input: unknown): string[] {
+  try {
+    parseScenario(input);
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('scenario', () => {
+  it('loads the KLER scenario', () => {
+    const scenario = loadScenarioFile(KLER_SCENARIO);
+    expect(
+      scenario.environments.map(e => [
+        e.name,
+        e.account,
+        e.cluster,
+        e.vault,
+        e.workload?.id,
+      ]),
+    ).toEqual([
+      [
+        'production',
+        '222222222222',
+        'kler-production',
+        'kler-production',
+        'kler-production',
+      ],
+      [
+        'development',
+        '111111111111',
+        'kler-development',
+        'kler-development',
+        'kler-development',
+      ],
+    ]);
+    for (const env of scenario.environments) {
+      expect(env.services.map(s => s.name)).toEqual([
+        'storefront',
+        'shop-api',
+        'admin-panel',
+        'image-service',
+        'order-worker',
+      ]);
+      expect(env.resources.map(r => r.name)).toEqual([
+        'shop-media',
+        'shop-database',
+      ]);
+    }
+    expect(scenario.environments[0].availabilityZones).toHaveLength(3);
+  });
+
+  it('fills defaults', () => {
+    const scenario = parseScenario(minimal());
+    expect(scenario.seed).toBe('kler');
+    expect(scenario.throttling).toEqual({
+      enabled: true,
+      ratePerSecond: 20,
+      burst: 40,
+    });
+    expect(scenario.environments[0].services[0]).toMatchObject({
+      cpu: 256,
+      memory: 512,
+      health: 'healthy',
+    });
+  });
+
+  it('names the path of an unknown key', () => {
+    const input: any = minimal();
+    input.environments[0].services[0].cpuu = 512;
+    expect(problemsOf(input)).toEqual([
+      'environments[0].services[0].cpuu: unknown key',
+    ]);
+  });
+
+  it('names the path of a bad value', () => {
+    const input: any = minimal();
+    input.environments[0].account = '123';
+    input.environments[0].backupPlans[0].rules[0].schedule = 'rate(1 day)';
+    const problems = problemsOf(input);
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^environments\[0\]\.account: must be a 12-digit/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^environments\[0\]\.backupPlans\[0\]\.rules\[0\]\.schedule: must be cron/,
+      ),
+    );
+  });
+
+  it('checks references between sections', () => {
+    const input: any = minimal();
+    input.environments[0].account = '999999999999';
+    input.environments[0].backupPlans[0].selections[0].resources = ['media'];
+    input.environments[0].services[0].min = 3;
+    expect(problemsOf(input)).toEqual([
+      'environments[0].services[0]: min must not exceed max',
+    ]);
+    input.environments[0].services[0].min = 1;
+    expect(problemsOf(input)).toEqual([
+      'environments[0].account: 999999999999 is not in accounts',
+      'environments[0].backupPlans[0].selections[0].resources[0]: media is not in resources',
+    ]);
+  });
+
+  it('reports the file in the error message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-sandbox-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'accounts: []\n');
+    expect(() => loadScenarioFile(file)).toThrow(
+      `Invalid scenario ${file}:\n  accounts: `,
+    );
+  });
+
+  it('generates valid large scenarios', () => {
+    const scenario = parseScenario(
+      generateScenario({
+        environments: 2,
+        servicesPerEnvironment: 1000,
+        tasksPerService: 5,
+      }),
+    );
+    expect(scenario.environments).toHaveLength(2);
+    expect(
+      scenario.environments.reduce(
+        (n, e) => n + e.services.reduce((m, s) => m + s.max, 0),
+        0,
+      ),
+    ).toBe(10000);
+  });
+});
