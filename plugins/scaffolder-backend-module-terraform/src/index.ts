@@ -11,4 +11,5 @@ export { createTerraformPlanAction } from './actions/plan';
 export { createTerraformApplyAction } from './actions/apply';
 export { createTerraformOutputAction } from './actions/output';
 export { createPublishLocalGitAction } from './actions/publishLocal';
+export { createFetchLocalGitAction } from './actions/fetchLocal';
 export type { TerraformActionsOptions } from './actions/common';

@@ -9,9 +9,10 @@ import { createTerraformCheckAction } from './actions/check';
 import { createTerraformOutputAction } from './actions/output';
 import { createTerraformPlanAction } from './actions/plan';
 import { createPublishLocalGitAction } from './actions/publishLocal';
+import { createFetchLocalGitAction } from './actions/fetchLocal';
 
 /**
- * Adds KLER's Terraform actions and `kler:git:publishLocal` to the scaffolder.
+ * Adds KLER's Terraform actions and the local git actions to the scaffolder.
  *
  * @public
  */
@@ -38,6 +39,7 @@ export const scaffolderModuleTerraform = createBackendModule({
           createTerraformApplyAction(options),
           createTerraformOutputAction(options),
           createPublishLocalGitAction({ config }),
+          createFetchLocalGitAction({ config }),
         );
       },
     });

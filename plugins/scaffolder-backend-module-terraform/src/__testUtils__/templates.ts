@@ -47,7 +47,10 @@ export function renderStepInput(
   parameters: Record<string, unknown>,
 ): any {
   if (typeof input === 'string') {
-    const whole = /^\$\{\{\s*parameters\.(\w+)\s*\}\}$/.exec(input);
+    // `parameters.x` alone, or `parameters.x or (default)` with x given.
+    const whole = /^\$\{\{\s*parameters\.(\w+)(\s+or\s+.*)?\s*\}\}$/.exec(
+      input,
+    );
     if (whole) return parameters[whole[1]];
     return input.replace(/\$\{\{\s*parameters\.(\w+)\s*\}\}/g, (_m, key) =>
       String(parameters[key] ?? ''),
@@ -68,30 +71,37 @@ export function renderStepInput(
 
 /**
  * Runs a template's fetch:template and fetch:plain steps with the scaffolder's
- * own actions (its nunjucks-compatible renderer) into a fresh workspace.
+ * own actions (its nunjucks-compatible renderer) into a fresh workspace, or
+ * into `workspacePath`. `context` replaces other expressions of the steps,
+ * e.g. outputs of earlier steps.
  */
 export async function renderTemplate(
   name: string,
   parameters: Record<string, unknown>,
+  options: { workspacePath?: string; context?: Record<string, string> } = {},
 ) {
   const { file, steps } = await readTemplate(name);
-  const workspacePath = await fs.mkdtemp(
-    path.join(os.tmpdir(), `kler-${name}-`),
-  );
-  const options = {
+  const workspacePath =
+    options.workspacePath ??
+    (await fs.mkdtemp(path.join(os.tmpdir(), `kler-${name}-`)));
+  const actionOptions = {
     reader: mockServices.urlReader.mock(),
     integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
   };
   const actions: Record<string, any> = {
-    'fetch:template': createFetchTemplateAction(options),
-    'fetch:plain': createFetchPlainAction(options),
+    'fetch:template': createFetchTemplateAction(actionOptions),
+    'fetch:plain': createFetchPlainAction(actionOptions),
   };
   for (const step of steps) {
     const action = actions[step.action];
     if (!action) continue;
+    let input = JSON.stringify(step.input);
+    for (const [expression, value] of Object.entries(options.context ?? {})) {
+      input = input.split(expression).join(value);
+    }
     const { ctx } = createTestContext({
       workspacePath,
-      input: renderStepInput(step.input, parameters),
+      input: renderStepInput(JSON.parse(input), parameters),
     });
     await action.handler({
       ...ctx,

@@ -1,5 +1,6 @@
 import yaml from 'yaml';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { createTerraformApplyAction } from './apply';
@@ -7,6 +8,7 @@ import { createTerraformCheckAction } from './check';
 import { createTerraformOutputAction } from './output';
 import { createTerraformPlanAction } from './plan';
 import { createPublishLocalGitAction } from './publishLocal';
+import { createFetchLocalGitAction } from './fetchLocal';
 import {
   createFixtureWorkspace,
   createTestContext,
@@ -22,15 +24,43 @@ jest.setTimeout(120_000);
  */
 describe('action examples', () => {
   const config = terraformTestConfig();
+  const repository = path.join(
+    os.tmpdir(),
+    `kler-examples-${process.pid}-${Date.now()}.git`,
+  );
+  const gitConfig = new ConfigReader({
+    kler: { environments: { localRepository: repository } },
+  });
   const all = [
     createTerraformCheckAction({ config }),
     createTerraformPlanAction({ config }),
     createTerraformApplyAction({ config }),
     createTerraformOutputAction({ config }),
-    createPublishLocalGitAction({ config: new ConfigReader({}) }),
+    createPublishLocalGitAction({ config: gitConfig }),
+    createFetchLocalGitAction({ config: gitConfig }),
   ];
+
+  // The fetch example reads environments/example from a local repository.
+  beforeAll(async () => {
+    const workspacePath = await createFixtureWorkspace();
+    const { ctx } = createTestContext({
+      workspacePath,
+      input: {
+        sourcePath: 'terraform',
+        targetDirectory: 'environments/example',
+      },
+    });
+    await createPublishLocalGitAction({ config: gitConfig }).handler(
+      ctx as any,
+    );
+    await fs.rm(workspacePath, { recursive: true, force: true });
+  });
+  afterAll(async () => {
+    await fs.rm(repository, { recursive: true, force: true });
+  });
   const parameters = {
     name: 'example',
+    environment: 'example',
     tier: 'development',
     awsAccountId: '',
     awsRegion: '',
@@ -92,6 +122,7 @@ describe('action examples', () => {
           });
           await action.handler(ctx as any);
           expect(Object.keys(outputs).length).toBeGreaterThan(0);
+          expect(outputs.commitHash ?? 'none').not.toBe('');
           expect(outputs.skipped).toBe(expectedSkipped(action.id, input));
         } finally {
           await fs.rm(workspacePath, { recursive: true, force: true });

@@ -1,10 +1,11 @@
 import { ConfigReader } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPublishLocalGitAction } from './publishLocal';
+import { createFetchLocalGitAction } from './fetchLocal';
 import { createTestContext } from '../__testUtils__/fixtures';
 
 describe('kler:git:publishLocal', () => {
@@ -121,6 +122,73 @@ describe('kler:git:publishLocal', () => {
     await expect(action().handler(ctx as any)).rejects.toThrow(InputError);
     await expect(
       action().handler(createTestContext({ workspacePath, input }).ctx as any),
+    ).rejects.toThrow(message);
+    await expect(fs.stat(repository)).rejects.toThrow();
+  });
+});
+
+describe('kler:git:fetchLocal', () => {
+  let root: string;
+  let workspacePath: string;
+  let repository: string;
+
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-fetch-test-'));
+    workspacePath = path.join(root, 'workspace');
+    repository = path.join(root, 'environments.git');
+    await fs.mkdir(path.join(workspacePath, 'environment'), {
+      recursive: true,
+    });
+    await fs.writeFile(
+      path.join(workspacePath, 'environment', 'main.tf'),
+      '# env\n',
+    );
+  });
+  afterEach(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  const config = () =>
+    new ConfigReader({
+      kler: { environments: { localRepository: repository } },
+    });
+
+  it('copies a published directory into the workspace', async () => {
+    await createPublishLocalGitAction({ config: config() }).handler(
+      createTestContext({
+        workspacePath,
+        input: { sourcePath: 'environment', targetDirectory: 'envs/a' },
+      }).ctx as any,
+    );
+    const { ctx, outputs } = createTestContext({
+      workspacePath,
+      input: { sourceDirectory: 'envs/a', targetPath: 'fetched' },
+    });
+    await createFetchLocalGitAction({ config: config() }).handler(ctx as any);
+    expect(
+      await fs.readFile(path.join(workspacePath, 'fetched', 'main.tf'), 'utf8'),
+    ).toBe('# env\n');
+    expect(outputs.commitHash).toMatch(/^[0-9a-f]{40}$/);
+
+    const missing = createTestContext({
+      workspacePath,
+      input: { sourceDirectory: 'envs/none' },
+    });
+    await expect(
+      createFetchLocalGitAction({ config: config() }).handler(
+        missing.ctx as any,
+      ),
+    ).rejects.toThrow(NotFoundError);
+  });
+
+  it.each([
+    [{ sourceDirectory: '../x' }, /sourceDirectory/],
+    [{ sourceDirectory: 'a', targetPath: '../../x' }, /targetPath/],
+    [{ sourceDirectory: 'a', branch: '-b' }, /branch/],
+  ])('rejects %p before git runs', async (input, message) => {
+    const { ctx } = createTestContext({ workspacePath, input });
+    await expect(
+      createFetchLocalGitAction({ config: config() }).handler(ctx as any),
     ).rejects.toThrow(message);
     await expect(fs.stat(repository)).rejects.toThrow();
   });

@@ -9,10 +9,7 @@ import { resolveWorkspaceDirectory } from '../terraform/inputs';
 import { TASK_TFVARS_FILE } from '../terraform/session';
 import { PLAN_DIRECTORY } from './common';
 import { examples } from './publishLocal.examples';
-
-const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-const REPOSITORY_DIRECTORY =
-  /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+import { validateBranch, validateRepositoryDirectory } from '../git/validate';
 
 /** Never published: provider binaries, state, the task's variables, plans. */
 function isPublished(name: string) {
@@ -77,20 +74,8 @@ export function createPublishLocalGitAction(options: { config: Config }) {
     },
     async handler(ctx) {
       const { input } = ctx;
-      const branch = input.branch ?? 'main';
-      if (!BRANCH.test(branch) || branch.includes('..')) {
-        throw new InputError(`branch '${branch.slice(0, 80)}' is not allowed`);
-      }
-      if (
-        typeof input.targetDirectory !== 'string' ||
-        !REPOSITORY_DIRECTORY.test(input.targetDirectory) ||
-        input.targetDirectory.split('/').includes('..') ||
-        input.targetDirectory.length > 200
-      ) {
-        throw new InputError(
-          'targetDirectory must be a relative path inside the repository',
-        );
-      }
+      const branch = validateBranch(input.branch);
+      validateRepositoryDirectory(input.targetDirectory, 'targetDirectory');
       const commitMessage =
         input.commitMessage ?? `Publish ${input.targetDirectory}`;
       if (commitMessage.length > 2000) {
@@ -138,8 +123,18 @@ export function createPublishLocalGitAction(options: { config: Config }) {
               ['ls-remote', '--heads', 'origin', branch],
               clone,
             );
+            const hasCommits = await git(
+              ['rev-parse', '--verify', '--quiet', 'HEAD'],
+              clone,
+            ).then(
+              () => true,
+              () => false,
+            );
             if (remoteBranches.trim()) {
               await git(['checkout', branch], clone);
+            } else if (hasCommits) {
+              // A new branch starts from the repository's default branch.
+              await git(['checkout', '-b', branch], clone);
             } else {
               await git(['checkout', '--orphan', branch], clone);
             }

@@ -22,3 +22,8 @@ output "target_group_arn_suffixes" {
   description = "For CloudWatch alarms on each target group."
   value       = { for name, group in aws_lb_target_group.service : name => group.arn_suffix }
 }
+
+output "listener_arn" {
+  description = "The HTTP listener; services added later attach their rules to it."
+  value       = aws_lb_listener.http.arn
+}
