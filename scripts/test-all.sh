@@ -59,7 +59,7 @@ run_step "package tests" kler_yarn backstage-cli repo test \
   --json --outputFile "$results/jest.json"
 count_jest "$results/jest.json"
 
-for suite in scripts/smoke/*.test.mjs scripts/e2e/*.test.mjs; do
+for suite in scripts/smoke/*.test.mjs scripts/e2e/*.test.mjs scripts/drills/*.test.mjs; do
   [[ -e "$suite" ]] || continue
   kind="$(basename "$(dirname "$suite")")"
   name="$kind-$(basename "$suite" .test.mjs)"

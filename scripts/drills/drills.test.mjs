@@ -14,13 +14,14 @@ import { startPostgres } from '../lib/postgres.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 import { startAwsProxy } from './support/awsProxy.mjs';
 import {
+  ACCOUNTS,
   REFRESH_SECONDS,
   bothHealthy,
   isFreshSince,
   listEnvironments,
   percentile,
-  productionModeConfig,
-  productionModeEnv,
+  drillBackendConfig,
+  drillBackendEnv,
   sandboxConfig,
   sleep,
   waitForEnvironments,
@@ -37,9 +38,19 @@ const ROUTES = [
   `${API}/problems`,
 ];
 
+// One sandbox for every drill; each drill group boots its own backends.
+let sandbox;
+const runStartedAt = Date.now();
+
+before(async () => {
+  sandbox = await startSandbox();
+});
+
 after(() => {
+  sandbox?.stop();
+  const seconds = ((Date.now() - runStartedAt) / 1000).toFixed(0);
   process.stdout.write(
-    `\n## Fault and abuse drills\n\n${report.toMarkdown()}\n\n`,
+    `\n## Fault and abuse drills\n\n${report.toMarkdown()}\n\nTotal run time: ${seconds} s.\n\n`,
   );
 });
 
@@ -124,24 +135,21 @@ function catalogWith(file) {
 const looksLikeStack = text => /\n\s+at .+\(|\bat .+\.(ts|js):\d+/.test(text);
 
 describe('one backend on the AWS sandbox', () => {
-  let sandbox;
   let proxy;
   let backend;
   let token;
 
   before(async () => {
-    sandbox = await startSandbox();
     // Production is read through a proxy that can take its endpoint away.
     proxy = await startAwsProxy(sandbox.url);
     backend = await startBackend({
-      config: {
+      config: drillBackendConfig({
         ...sandboxConfig({
           endpoints: { production: proxy.url, development: sandbox.url },
         }),
-        ...productionModeConfig,
         ...catalogWith(writeBrokenCatalog()),
-      },
-      env: productionModeEnv,
+      }),
+      env: drillBackendEnv,
     });
     token = await backend.guestToken();
     await waitForEnvironments(backend, token, bothHealthy, {
@@ -153,7 +161,6 @@ describe('one backend on the AWS sandbox', () => {
   after(async () => {
     await backend?.stop();
     await proxy?.stop();
-    sandbox?.stop();
   });
 
   /**
@@ -579,6 +586,351 @@ describe('one backend on the AWS sandbox', () => {
       },
     ));
 });
+
+describe('withheld permission and broken config', () => {
+  let denied;
+  let startupFailures;
+
+  before(async () => {
+    // The three failing starts run beside the denied backend to save time.
+    const failing = {
+      'environments.refresh.frequency': { refresh: { frequency: 'banana' } },
+      'environments.aws.concurrency': { aws: { concurrency: -1 } },
+      'environments.environments[0].endpoint': {
+        environments: [{ name: 'production', endpoint: 'not a url' }],
+      },
+    };
+    const [backend, ...messages] = await Promise.all([
+      startBackend({
+        config: drillBackendConfig({
+          ...sandboxConfig({
+            endpoints: { production: sandbox.url, development: sandbox.url },
+          }),
+          kler: { permissions: { denied: ['environments.read'] } },
+        }),
+        env: drillBackendEnv,
+      }),
+      ...Object.values(failing).map(environments =>
+        withTimeout(
+          expectStartupFailure({
+            config: drillBackendConfig({ environments }),
+            env: drillBackendEnv,
+          }),
+          150_000,
+          'a backend with broken config to exit',
+        ).catch(error => `NOT FAILED AS EXPECTED: ${error.message}`),
+      ),
+    ]);
+    denied = backend;
+    startupFailures = Object.fromEntries(
+      Object.keys(failing).map((key, i) => [key, messages[i]]),
+    );
+  });
+
+  after(() => denied?.stop());
+
+  test('environments.read withheld', { timeout: 60_000 }, () =>
+    report.drill(
+      {
+        drill: 'Permission withheld',
+        injected: 'kler.permissions.denied: [environments.read]',
+        expected:
+          '403 on every environments route with a token, 401 without; the catalog still answers',
+      },
+      async () => {
+        const token = await denied.guestToken();
+        const seen = [];
+        for (const route of ROUTES) {
+          const withToken = await denied.get(route, token);
+          assert.equal(withToken.status, 403, `${route} with a token`);
+          assert.match(withToken.body.error.message, /environments\.read/);
+          const without = await denied.get(route);
+          assert.equal(without.status, 401, `${route} without a token`);
+          seen.push(`${withToken.status}/${without.status}`);
+        }
+        const catalog = await denied.get(
+          '/api/catalog/entities?limit=1',
+          token,
+        );
+        assert.equal(catalog.status, 200, 'only environments.read is withheld');
+        assert.deepEqual(denied.errorLines(), []);
+        return `${ROUTES.length} routes with/without token: ${seen.join(
+          ', ',
+        )}; catalog 200`;
+      },
+    ),
+  );
+
+  for (const [key, value] of [
+    ['environments.refresh.frequency', 'banana'],
+    ['environments.aws.concurrency', '-1'],
+    ['environments.environments[0].endpoint', 'not a url'],
+  ]) {
+    test(`malformed config: ${key}`, () =>
+      report.drill(
+        {
+          drill: `Malformed config ${key}`,
+          injected: `${key}: ${value}`,
+          expected: 'the backend fails at start with a message naming the key',
+        },
+        async () => {
+          const message = startupFailures[key];
+          assert.doesNotMatch(message, /^NOT FAILED AS EXPECTED/, message);
+          assert.match(message, /backend exited with [1-9]/);
+          const line = message
+            .split('\n')
+            .find(l => l.includes(`Invalid config at ${key}`));
+          assert.ok(line, `no line names ${key}:\n${message.slice(-1500)}`);
+          return `exited non-zero: "${line
+            .slice(line.indexOf('Invalid config'))
+            .slice(0, 140)}"`;
+        },
+      ));
+  }
+});
+
+describe('two replicas on one PostgreSQL and one Redis', () => {
+  let postgres;
+  let redis;
+  let proxy;
+  const replicas = {};
+  const tokens = {};
+
+  before(async () => {
+    [postgres, redis, proxy] = await Promise.all([
+      startPostgres(),
+      startRedis(),
+      startAwsProxy(sandbox.url),
+    ]);
+    const env = {
+      ...drillBackendEnv,
+      POSTGRES_HOST: postgres.host,
+      POSTGRES_PORT: String(postgres.port),
+      POSTGRES_USER: postgres.user,
+      POSTGRES_PASSWORD: postgres.password,
+      KLER_PORTAL_URL: 'http://localhost:3000',
+      BACKEND_SECRET: `drill-${process.pid}-${Date.now()}`,
+      REDIS_URL: redis.url,
+    };
+    const start = name =>
+      startBackend({
+        configFiles: [
+          'app-config.production.yaml',
+          'scripts/smoke/app-config.smoke.yaml',
+        ],
+        config: drillBackendConfig({
+          // Same endpoints in both, so both read and write the same snapshots;
+          // the access key suffix tells their AWS calls apart.
+          ...sandboxConfig({
+            endpoints: { production: proxy.url, development: proxy.url },
+            keySuffix: name,
+          }),
+          backend: { cache: { store: 'redis', connection: redis.url } },
+        }),
+        env,
+      });
+    // One after the other, as a rolling deployment does: started at the same
+    // moment, one of them loses the race for the catalog's migration lock and
+    // exits (MigrationLocked).
+    replicas.A = await start('A');
+    replicas.B = await start('B');
+    for (const name of ['A', 'B']) {
+      tokens[name] = await replicas[name].guestToken();
+      await waitForEnvironments(replicas[name], tokens[name], bothHealthy, {
+        timeoutMs: 90_000,
+        what: `replica ${name} serving both environments`,
+      });
+    }
+  });
+
+  after(async () => {
+    await sandbox.admin('DELETE', '/faults');
+    await Promise.all(Object.values(replicas).map(r => r.stop()));
+    await proxy?.stop();
+    redis?.stop();
+    postgres?.stop();
+  });
+
+  /** DescribeClusters calls (one per refresh of one environment) by replica, since `since`. */
+  const refreshCalls = (since, account) =>
+    proxy.calls.filter(
+      c =>
+        c.at >= since &&
+        c.operation === 'DescribeClusters' &&
+        c.accessKeyId?.includes(account),
+    );
+  const replicaOf = call => call.accessKeyId.slice(-1);
+
+  test(
+    'one refresher at a time, one snapshot for both',
+    { timeout: 90_000 },
+    () =>
+      report.drill(
+        {
+          drill: 'Replicas share the refresh',
+          injected: `2 backends, production config, one PostgreSQL + one Redis, refresh every ${REFRESH_SECONDS} s`,
+          expected:
+            'each environment refreshed by one replica at a time; both serve the same snapshot',
+        },
+        async () => {
+          const windowMs = 14_000;
+          const since = Date.now();
+          await sleep(windowMs);
+          const observed = [];
+          for (const [name, account] of Object.entries(ACCOUNTS)) {
+            const calls = refreshCalls(since, account).filter(
+              c => c.at <= since + windowMs,
+            );
+            const gaps = calls.slice(1).map((c, i) => c.at - calls[i].at);
+            const minGap = Math.min(...gaps);
+            assert.ok(
+              calls.length >= 3,
+              `${name} refreshed ${calls.length} times in ${windowMs} ms`,
+            );
+            assert.ok(
+              calls.length <= windowMs / (REFRESH_SECONDS * 1000) + 2,
+              `${name} refreshed ${calls.length} times in ${windowMs} ms: both replicas refresh`,
+            );
+            assert.ok(
+              minGap >= (REFRESH_SECONDS * 1000) / 2,
+              `two refreshes of ${name} ${minGap} ms apart: they overlap`,
+            );
+            const byReplica = calls.reduce(
+              (acc, c) => ({
+                ...acc,
+                [replicaOf(c)]: (acc[replicaOf(c)] ?? 0) + 1,
+              }),
+              {},
+            );
+            observed.push(
+              `${name}: ${calls.length} refreshes in ${
+                windowMs / 1000
+              } s (${Object.entries(byReplica)
+                .map(([r, n]) => `${r}:${n}`)
+                .join(' ')}), min gap ${(minGap / 1000).toFixed(1)} s`,
+            );
+          }
+          const agreed = await waitFor(
+            async () => {
+              const [a, b] = await Promise.all([
+                listEnvironments(replicas.A, tokens.A),
+                listEnvironments(replicas.B, tokens.B),
+              ]);
+              return (
+                ['production', 'development'].every(
+                  n => a[n].refreshedAt === b[n].refreshedAt && !a[n].stale,
+                ) && a
+              );
+            },
+            {
+              timeoutMs: 15_000,
+              intervalMs: 100,
+              what: 'both replicas to serve the same snapshots',
+            },
+          );
+          return `${observed.join('; ')}; both serve production read at ${
+            agreed.production.refreshedAt
+          }`;
+        },
+      ),
+  );
+
+  test(
+    'killing the refreshing replica mid-refresh loses nothing',
+    { timeout: 150_000 },
+    () =>
+      report.drill(
+        {
+          drill: 'Replica killed mid-refresh',
+          injected:
+            'SIGKILL of the replica while it is reading AWS (calls slowed by 150 ms)',
+          expected:
+            'the other keeps serving (all 200, snapshots intact) and takes over the refresh',
+        },
+        async () => {
+          await sandbox.admin('POST', '/faults', {
+            id: 'slow',
+            latencyMs: 300,
+          });
+          const armedAt = Date.now();
+          const call = await waitFor(
+            async () =>
+              proxy.calls.find(
+                c => c.at >= armedAt && c.operation === 'DescribeClusters',
+              ),
+            { timeoutMs: 20_000, intervalMs: 20, what: 'a refresh to start' },
+          );
+          const victim = replicaOf(call);
+          const survivor = victim === 'A' ? 'B' : 'A';
+          const killedAt = Date.now();
+          process.kill(-replicas[victim].pid, 'SIGKILL');
+          await waitFor(async () => replicas[victim].exitCode() !== undefined, {
+            timeoutMs: 10_000,
+            intervalMs: 50,
+            what: `replica ${victim} to die`,
+          });
+          // The dead replica's lock on the refresh task is freed by the
+          // scheduler's janitor (once a minute) after the task timeout, so the
+          // takeover can take about a minute. Meanwhile every answer of the
+          // survivor must still be a full one.
+          let polls = 0;
+          const backend = replicas[survivor];
+          const taken = await waitFor(
+            async () => {
+              const byName = await listEnvironments(backend, tokens[survivor]);
+              polls += 1;
+              for (const name of ['production', 'development']) {
+                assert.equal(
+                  byName[name].counts.services,
+                  5,
+                  `${name} lost its snapshot`,
+                );
+              }
+              return (
+                ['production', 'development'].every(n =>
+                  isFreshSince(byName[n], killedAt),
+                ) && byName
+              );
+            },
+            {
+              timeoutMs: 100_000,
+              intervalMs: 250,
+              what: `replica ${survivor} to refresh after the kill`,
+            },
+          );
+          await sandbox.admin('DELETE', '/faults');
+          const takeover = (Date.now() - killedAt) / 1000;
+          const afterKill = proxy.calls.filter(
+            c => c.at > killedAt + 1000 && c.accessKeyId,
+          );
+          assert.ok(
+            afterKill.every(c => replicaOf(c) === survivor),
+            'only the survivor reads AWS after the kill',
+          );
+          assert.deepEqual(backend.errorLines(), []);
+          return (
+            `killed ${victim} during a refresh; ${survivor} answered ${polls} polls, all 200 with both snapshots, ` +
+            `and served fresh snapshots ${takeover.toFixed(
+              1,
+            )} s after the kill (read at ${taken.production.refreshedAt})`
+          );
+        },
+      ),
+  );
+});
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
+        ms,
+      );
+    }),
+  ]);
+}
 
 function loadSeconds() {
   const value = Number(process.env.KLER_DRILL_LOAD_SECONDS ?? 60);

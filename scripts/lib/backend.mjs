@@ -33,7 +33,8 @@ export async function startBackend(options = {}) {
       backend: {
         ...options.config?.backend,
         baseUrl: `http://localhost:${port}`,
-        listen: { port },
+        // A caller may set listen.host (for example 127.0.0.1); the port is ours.
+        listen: { ...options.config?.backend?.listen, port },
       },
     }),
   );
@@ -85,6 +86,8 @@ export async function startBackend(options = {}) {
   const baseUrl = `http://localhost:${port}`;
   const backend = {
     baseUrl,
+    /** The process id; the backend runs in its own process group (-pid). */
+    pid: child.pid,
     lines,
     /** Lines the backend logged at level error, or that look like a crash. */
     errorLines: () =>

@@ -41,13 +41,21 @@ export function sandboxConfig({ endpoints, keySuffix = '' }) {
 }
 
 /**
- * Production-like HTTP behaviour (no stack traces in error responses) while
- * still signing in as guest.
+ * The drills' backend config around `config`: the backend listens on loopback
+ * only, and behaves as in production (no stack traces in error responses,
+ * with NODE_ENV=production from `drillBackendEnv`) while still signing in as guest.
  */
-export const productionModeConfig = {
-  auth: { providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
-};
-export const productionModeEnv = { NODE_ENV: 'production' };
+export function drillBackendConfig(config) {
+  return {
+    ...config,
+    backend: { ...config.backend, listen: { host: '127.0.0.1' } },
+    auth: {
+      ...config.auth,
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
+  };
+}
+export const drillBackendEnv = { NODE_ENV: 'production' };
 
 /** GET /api/environments/v1/environments as a map by name. */
 export async function listEnvironments(backend, token) {
