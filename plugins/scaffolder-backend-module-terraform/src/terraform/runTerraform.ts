@@ -29,6 +29,9 @@ export interface TerraformRunResult {
   stderr: string;
 }
 
+/** How long output is still read after Terraform exited. */
+const OUTPUT_DRAIN_MS = 2000;
+
 /** Thrown when a run was cancelled or timed out; Terraform was interrupted. */
 export class TerraformInterruptedError extends Error {
   constructor(readonly reason: 'cancelled' | 'timeout', message: string) {
@@ -142,9 +145,20 @@ export async function runTerraform(
   try {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', code => resolve(code));
+      child.on('exit', code => resolve(code));
     });
-    await Promise.all([stdoutDone, stderrDone]);
+    // A process Terraform started (a provisioner, a provider) may outlive it
+    // and hold the pipes open: read what is left, but do not wait forever.
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([stdoutDone, stderrDone]),
+      new Promise(resolve => {
+        drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS);
+      }),
+    ]);
+    clearTimeout(drainTimer);
+    child.stdout.destroy();
+    child.stderr.destroy();
     if (interrupted === 'cancelled') {
       throw new TerraformInterruptedError(
         'cancelled',
