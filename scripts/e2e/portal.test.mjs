@@ -21,25 +21,31 @@ describe('KLER portal in Chromium', () => {
     buildApp();
     portal = await startPortal();
     mkdirSync(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.KLER_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'kler-chromium-'))}`,
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // A fresh profile per run; Playwright passes it as --user-data-dir.
+    browser = await chromium.launchPersistentContext(
+      mkdtempSync(join(tmpdir(), 'kler-chromium-')),
+      {
+        executablePath: process.env.KLER_CHROMIUM ?? '/usr/bin/chromium',
+        headless: true,
+        viewport: { width: 1440, height: 900 },
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      },
+    );
+    page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(timeout);
     await page.goto(portal.backend.baseUrl);
     await page.getByRole('button', { name: 'Enter' }).click();
-    await page.getByRole('navigation', { name: 'sidebar nav' }).waitFor();
+    await page
+      .locator('nav[aria-label="sidebar nav"]')
+      .waitFor({ state: 'attached' });
   });
 
   after(async () => {

@@ -37,6 +37,8 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
+// Signals push updates to the browser (used by user settings).
+backend.add(import('@backstage/plugin-signals-backend'));
 
 // KLER environments: ECS health, scaling, backups and Well-Architected findings
 backend.add(import('@kler/plugin-environments-backend'));
