@@ -1,3 +1,4 @@
+import { CacheService } from '@backstage/backend-plugin-api';
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
@@ -39,7 +40,7 @@ function deferred<T>() {
 
 function createStore(
   reader: EnvironmentReader,
-  options: { timeoutMs?: number; cache?: ReturnType<typeof createCache> } = {},
+  options: { timeoutMs?: number; cache?: CacheService } = {},
 ) {
   return new SnapshotStore({
     cache: options.cache ?? createCache(),
@@ -213,5 +214,19 @@ describe('SnapshotStore', () => {
 
     expect(read).toHaveBeenCalledTimes(2);
     expect(moved.snapshot?.environment).toEqual(production);
+  });
+
+  it('still answers with a fresh read when the cache is down', async () => {
+    const cache = mockServices.cache.mock({
+      get: jest.fn().mockRejectedValue(new Error('ECONNREFUSED')),
+      set: jest.fn().mockRejectedValue(new Error('ECONNREFUSED')),
+    });
+    const store = createStore(
+      { read: async env => snapshotOf(env, [ecsService('shop-api')]) },
+      { cache },
+    );
+    const state = await store.get(production);
+    expect(state.error).toBeUndefined();
+    expect(state.snapshot?.services[0].serviceName).toBe('shop-api');
   });
 });

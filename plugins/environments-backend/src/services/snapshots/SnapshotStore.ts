@@ -58,9 +58,17 @@ export class SnapshotStore {
 
   /** The cached state, if any, without reading AWS. */
   async peek(env: AwsEnvironment): Promise<EnvironmentState | undefined> {
-    const cached = (await this.options.cache.get(cacheKey(env.name))) as
-      | EnvironmentState
-      | undefined;
+    let cached: EnvironmentState | undefined;
+    try {
+      cached = (await this.options.cache.get(cacheKey(env.name))) as
+        | EnvironmentState
+        | undefined;
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not read the cached snapshot of environment ${env.name}: ${error}`,
+      );
+      return undefined;
+    }
     if (!cached || cached.definitionKey !== definitionKeyOf(env)) {
       return undefined;
     }
@@ -105,11 +113,18 @@ export class SnapshotStore {
         definitionKey,
       };
     }
-    await this.options.cache.set(
-      cacheKey(env.name),
-      state as unknown as JsonObject,
-      { ttl: this.options.ttlMs },
-    );
+    try {
+      await this.options.cache.set(
+        cacheKey(env.name),
+        state as unknown as JsonObject,
+        { ttl: this.options.ttlMs },
+      );
+    } catch (error) {
+      // A cache outage (Redis down) must not hide a fresh read from this request.
+      this.options.logger.warn(
+        `Could not cache the snapshot of environment ${env.name}: ${error}`,
+      );
+    }
     return state;
   }
 
