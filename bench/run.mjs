@@ -152,6 +152,28 @@ async function waitForRefresh(backend, token, { after, timeoutMs }) {
   throw new Error(`refresh did not end within ${timeoutMs} ms`);
 }
 
+/** GET with the cause of a network failure in the message. */
+async function getJson(url, token) {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const text = await res.text();
+    return { status: res.status, body: res.ok ? JSON.parse(text) : text };
+  } catch (error) {
+    throw new Error(
+      `GET ${url} failed after ${Math.round(performance.now() - started)} ms: ${
+        error.message
+      }${
+        error.cause
+          ? ` (${error.cause.code ?? ''} ${error.cause.message ?? error.cause})`
+          : ''
+      }`,
+    );
+  }
+}
+
 /** Throttling errors in what a user gets: summaries, read errors, problems. */
 function throttlingInSummaries(body) {
   let count = 0;
@@ -173,11 +195,11 @@ function throttlingInProblems(body) {
   return count;
 }
 
-async function benchmarkSize(size) {
+async function benchmarkSize(size, result) {
   log(
     `size ${size} services x ${ENVIRONMENTS} environments: starting the sandbox`,
   );
-  const result = { size, loadAtStart: loadavg()[0] };
+  Object.assign(result, { size, loadAtStart: loadavg()[0] });
   const sandbox = await startSandbox({
     args: [
       '--generate',
@@ -238,6 +260,26 @@ async function benchmarkSize(size) {
     rmSync(configDir, { recursive: true, force: true });
   });
   const pid = findPidByArgument(configFile);
+  // VmHWM is already a high-water mark; sampling it keeps the last value should
+  // the backend die before the end of the size.
+  const sampler = setInterval(() => {
+    try {
+      result.peakRssKb = readProcStatusKb(pid, 'VmHWM');
+    } catch {
+      // the process is gone; keep the last value
+    }
+  }, 500);
+  cleanups.push(() => clearInterval(sampler));
+  result.backendLog = () => backend.lines.slice(-15);
+  result.backendErrors = () =>
+    backend.lines
+      .filter(
+        l =>
+          / (error|warn) /.test(l) ||
+          /^\s*(Error|TypeError|RangeError|FATAL|<--- )/.test(l),
+      )
+      .slice(-15);
+  result.backendExitCode = () => backend.exitCode();
   const token = await backend.guestToken();
 
   // The boot-time refresh meets the unarmed proxy and fails at once; the
@@ -304,8 +346,11 @@ async function benchmarkSize(size) {
   result.servicesRead = 0;
   result.requestCost = { storedBytes: 0, deserializeMs: 0, evaluateMs: 0 };
   for (const env of scenario.environments) {
-    const details = await backend.get(
-      `/api/environments/v1/environments/${env.name}`,
+    const details = await getJson(
+      `${backend.baseUrl.replace(
+        'localhost',
+        '127.0.0.1',
+      )}/api/environments/v1/environments/${env.name}`,
       token,
     );
     if (details.status !== 200) {
@@ -391,7 +436,8 @@ async function benchmarkSize(size) {
     if (mentionsThrottling(failure.body)) result.userThrottlingErrors += 1;
   }
   result.peakRssKb = pid ? readProcStatusKb(pid, 'VmHWM') : undefined;
-  await cleanups.pop()();
+  await cleanups.pop()(); // sampler
+  await cleanups.pop()(); // backend
 
   log(`size ${size}: naive reader`);
   await sandbox.admin('PUT', '/throttling', { enabled: true }); // fresh buckets
@@ -446,6 +492,18 @@ const fmtMb = kb => (kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
 const ratio = (a, b) => (b > 0 ? a / b : NaN);
 const fmtX = x => (Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a');
 
+const ECS_OPERATIONS = [
+  'DescribeClusters',
+  'ListServices',
+  'DescribeServices',
+  'ListTasks',
+  'DescribeTasks',
+  'DescribeCapacityProviders',
+];
+/** The backend's calls that read what the naive reader reads: ECS. */
+const ecsCalls = r =>
+  ECS_OPERATIONS.reduce((sum, op) => sum + (r.callsByOperation[op] ?? 0), 0);
+
 function linearityCheck(results) {
   const points = results.filter(r => r.peakRssKb !== undefined);
   if (points.length < 3)
@@ -475,7 +533,7 @@ function linearityCheck(results) {
   return { verdict: bad.length ? 'FAIL' : 'PASS', detail };
 }
 
-function report(results, meta) {
+function report(results, failures, meta) {
   const lines = [];
   lines.push(`# Environments backend benchmark`);
   lines.push('');
@@ -493,18 +551,20 @@ function report(results, meta) {
   );
   lines.push('');
   lines.push(
-    '| services/env | AWS calls per refresh | minimum | calls/min | calls/min (answered ops) | naive calls | naive/ours calls | cold refresh | naive read | naive/ours time | GET /environments p50 / p95 | GET /problems p50 / p95 | throttled AWS answers (retried) | throttling errors to users | peak RSS (VmHWM) |',
+    '| services/env | AWS calls per refresh | minimum | calls/min | calls/min (answered ops) | naive calls (ECS only) | naive/ours calls (all areas) | naive/ours calls (ECS) | cold refresh | naive read | naive/ours time | GET /environments p50 / p95 | GET /problems p50 / p95 | throttled AWS answers (retried) | throttling errors to users | peak RSS (VmHWM) |',
   );
-  lines.push('|' + ' --- |'.repeat(15));
+  lines.push('|' + ' --- |'.repeat(16));
   for (const r of results) {
     lines.push(
       `| ${r.size} | ${r.calls} | ${r.minimum.total} | ${fmtX(
         ratio(r.calls, r.minimum.total),
       )} | ${fmtX(ratio(r.answeredCalls, r.answeredMinimum))} | ${
         r.naive.calls
-      } | ${fmtX(ratio(r.naive.calls, r.calls))} | ${fmtMs(r.coldMs)} | ${fmtMs(
-        r.naive.ms,
-      )} | ${fmtX(ratio(r.naive.ms, r.coldMs))} | ${fmtMs(
+      } | ${fmtX(ratio(r.naive.calls, r.calls))} | ${fmtX(
+        ratio(r.naive.calls, ecsCalls(r)),
+      )} | ${fmtMs(r.coldMs)}${
+        r.coldMs > 60_000 ? ' (> 60 s default timeout)' : ''
+      } | ${fmtMs(r.naive.ms)} | ${fmtX(ratio(r.naive.ms, r.coldMs))} | ${fmtMs(
         r.environmentsLatency.p50,
       )} / ${fmtMs(r.environmentsLatency.p95)} | ${fmtMs(
         r.problemsLatency.p50,
@@ -573,6 +633,12 @@ function report(results, meta) {
         : 'FAIL',
       `${fmtMb(big.peakRssKb)} (smallest size: ${fmtMb(results[0].peakRssKb)})`,
     );
+  } else if (failures.some(f => f.size === 1000)) {
+    floor(
+      'floors at 1,000 x 2 (time, latency, throttling, memory)',
+      'FAIL',
+      `the size did not complete: ${failures.find(f => f.size === 1000).error}`,
+    );
   } else {
     floor(
       'floors at 1,000 x 2 (time, latency, throttling, memory)',
@@ -582,13 +648,26 @@ function report(results, meta) {
   }
   const mid = bySize(300);
   floor(
-    '>= 10x fewer AWS calls than the naive reader at 300',
+    '>= 10x fewer AWS calls than the naive reader at 300, all areas (backend) vs ECS only (naive)',
     mid
       ? mid.naive.calls >= 10 * mid.calls
         ? 'PASS'
         : 'FAIL'
       : 'NOT MEASURED',
     mid ? fmtX(ratio(mid.naive.calls, mid.calls)) : 'size 300 not in this run',
+  );
+  floor(
+    '>= 10x fewer AWS calls than the naive reader at 300, same data (ECS calls only)',
+    mid
+      ? mid.naive.calls >= 10 * ecsCalls(mid)
+        ? 'PASS'
+        : 'FAIL'
+      : 'NOT MEASURED',
+    mid
+      ? `${fmtX(ratio(mid.naive.calls, ecsCalls(mid)))} (${ecsCalls(
+          mid,
+        )} ECS calls vs ${mid.naive.calls})`
+      : 'size 300 not in this run',
   );
   const linear = linearityCheck(results);
   floor('memory linear in services', linear.verdict, linear.detail);
@@ -598,6 +677,21 @@ function report(results, meta) {
     results.map(r => `${r.size}: ${r.userThrottlingErrors}`).join(', '),
   );
 
+  for (const f of failures) {
+    lines.push(
+      `**Size ${f.size} did not complete**: ${f.error}. Backend exit code: ${
+        f.backendExitCode ?? 'n/a'
+      }; AWS calls of its refresh: ${f.calls ?? 'n/a'}; refresh time: ${fmtMs(
+        f.coldMs,
+      )}; peak RSS before it: ${fmtMb(f.peakRssKb)}. Last backend log lines:`,
+    );
+    lines.push('');
+    lines.push('```');
+    for (const line of [...f.backendErrors, '...', ...f.backendLog])
+      lines.push(line.slice(0, 300));
+    lines.push('```');
+    lines.push('');
+  }
   lines.push('## Floors');
   lines.push('');
   for (const f of floors)
@@ -640,6 +734,17 @@ function report(results, meta) {
         1024 /
         1024
       ).toFixed(2)} MB for both environments.`,
+    );
+    lines.push(
+      `Per request, for both environments, measured in the benchmark process on the same snapshots: cache read (Keyv deserialize of ${(
+        r.requestCost.storedBytes /
+        1024 /
+        1024
+      ).toFixed(2)} MB) ${fmtMs(
+        r.requestCost.deserializeMs,
+      )}, evaluateEnvironment + summarizeEvaluation ${fmtMs(
+        r.requestCost.evaluateMs,
+      )}.`,
     );
     if (r.refreshError)
       lines.push(`Refresh task error: ${JSON.stringify(r.refreshError)}`);
@@ -687,15 +792,40 @@ async function main() {
     .map(l => l.toFixed(2))
     .join(' ');
   const results = [];
+  const failures = [];
   try {
     for (const size of sizes) {
-      results.push(await benchmarkSize(size));
+      const result = {};
+      try {
+        await benchmarkSize(size, result);
+        results.push(result);
+      } catch (error) {
+        // One size failing does not hide the others; the report says what broke.
+        const exitCode = result.backendExitCode?.();
+        failures.push({
+          size,
+          error: `${error?.message ?? error}`
+            .split('\n')
+            .filter(l => !l.startsWith(' →'))
+            .slice(0, 4)
+            .join(' ')
+            .slice(0, 600),
+          backendExitCode: exitCode,
+          backendLog: result.backendLog?.() ?? [],
+          backendErrors: result.backendErrors?.() ?? [],
+          peakRssKb: result.peakRssKb,
+          coldMs: result.coldMs,
+          calls: result.calls,
+        });
+        log(`size ${size} failed: ${error?.stack ?? error}`);
+        await cleanupAll();
+      }
     }
   } finally {
     await cleanupAll();
   }
   const t = results[0]?.throttling;
-  const text = report(results, {
+  const text = report(results, failures, {
     startedAt: startedAt.toISOString(),
     mode: args.quick
       ? 'quick'
@@ -713,6 +843,8 @@ async function main() {
   mkdirSync(dirname(outputFile), { recursive: true });
   writeFileSync(outputFile, `${text}\n`);
   process.stdout.write(`${text}\n\nSaved to ${outputFile}\n`);
+  // Failing floors are results; a size that could not be measured is an error.
+  process.exitCode = failures.length ? 1 : 0;
 }
 
 main().catch(async error => {
