@@ -227,6 +227,7 @@ describe('ECS', () => {
     );
     const states = new Set<string>();
     let afterFailure: Service | undefined;
+    let failureSeenAt = 0;
     for (const time of times) {
       sandbox.admin.setClock({ set: time, speed: 0 });
       const out = await development.send(
@@ -238,8 +239,10 @@ describe('ECS', () => {
       const service = out.services![0];
       for (const d of service.deployments!)
         states.add(`${d.status}:${d.rolloutState}`);
-      if (service.deployments!.some(d => d.rolloutState === 'FAILED'))
+      if (service.deployments!.some(d => d.rolloutState === 'FAILED')) {
         afterFailure = service;
+        failureSeenAt = time;
+      }
     }
     expect(states).toContain('ACTIVE:FAILED');
     expect(states).toContain('PRIMARY:IN_PROGRESS');
@@ -257,6 +260,22 @@ describe('ECS', () => {
     expect(
       afterFailure!.events!.some(e => /deployment failed/.test(e.message!)),
     ).toBe(true);
+
+    // the new revision's tasks exited; those of the last hour are still listed
+    sandbox.admin.setClock({
+      set: failed.updatedAt!.getTime() + 10 * 60 * 1000,
+    });
+    const stopped = await allTasks(development, 'kler-development', 'STOPPED');
+    const attempts = stopped.filter(
+      t => t.taskDefinitionArn === failed.taskDefinition,
+    );
+    expect(attempts).toHaveLength(failed.failedTasks!);
+    expect(attempts[0]).toMatchObject({
+      group: 'service:shop-api',
+      stopCode: 'EssentialContainerExited',
+    });
+    expect(attempts[0].containers![0].exitCode).toBe(1);
+    expect(failureSeenAt).toBeGreaterThan(0);
     sandbox.admin.setClock({ set: PEAK, speed: 0 });
   });
 

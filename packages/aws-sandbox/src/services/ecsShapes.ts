@@ -43,6 +43,7 @@ export function taskShape(world: EnvironmentWorld, run: TaskRun, now: number) {
   const stopped = run.stoppedAt !== undefined;
   const pending = !stopped && run.startedAt > now;
   const crashed = run.stopKind === 'crash';
+  const failedStart = run.stopKind === 'failedStart';
   let lastStatus = 'RUNNING';
   let version = 3;
   if (stopped) {
@@ -52,13 +53,16 @@ export function taskShape(world: EnvironmentWorld, run: TaskRun, now: number) {
     lastStatus = 'PENDING';
     version = 2;
   }
-  const exitCode = crashed ? service.crash?.exitCode ?? 137 : 0;
-  const stopCode = crashed
+  let exitCode = 0;
+  if (crashed) exitCode = service.crash?.exitCode ?? 137;
+  if (failedStart) exitCode = 1;
+  const exited = crashed || failedStart;
+  const stopCode = exited
     ? 'EssentialContainerExited'
     : 'ServiceSchedulerInitiated';
   const taskArn = names.taskArn(run.id);
   const ip = world.taskIp(run);
-  const stopReason = crashed
+  const stopReason = exited
     ? 'Essential container in task exited'
     : `Scaling activity initiated by (deployment ${deploymentId(
         world,
@@ -177,10 +181,10 @@ function deployments(
   const end = start + schedule.rollout;
   const id = (key: string | number) => deploymentId(world, service.name, key);
   if (service.deployment.fails) {
-    const failed = Math.min(
-      30,
-      1 + Math.floor((Math.min(now, end) - start) / MINUTE),
-    );
+    const failed = schedule.failedAttemptTimes(
+      index,
+      Math.min(now, end),
+    ).length;
     const good: DeploymentView = {
       id: id('stable'),
       status: 'ACTIVE',

@@ -16,7 +16,12 @@ const { floor, max } = Math;
 /** How long ECS keeps stopped tasks visible. */
 export const STOPPED_TASK_RETENTION = HOUR;
 
-export type StopKind = 'deployment' | 'crash' | 'scaleIn';
+export type StopKind = 'deployment' | 'crash' | 'scaleIn' | 'failedStart';
+
+/** A failing rollout starts a task of the new revision this often... */
+const FAILED_ATTEMPT_EVERY = 2 * MINUTE;
+/** ...which exits this long after it was created. */
+const FAILED_ATTEMPT_LIFETIME = 80 * SECOND;
 
 /** One task's life in one slot of a service: from start to stop (if stopped). */
 export interface TaskRun {
@@ -191,8 +196,59 @@ export class ServiceSchedule {
         }
       }
     }
+    out.push(...this.failedAttempts(time));
     return out.filter(
       run => run.stoppedAt === undefined || run.stoppedAt > horizon,
     );
+  }
+
+  /** Creation times of the new revision's tasks in failing rollout `index`, stopped by `until`. */
+  failedAttemptTimes(index: number, until: number): number[] {
+    const start = this.deploymentStart(index);
+    const end = start + this.rollout;
+    const times: number[] = [];
+    // each attempt exits before the circuit breaker trips at the end of the rollout
+    for (
+      let at = start + 30 * SECOND;
+      at + FAILED_ATTEMPT_LIFETIME <= end;
+      at += FAILED_ATTEMPT_EVERY
+    ) {
+      if (at + FAILED_ATTEMPT_LIFETIME > until) break;
+      times.push(at);
+    }
+    return times;
+  }
+
+  /** Tasks of failing rollouts that exited within the last hour. */
+  private failedAttempts(time: number): TaskRun[] {
+    if (!this.service.deployment.fails) return [];
+    const runs: TaskRun[] = [];
+    const first = this.deploymentIndex(
+      time - STOPPED_TASK_RETENTION - this.rollout,
+    );
+    for (let index = first; index <= this.deploymentIndex(time); index++) {
+      this.failedAttemptTimes(index, time).forEach((createdAt, attempt) => {
+        runs.push({
+          service: this.service,
+          slot: this.service.max + attempt,
+          id: hexId(
+            32,
+            this.seed,
+            this.env.name,
+            this.service.name,
+            'attempt',
+            index,
+            attempt,
+          ),
+          createdAt,
+          startedAt: createdAt + 20 * SECOND,
+          stoppedAt: createdAt + FAILED_ATTEMPT_LIFETIME,
+          stopKind: 'failedStart',
+          revision: this.revision(index),
+          deployment: index,
+        });
+      });
+    }
+    return runs;
   }
 }
