@@ -105,7 +105,7 @@ export function createPublishLocalGitAction(options: { config: Config }) {
       const git = (args: string[], cwd: string) =>
         runGit(args, { cwd, logger: ctx.logger, signal: ctx.signal });
       const commitHash = await ctx.checkpoint({
-        key: `kler.git.publishLocal.${input.targetDirectory}`,
+        key: `kler.git.publishLocal.${branch}.${input.targetDirectory}`,
         fn: async () => {
           await fs.mkdir(repositoryPath, { recursive: true });
           if ((await fs.readdir(repositoryPath)).length === 0) {
