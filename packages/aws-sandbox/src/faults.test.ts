@@ -3,6 +3,11 @@ import {
   ECSClient,
   ListServicesCommand,
 } from '@aws-sdk/client-ecs';
+import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
+import {
+  CloudWatchClient,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
 import {
   GetCallerIdentityCommand,
   GetSessionTokenCommand,
@@ -162,6 +167,25 @@ describe('faults', () => {
       sts.send(new GetSessionTokenCommand({})),
     ).rejects.toMatchObject({
       name: 'InvalidAction',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('answers unknown REST and query-compatible JSON operations as AWS does', async () => {
+    const backup = new BackupClient(clientConfig(sandbox.url, PRODUCTION));
+    await expect(
+      backup.send(new ListBackupVaultsCommand({})),
+    ).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    const cloudWatch = new CloudWatchClient(
+      clientConfig(sandbox.url, PRODUCTION),
+    );
+    await expect(
+      cloudWatch.send(new ListMetricsCommand({})),
+    ).rejects.toMatchObject({
+      name: 'UnknownOperationException',
       $metadata: { httpStatusCode: 400 },
     });
   });
