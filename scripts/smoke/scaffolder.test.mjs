@@ -1,0 +1,137 @@
+// Runs the kler-environment template as a scaffolder task on the real backend,
+// through the dry-run API, and checks what each step did. Terraform is the real
+// CLI; on a machine that cannot download the AWS provider, validation and plan
+// must say they were skipped, and the environment must not be reported as
+// provisioned.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoRoot, startBackend } from '../lib/backend.mjs';
+
+const templateDir = join(repoRoot, 'templates/kler-environment');
+
+function directoryContents(dir) {
+  const files = [];
+  const walk = current => {
+    for (const name of readdirSync(current)) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else {
+        files.push({
+          path: relative(dir, path),
+          base64Content: readFileSync(path).toString('base64'),
+        });
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+const values = {
+  name: 'staging',
+  title: 'Staging',
+  tier: 'development',
+  owner: 'group:default/platform-team',
+  awsAccountId: '333333333333',
+  awsRegion: 'eu-west-1',
+  instanceType: 'm6i.large',
+  capacityMin: 2,
+  capacityMax: 4,
+  services: [
+    {
+      name: 'shop-api',
+      image: 'public.ecr.aws/kler/shop-api:1.4.2',
+      cpu: 512,
+      memory: 1024,
+      desiredMin: 2,
+      desiredMax: 6,
+      containerPort: 8080,
+      healthCheckPath: '/health',
+    },
+  ],
+  efs: true,
+  backupSchedule: 'daily',
+  backupRetentionDays: 35,
+};
+
+describe('kler-environment template on the real backend (dry run)', () => {
+  let backend;
+  let token;
+  before(async () => {
+    backend = await startBackend();
+    token = await backend.guestToken();
+  });
+  after(() => backend?.stop());
+
+  test('renders, checks and plans, and says what it skipped', async () => {
+    const template = await (async () => {
+      for (let i = 0; i < 60; i++) {
+        const res = await backend.get(
+          '/api/catalog/entities/by-name/template/default/kler-environment',
+          token,
+        );
+        if (res.status === 200) return res.body;
+        await new Promise(r => setTimeout(r, 1000));
+      }
+      throw new Error(
+        'template kler-environment never appeared in the catalog',
+      );
+    })();
+
+    const res = await fetch(`${backend.baseUrl}/api/scaffolder/v2/dry-run`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        template,
+        values,
+        secrets: {},
+        directoryContents: directoryContents(templateDir),
+      }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text.slice(0, 2000));
+    const result = JSON.parse(text);
+
+    const files = result.directoryContents.map(f => f.path);
+    assert.ok(files.includes('environment/main.tf'), files.join(', '));
+    assert.ok(files.some(f => f.startsWith('environment/modules/')));
+
+    const status = {};
+    for (const { body } of result.log) {
+      if (body.stepId && body.status) status[body.stepId] = body.status;
+    }
+    for (const step of [
+      'render',
+      'modules',
+      'check',
+      'plan',
+      'apply',
+      'outputs',
+      'publish',
+    ]) {
+      assert.equal(status[step], 'completed', `step ${step}: ${status[step]}`);
+    }
+    // Only a provisioned environment is registered in the catalog.
+    assert.equal(status.register, 'skipped');
+
+    const messages = result.log.map(l => l.body.message ?? '').join('\n');
+    assert.match(messages, /\$ terraform fmt -check -recursive -diff/);
+    assert.match(messages, /\$ terraform init -backend=false -input=false/);
+    assert.match(messages, /validation was skipped/);
+    assert.match(
+      messages,
+      /Plan skipped: AWS credentials for account 333333333333 are unavailable/,
+    );
+    assert.match(messages, /Apply skipped: the plan was not made/);
+
+    const summary = JSON.stringify(result.output);
+    assert.match(summary, /NOT applied/);
+    assert.match(summary, /not provisioned/);
+    assert.match(summary, /not registered/);
+  });
+});
