@@ -72,7 +72,7 @@ describe('mergeEnvironments', () => {
       cluster: 'kler-lab',
     });
     expect(entries.find(e => e.name === 'half')?.definitionError?.message).toBe(
-      'Environment half is not in the catalog and environments.environments[1] lacks region, cluster',
+      'Environment half is not in the catalog (yet) and environments.environments[1] lacks region, cluster',
     );
   });
 });

@@ -144,7 +144,9 @@ export function mergeEnvironments(
         title: override.title,
         definitionError: {
           name: DEFINITION_ERROR_NAME,
-          message: `Environment ${override.name} is not in the catalog and ${
+          message: `Environment ${
+            override.name
+          } is not in the catalog (yet) and ${
             override.configKey
           } lacks ${missing.join(', ')}`,
         },
