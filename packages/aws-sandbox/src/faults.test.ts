@@ -13,10 +13,13 @@ import {
   GetSessionTokenCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import type { RunningSandbox } from './server';
+import { loadScenarioFile } from './scenario/load';
+import { RunningSandbox, startSandbox } from './server';
 import {
   clientConfig,
   DEVELOPMENT,
+  KLER_SCENARIO,
+  PEAK,
   PRODUCTION,
   startKlerSandbox,
 } from './testUtils';
@@ -188,5 +191,31 @@ describe('faults', () => {
       name: 'UnknownOperationException',
       $metadata: { httpStatusCode: 400 },
     });
+  });
+
+  it('starts with the faults the scenario declares', async () => {
+    const scenario = loadScenarioFile(KLER_SCENARIO);
+    const faulty = await startSandbox({
+      scenario: {
+        ...scenario,
+        faults: [
+          { environment: 'production', service: 'ecs', serverError: 503 },
+        ],
+      },
+      clock: { start: PEAK, speed: 0 },
+    });
+    try {
+      const production = new ECSClient(clientConfig(faulty.url, PRODUCTION));
+      await expect(production.send(listServices())).rejects.toMatchObject({
+        name: 'ServiceUnavailable',
+        $metadata: { httpStatusCode: 503 },
+      });
+      const development = new ECSClient(clientConfig(faulty.url, DEVELOPMENT));
+      await expect(
+        development.send(listServices('kler-development')),
+      ).resolves.toMatchObject({ serviceArns: expect.any(Array) });
+    } finally {
+      await faulty.close();
+    }
   });
 });
