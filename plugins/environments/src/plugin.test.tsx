@@ -80,8 +80,17 @@ describe('isEnvironmentsAvailable', () => {
 });
 
 describe('environments plugin (new frontend system)', () => {
-  it('is the plugin with id environments', () => {
+  it('is the plugin with id environments and the documented extension ids', () => {
     expect(environmentsPlugin.id).toBe('environments');
+    for (const id of [
+      'api:environments',
+      'page:environments',
+      'entity-content:environments',
+      'entity-card:environments/overview',
+      'entity-content:environments/environment',
+    ] as const) {
+      expect(environmentsPlugin.getExtension(id)).toBeDefined();
+    }
   });
 
   it('mounts the on-call page at /environments, titled for the sidebar', () => {
@@ -104,7 +113,11 @@ describe('environments plugin (new frontend system)', () => {
       },
     );
     expect(
-      await screen.findByRole('heading', { name: 'On-call' }),
+      await screen.findByRole(
+        'heading',
+        { name: 'On-call' },
+        { timeout: 15_000 },
+      ),
     ).toBeInTheDocument();
     expect(
       await screen.findByRole(

@@ -1,1 +1,5 @@
 import '@testing-library/jest-dom';
+import { configure } from '@testing-library/react';
+
+// The build machine's 2 cores are shared; give async queries room under load.
+configure({ asyncUtilTimeout: 10_000 });

@@ -171,8 +171,8 @@ const AlarmsSection = (props: { service: EcsService; region: string }) => {
             >
               <Link to={cloudWatchAlarmConsoleUrl(region, alarm.alarmName)}>
                 {alarm.alarmName}
-              </Link>{' '}
-              {alarm.stateValue}
+              </Link>
+              : {alarm.stateValue}
             </HealthStatusIndicator>
             {alarm.stateValue === 'ALARM' && alarm.stateReason && (
               <Typography variant="body2" color="textSecondary">

@@ -93,10 +93,10 @@ export const EnvironmentDetails = (props: {
           <Grid item xs={12}>
             <ServicesTable rows={rows} />
           </Grid>
-          <Grid item xs={12} lg={6}>
+          <Grid item xs={12}>
             <CapacityCard cluster={snapshot.cluster} region={summary.region} />
           </Grid>
-          <Grid item xs={12} lg={6}>
+          <Grid item xs={12}>
             <BackupCard
               backup={snapshot.backup}
               region={summary.region}

@@ -86,8 +86,9 @@ export const ServicesTable = (props: { rows: ServiceRow[] }) => (
     columns={columns}
     data={props.rows}
     options={{
-      paging: true,
+      paging: props.rows.length > 20,
       pageSize: 20,
+      emptyRowsWhenPaging: false,
       pageSizeOptions: [20, 50, 100],
       padding: 'dense',
       search: true,

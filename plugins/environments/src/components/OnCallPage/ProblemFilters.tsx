@@ -32,6 +32,7 @@ export const ProblemFilters = (props: {
           onChange({ ...value, environment: e.target.value || undefined })
         }
         SelectProps={{ native: true }}
+        InputLabelProps={{ shrink: true }}
         inputProps={{ 'aria-label': 'Filter problems by environment' }}
       >
         <option value="">All environments</option>
@@ -54,6 +55,7 @@ export const ProblemFilters = (props: {
           })
         }
         SelectProps={{ native: true }}
+        InputLabelProps={{ shrink: true }}
         inputProps={{ 'aria-label': 'Filter problems by area' }}
       >
         <option value="">All areas</option>
@@ -78,6 +80,7 @@ export const ProblemFilters = (props: {
           })
         }
         SelectProps={{ native: true }}
+        InputLabelProps={{ shrink: true }}
         inputProps={{ 'aria-label': 'Filter problems by minimum severity' }}
       >
         <option value="">Any severity</option>

@@ -1,4 +1,5 @@
 import { Link } from '@backstage/core-components';
+import { makeStyles } from '@material-ui/core/styles';
 import {
   Table,
   TableBody,
@@ -23,12 +24,21 @@ const jobStatus = (state?: string) => {
   return 'warning';
 };
 
+const useStyles = makeStyles(theme => ({
+  // narrow entity columns: keep cells tight and names whole
+  table: {
+    '& th, & td': { padding: theme.spacing(0.75, 1) },
+  },
+  name: { whiteSpace: 'nowrap' },
+}));
+
 /** Per resource: the plans covering it, its latest recovery point and job. */
 export const BackupCoverageTable = (props: {
   rows: BackupCoverageRow[];
   region: string;
 }) => {
   const { rows, region } = props;
+  const classes = useStyles();
   if (rows.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
@@ -37,7 +47,7 @@ export const BackupCoverageTable = (props: {
     );
   }
   return (
-    <Table size="small" aria-label="Backup coverage">
+    <Table size="small" aria-label="Backup coverage" className={classes.table}>
       <TableHead>
         <TableRow>
           <TableCell>Resource</TableCell>
@@ -51,6 +61,7 @@ export const BackupCoverageTable = (props: {
           <TableRow key={row.resourceArn}>
             <TableCell>
               <Link
+                className={classes.name}
                 to={backupProtectedResourceConsoleUrl(region, row.resourceArn)}
               >
                 {row.resourceName}
@@ -71,26 +82,33 @@ export const BackupCoverageTable = (props: {
                   status="error"
                   subject={`${row.resourceName} backup plan`}
                 >
-                  Not in any plan
+                  None
                 </HealthStatusIndicator>
               )}
             </TableCell>
             <TableCell>{formatDateTime(row.lastBackupTime)}</TableCell>
             <TableCell>
               {row.latestJob ? (
-                <HealthStatusIndicator
-                  status={jobStatus(row.latestJob.state)}
-                  subject={`${row.resourceName} latest backup job`}
-                >
-                  <Link
-                    to={backupJobConsoleUrl(region, row.latestJob.backupJobId)}
+                <>
+                  <HealthStatusIndicator
+                    status={jobStatus(row.latestJob.state)}
+                    subject={`${row.resourceName} latest backup job`}
                   >
-                    {row.latestJob.state}
-                  </Link>{' '}
-                  {formatDateTime(row.latestJob.creationDate)}
-                  {row.latestJob.statusMessage &&
-                    ` – ${row.latestJob.statusMessage}`}
-                </HealthStatusIndicator>
+                    <Link
+                      to={backupJobConsoleUrl(
+                        region,
+                        row.latestJob.backupJobId,
+                      )}
+                    >
+                      {row.latestJob.state}
+                    </Link>
+                  </HealthStatusIndicator>
+                  <Typography variant="caption" display="block">
+                    {formatDateTime(row.latestJob.creationDate)}
+                    {row.latestJob.statusMessage &&
+                      ` – ${row.latestJob.statusMessage}`}
+                  </Typography>
+                </>
               ) : (
                 'No job in 7 days'
               )}

@@ -90,14 +90,20 @@ export const ProblemsTable = (props: {
     {
       title: 'Area',
       field: 'area',
-      width: '140px',
+      width: '170px',
       render: problem => AREA_LABELS[problem.area],
     },
     {
       title: 'Service / resource',
       field: 'serviceName',
       width: '160px',
-      render: problem => problem.serviceName ?? problem.resource ?? '-',
+      render: problem => {
+        if (problem.serviceName) return problem.serviceName;
+        if (!problem.resource) return '-';
+        // ARNs are long; their last part names the resource
+        const shortName = problem.resource.split(/[:/]/).pop();
+        return <span title={problem.resource}>{shortName}</span>;
+      },
     },
     {
       title: 'Problem',
