@@ -290,6 +290,12 @@ describe('ECS', () => {
       out.capacityProviders![0].autoScalingGroupProvider!.autoScalingGroupArn,
     ).toMatch(/autoScalingGroupName\/kler-production-ecs$/);
     expect(out.failures![0]).toMatchObject({ reason: 'MISSING' });
+    const all = await production.send(new DescribeCapacityProvidersCommand({}));
+    expect(all.capacityProviders!.map(c => c.name)).toEqual([
+      'kler-production-ec2',
+      'FARGATE',
+      'FARGATE_SPOT',
+    ]);
   });
 
   it('scales with the daily traffic curve', async () => {

@@ -179,15 +179,49 @@ export const ecs: ServiceDefinition = {
         INVALID,
       );
       const worlds = ctx.world.in(ctx.account, ctx.region);
-      const all = worlds.flatMap(world =>
-        world.spec.capacityProviders.map(cp => ({ world, cp })),
+      const custom = worlds.flatMap(world =>
+        world.spec.capacityProviders.map(cp => ({
+          name: cp.name,
+          shape: () => ({
+            capacityProviderArn: world.names.capacityProviderArn(cp.name),
+            name: cp.name,
+            status: 'ACTIVE',
+            autoScalingGroupProvider: {
+              autoScalingGroupArn: world.names.autoScalingGroupArn(
+                cp.autoScalingGroup.name,
+              ),
+              managedScaling: {
+                status: 'ENABLED',
+                targetCapacity: 100,
+                minimumScalingStepSize: 1,
+                maximumScalingStepSize: 10000,
+                instanceWarmupPeriod: 300,
+              },
+              managedTerminationProtection: 'DISABLED',
+              managedDraining: 'ENABLED',
+            },
+            updateStatus: 'UPDATE_COMPLETE',
+            tags: [],
+          }),
+        })),
       );
+      // AWS's own Fargate providers exist in every account
+      const fargate = ['FARGATE', 'FARGATE_SPOT'].map(name => ({
+        name,
+        shape: () => ({
+          capacityProviderArn: `arn:aws:ecs:${ctx.region}:${ctx.account}:capacity-provider/${name}`,
+          name,
+          status: 'ACTIVE',
+          tags: [],
+        }),
+      }));
+      const all = [...custom, ...fargate];
       const selected = names.length
         ? names.map(name => ({
             name,
-            found: all.find(x => x.cp.name === shortName(name)),
+            found: all.find(x => x.name === shortName(name)),
           }))
-        : all.map(found => ({ name: found.cp.name, found }));
+        : all.map(found => ({ name: found.name, found }));
       const failures = selected
         .filter(s => !s.found)
         .map(s => ({
@@ -210,27 +244,7 @@ export const ecs: ServiceDefinition = {
         },
       );
       return {
-        capacityProviders: page.map(({ world, cp }) => ({
-          capacityProviderArn: world.names.capacityProviderArn(cp.name),
-          name: cp.name,
-          status: 'ACTIVE',
-          autoScalingGroupProvider: {
-            autoScalingGroupArn: world.names.autoScalingGroupArn(
-              cp.autoScalingGroup.name,
-            ),
-            managedScaling: {
-              status: 'ENABLED',
-              targetCapacity: 100,
-              minimumScalingStepSize: 1,
-              maximumScalingStepSize: 10000,
-              instanceWarmupPeriod: 300,
-            },
-            managedTerminationProtection: 'DISABLED',
-            managedDraining: 'ENABLED',
-          },
-          updateStatus: 'UPDATE_COMPLETE',
-          tags: [],
-        })),
+        capacityProviders: page.map(provider => provider.shape()),
         failures,
         nextToken,
       };
