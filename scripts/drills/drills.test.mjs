@@ -4,7 +4,8 @@
 // 50 clients polling while an environment flaps. Every drill adds a row to the
 // table printed at the end (drill, injected, expected, observed, result).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -70,7 +71,7 @@ const BROKEN_ENVIRONMENTS = {
   },
 };
 
-function writeBrokenCatalog() {
+function writeDrillCatalog() {
   const valid = {
     'kler.io/environment-tier': 'development',
     'kler.io/aws-account-id': '111111111111',
@@ -96,10 +97,113 @@ function writeBrokenCatalog() {
     },
   );
   const dir = mkdtempSync(join(tmpdir(), 'kler-drill-catalog-'));
-  const file = join(dir, 'broken-environments.yaml');
+  mkdirSync(join(dir, 'skeleton'));
+  for (const [name, text] of Object.entries(SECRETS_TERRAFORM)) {
+    writeFileSync(join(dir, 'skeleton', name), text);
+  }
+  const file = join(dir, 'drill-catalog.yaml');
   // JSON documents are YAML documents.
-  writeFileSync(file, docs.join('\n---\n'));
+  writeFileSync(
+    file,
+    [...docs, JSON.stringify(secretsTemplate())].join('\n---\n'),
+  );
   return file;
+}
+
+/**
+ * Terraform that handles two secrets: api_token, sensitive in Terraform too,
+ * and db_password, which Terraform does not know is secret, so that its value
+ * shows in the plan unless the actions mask it.
+ */
+const SECRETS_TERRAFORM = {
+  'main.tf': `variable "api_token" {
+  type      = string
+  sensitive = true
+}
+
+variable "db_password" {
+  type = string
+}
+
+resource "terraform_data" "database" {
+  input = var.db_password
+}
+
+resource "terraform_data" "api" {
+  input = var.api_token
+}
+
+output "cluster" {
+  value = "kler-drill"
+}
+
+output "api_token" {
+  value     = var.api_token
+  sensitive = true
+}
+`,
+};
+
+const SECRETS = {
+  apiToken: `drill-api-token-${randomUUID()}`,
+  dbPassword: `drill-db-password-${randomUUID()}`,
+};
+
+const TERRAFORM_STEPS = [
+  {
+    id: 'plan',
+    action: 'kler:terraform:plan',
+    input: {
+      vars: {
+        api_token: '${{ secrets.apiToken }}',
+        db_password: '${{ secrets.dbPassword }}',
+      },
+      sensitiveVars: ['api_token', 'db_password'],
+    },
+  },
+  {
+    id: 'apply',
+    action: 'kler:terraform:apply',
+    input: {
+      planFile: '${{ steps.plan.output.planFile }}',
+      planSha256: '${{ steps.plan.output.planSha256 }}',
+      tier: 'development',
+      allowDestroy: false,
+      sensitiveVars: ['api_token', 'db_password'],
+    },
+  },
+  { id: 'output', action: 'kler:terraform:output', input: {} },
+];
+
+function secretsTemplate() {
+  return {
+    apiVersion: 'scaffolder.backstage.io/v1beta3',
+    kind: 'Template',
+    metadata: { name: 'drill-secrets', title: 'Drill: Terraform with secrets' },
+    spec: {
+      owner: 'platform-team',
+      type: 'environment',
+      parameters: [],
+      steps: [
+        { id: 'fetch', action: 'fetch:plain', input: { url: './skeleton' } },
+        ...TERRAFORM_STEPS,
+      ],
+      output: {
+        cluster: '${{ steps.output.output.outputs.cluster }}',
+      },
+    },
+  };
+}
+
+/** Every secret value found in `text`, in clear or base64. */
+function leakedSecrets(text) {
+  return Object.entries(SECRETS)
+    .filter(
+      ([, value]) =>
+        text.includes(value) ||
+        text.includes(Buffer.from(value).toString('base64')),
+    )
+    .map(([name]) => name);
 }
 
 /** app-config.yaml's catalog location (arrays replace, not merge) plus the drill's. */
@@ -126,7 +230,11 @@ function catalogWith(file) {
             },
           ],
         },
-        { type: 'file', target: file, rules: [{ allow: ['Resource'] }] },
+        {
+          type: 'file',
+          target: file,
+          rules: [{ allow: ['Resource', 'Template'] }],
+        },
       ],
     },
   };
@@ -139,24 +247,26 @@ describe('one backend on the AWS sandbox', () => {
   let backend;
   let token;
 
-  before(async () => {
-    // Production is read through a proxy that can take its endpoint away.
-    proxy = await startAwsProxy(sandbox.url);
-    backend = await startBackend({
-      config: drillBackendConfig({
-        ...sandboxConfig({
-          endpoints: { production: proxy.url, development: sandbox.url },
+  before(() =>
+    report.setup('one backend on the AWS sandbox', async () => {
+      // Production is read through a proxy that can take its endpoint away.
+      proxy = await startAwsProxy(sandbox.url);
+      backend = await startBackend({
+        config: drillBackendConfig({
+          ...sandboxConfig({
+            endpoints: { production: proxy.url, development: sandbox.url },
+          }),
+          ...catalogWith(writeDrillCatalog()),
         }),
-        ...catalogWith(writeBrokenCatalog()),
-      }),
-      env: drillBackendEnv,
-    });
-    token = await backend.guestToken();
-    await waitForEnvironments(backend, token, bothHealthy, {
-      timeoutMs: 90_000,
-      what: 'both environments read from the sandbox',
-    });
-  });
+        env: drillBackendEnv,
+      });
+      token = await backend.guestToken();
+      await waitForEnvironments(backend, token, bothHealthy, {
+        timeoutMs: 90_000,
+        what: 'both environments read from the sandbox',
+      });
+    }),
+  );
 
   after(async () => {
     await backend?.stop();
@@ -268,7 +378,10 @@ describe('one backend on the AWS sandbox', () => {
           ...sandboxFault('development', {
             throttle: { ratePerSecond: 0, burst: 0 },
           }),
-          error: /Throttl|Rate exceeded/i,
+          // The SDK's adaptive retries slow the client down; on a busy
+          // machine the refresh timeout can end the read before the last
+          // ThrottlingException does.
+          error: /Throttl|Rate exceeded|RefreshTimeoutError/i,
         }),
     ),
   );
@@ -538,6 +651,111 @@ describe('one backend on the AWS sandbox', () => {
     ),
   );
 
+  /** POSTs JSON as the guest; returns the response text, asserting a 2xx. */
+  async function post(path, body) {
+    const res = await fetch(`${backend.baseUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `POST ${path}: HTTP ${res.status} ${text.slice(0, 400)}`);
+    return text;
+  }
+
+  test('secrets stay out of a scaffolder run', { timeout: 240_000 }, () =>
+    report.drill(
+      {
+        drill: 'Secrets in a scaffolder run',
+        injected:
+          'task from a catalog template: kler:terraform:plan, apply, output with two secrets as Terraform variables',
+        expected:
+          'no secret (clear or base64) in the task log, task and outputs, or backend log; masked as ***; non-sensitive output returned',
+      },
+      async () => {
+        const linesBefore = backend.lines.length;
+        await waitFor(
+          async () =>
+            (
+              await backend.get(
+                '/api/catalog/entities/by-name/template/default/drill-secrets',
+                token,
+              )
+            ).status === 200,
+          { timeoutMs: 60_000, what: 'the drill template in the catalog' },
+        );
+        const { id } = JSON.parse(
+          await post('/api/scaffolder/v2/tasks', {
+            templateRef: 'template:default/drill-secrets',
+            values: {},
+            secrets: SECRETS,
+          }),
+        );
+        const task = await waitFor(
+          async () => {
+            const res = await backend.get(
+              `/api/scaffolder/v2/tasks/${id}`,
+              token,
+            );
+            return (
+              ['completed', 'failed', 'cancelled'].includes(res.body.status) &&
+              res.body
+            );
+          },
+          {
+            timeoutMs: 180_000,
+            intervalMs: 1000,
+            what: 'the scaffolder task to finish',
+          },
+        );
+        const eventsText = (
+          await backend.get(`/api/scaffolder/v2/tasks/${id}/events`, token)
+        ).body;
+        const events = Array.isArray(eventsText) ? eventsText : [];
+        const taskLog = events.map(e => e.body?.message ?? '').join('\n');
+        assert.equal(
+          task.status,
+          'completed',
+          `task ${task.status}: ${taskLog.slice(-800)}`,
+        );
+        const completion = events.find(e => e.type === 'completion');
+        assert.equal(
+          completion?.body?.output?.cluster,
+          'kler-drill',
+          'the non-sensitive output is returned',
+        );
+        assert.match(
+          taskLog,
+          /input\s+=\s+"\*\*\*"/,
+          'the task log shows the masked variable',
+        );
+        assert.deepEqual(
+          leakedSecrets(JSON.stringify(events)),
+          [],
+          'secrets in the task log',
+        );
+        assert.deepEqual(
+          leakedSecrets(JSON.stringify(task)),
+          [],
+          'secrets in the task',
+        );
+        assert.deepEqual(
+          leakedSecrets(backend.lines.slice(linesBefore).join('\n')),
+          [],
+          'secrets in the backend log',
+        );
+        const masked = (taskLog.match(/\*\*\*/g) ?? []).length;
+        return (
+          `task completed: ${events.length} events, ${masked} masked values, output cluster=kler-drill; ` +
+          `0 secrets in log, task, outputs or backend log`
+        );
+      },
+    ),
+  );
+
   test(
     '50 clients polling while an environment flaps',
     { timeout: 600_000 },
@@ -591,41 +809,43 @@ describe('withheld permission and broken config', () => {
   let denied;
   let startupFailures;
 
-  before(async () => {
-    // The three failing starts run beside the denied backend to save time.
-    const failing = {
-      'environments.refresh.frequency': { refresh: { frequency: 'banana' } },
-      'environments.aws.concurrency': { aws: { concurrency: -1 } },
-      'environments.environments[0].endpoint': {
-        environments: [{ name: 'production', endpoint: 'not a url' }],
-      },
-    };
-    const [backend, ...messages] = await Promise.all([
-      startBackend({
-        config: drillBackendConfig({
-          ...sandboxConfig({
-            endpoints: { production: sandbox.url, development: sandbox.url },
+  before(() =>
+    report.setup('withheld permission and broken config', async () => {
+      // The three failing starts run beside the denied backend to save time.
+      const failing = {
+        'environments.refresh.frequency': { refresh: { frequency: 'banana' } },
+        'environments.aws.concurrency': { aws: { concurrency: -1 } },
+        'environments.environments[0].endpoint': {
+          environments: [{ name: 'production', endpoint: 'not a url' }],
+        },
+      };
+      const [backend, ...messages] = await Promise.all([
+        startBackend({
+          config: drillBackendConfig({
+            ...sandboxConfig({
+              endpoints: { production: sandbox.url, development: sandbox.url },
+            }),
+            kler: { permissions: { denied: ['environments.read'] } },
           }),
-          kler: { permissions: { denied: ['environments.read'] } },
+          env: drillBackendEnv,
         }),
-        env: drillBackendEnv,
-      }),
-      ...Object.values(failing).map(environments =>
-        withTimeout(
-          expectStartupFailure({
-            config: drillBackendConfig({ environments }),
-            env: drillBackendEnv,
-          }),
-          150_000,
-          'a backend with broken config to exit',
-        ).catch(error => `NOT FAILED AS EXPECTED: ${error.message}`),
-      ),
-    ]);
-    denied = backend;
-    startupFailures = Object.fromEntries(
-      Object.keys(failing).map((key, i) => [key, messages[i]]),
-    );
-  });
+        ...Object.values(failing).map(environments =>
+          withTimeout(
+            expectStartupFailure({
+              config: drillBackendConfig({ environments }),
+              env: drillBackendEnv,
+            }),
+            150_000,
+            'a backend with broken config to exit',
+          ).catch(error => `NOT FAILED AS EXPECTED: ${error.message}`),
+        ),
+      ]);
+      denied = backend;
+      startupFailures = Object.fromEntries(
+        Object.keys(failing).map((key, i) => [key, messages[i]]),
+      );
+    }),
+  );
 
   after(() => denied?.stop());
 
@@ -681,9 +901,12 @@ describe('withheld permission and broken config', () => {
             .split('\n')
             .find(l => l.includes(`Invalid config at ${key}`));
           assert.ok(line, `no line names ${key}:\n${message.slice(-1500)}`);
-          return `exited non-zero: "${line
+          // The line is a JSON log record; quote its message only.
+          const said = line
             .slice(line.indexOf('Invalid config'))
-            .slice(0, 140)}"`;
+            .split('","')[0]
+            .replace(/\\"/g, "'");
+          return `exited non-zero: "${said.slice(0, 160)}"`;
         },
       ));
   }
@@ -696,52 +919,54 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
   const replicas = {};
   const tokens = {};
 
-  before(async () => {
-    [postgres, redis, proxy] = await Promise.all([
-      startPostgres(),
-      startRedis(),
-      startAwsProxy(sandbox.url),
-    ]);
-    const env = {
-      ...drillBackendEnv,
-      POSTGRES_HOST: postgres.host,
-      POSTGRES_PORT: String(postgres.port),
-      POSTGRES_USER: postgres.user,
-      POSTGRES_PASSWORD: postgres.password,
-      KLER_PORTAL_URL: 'http://localhost:3000',
-      BACKEND_SECRET: `drill-${process.pid}-${Date.now()}`,
-      REDIS_URL: redis.url,
-    };
-    const start = name =>
-      startBackend({
-        configFiles: [
-          'app-config.production.yaml',
-          'scripts/smoke/app-config.smoke.yaml',
-        ],
-        config: drillBackendConfig({
-          // Same endpoints in both, so both read and write the same snapshots;
-          // the access key suffix tells their AWS calls apart.
-          ...sandboxConfig({
-            endpoints: { production: proxy.url, development: proxy.url },
-            keySuffix: name,
+  before(() =>
+    report.setup('two replicas on one PostgreSQL and one Redis', async () => {
+      [postgres, redis, proxy] = await Promise.all([
+        startPostgres(),
+        startRedis(),
+        startAwsProxy(sandbox.url),
+      ]);
+      const env = {
+        ...drillBackendEnv,
+        POSTGRES_HOST: postgres.host,
+        POSTGRES_PORT: String(postgres.port),
+        POSTGRES_USER: postgres.user,
+        POSTGRES_PASSWORD: postgres.password,
+        KLER_PORTAL_URL: 'http://localhost:3000',
+        BACKEND_SECRET: `drill-${process.pid}-${Date.now()}`,
+        REDIS_URL: redis.url,
+      };
+      const start = name =>
+        startBackend({
+          configFiles: [
+            'app-config.production.yaml',
+            'scripts/smoke/app-config.smoke.yaml',
+          ],
+          config: drillBackendConfig({
+            // Same endpoints in both, so both read and write the same snapshots;
+            // the access key suffix tells their AWS calls apart.
+            ...sandboxConfig({
+              endpoints: { production: proxy.url, development: proxy.url },
+              keySuffix: name,
+            }),
+            backend: { cache: { store: 'redis', connection: redis.url } },
           }),
-          backend: { cache: { store: 'redis', connection: redis.url } },
-        }),
-        env,
-      });
-    // One after the other, as a rolling deployment does: started at the same
-    // moment, one of them loses the race for the catalog's migration lock and
-    // exits (MigrationLocked).
-    replicas.A = await start('A');
-    replicas.B = await start('B');
-    for (const name of ['A', 'B']) {
-      tokens[name] = await replicas[name].guestToken();
-      await waitForEnvironments(replicas[name], tokens[name], bothHealthy, {
-        timeoutMs: 90_000,
-        what: `replica ${name} serving both environments`,
-      });
-    }
-  });
+          env,
+        });
+      // One after the other, as a rolling deployment does: started at the same
+      // moment, one of them loses the race for the catalog's migration lock and
+      // exits (MigrationLocked).
+      replicas.A = await start('A');
+      replicas.B = await start('B');
+      for (const name of ['A', 'B']) {
+        tokens[name] = await replicas[name].guestToken();
+        await waitForEnvironments(replicas[name], tokens[name], bothHealthy, {
+          timeoutMs: 90_000,
+          what: `replica ${name} serving both environments`,
+        });
+      }
+    }),
+  );
 
   after(async () => {
     await sandbox.admin('DELETE', '/faults');

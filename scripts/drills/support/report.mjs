@@ -30,13 +30,40 @@ export function createReport() {
         });
       } catch (error) {
         const observed = String(error?.message ?? error)
-          .split('\n')[0]
+          .split('\n')
+          .filter(line => line.trim())
+          .slice(0, 3)
+          .join(' ')
           .slice(0, 300);
         rows.push({
           drill,
           injected,
           expected,
           observed,
+          result: 'FAIL',
+          ms: Date.now() - started,
+        });
+        throw error;
+      }
+    },
+    /**
+     * Runs the setup of a group of drills; when it fails, the table says so
+     * (its drills cannot run) and the error is rethrown.
+     */
+    async setup(group, fn) {
+      const started = Date.now();
+      try {
+        return await fn();
+      } catch (error) {
+        rows.push({
+          drill: `${group} (setup)`,
+          injected: '-',
+          expected: 'the drills of this group can run',
+          observed: String(error?.message ?? error)
+            .split('\n')
+            .slice(0, 3)
+            .join(' ')
+            .slice(0, 300),
           result: 'FAIL',
           ms: Date.now() - started,
         });
