@@ -112,19 +112,16 @@ describe('environments plugin (new frontend system)', () => {
         mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       },
     );
-    expect(
-      await screen.findByRole(
-        'heading',
-        { name: 'On-call' },
-        { timeout: 15_000 },
-      ),
-    ).toBeInTheDocument();
+    // the lazy page content replaces nodes while it loads: wait for it first
     expect(
       await screen.findByRole(
         'region',
         { name: 'Environment Production' },
         { timeout: 15_000 },
       ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: 'On-call' }),
     ).toBeInTheDocument();
   });
 
