@@ -10,7 +10,7 @@ import {
 } from '@kler/plugin-environments-common';
 import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
 import { formatDateTime } from '../shared/labels';
-import { ProblemList } from '../shared/ServiceProblemsList';
+import { ProblemList } from '../shared/ProblemList';
 import { CapacityChart } from './CapacityChart';
 import { CapacityPoint } from './serviceHistory';
 
