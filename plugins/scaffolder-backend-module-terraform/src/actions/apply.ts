@@ -13,13 +13,17 @@ import {
 } from '../terraform/inputs';
 import { PlanJson, sensitiveValuesOfPlan } from '../terraform/planJson';
 import { describePlan, summarizePlan } from '../terraform/planSummary';
-import { nonEmpty, requireInput, TerraformSession } from '../terraform/session';
+import { requireInput } from '../terraform/session';
 import {
+  awsTargetOf,
   PLAN_DIRECTORY,
+  reasonToSkip,
+  reportSkipped,
+  resolveWorkingDirectory,
+  startTerraformSession,
   terraformConfigOf,
   TerraformActionsOptions,
-  timeoutDescription,
-  workingDirectoryDescription,
+  terraformInputs,
 } from './common';
 import { examples } from './apply.examples';
 
@@ -42,8 +46,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        workingDirectory: z =>
-          z.string({ description: workingDirectoryDescription }).optional(),
+        workingDirectory: terraformInputs.workingDirectory(),
         planFile: z =>
           z
             .string({
@@ -70,25 +73,15 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
                 'The environment tier; production requires the environments.provision.production permission',
             })
             .optional(),
-        sensitiveVars: z =>
-          z
-            .array(z.string(), {
-              description:
-                'Variables masked in the log besides those declared sensitive',
-            })
-            .optional(),
-        skipReason: z =>
-          z
-            .string({
-              description:
-                'The skipReason output of kler:terraform:plan: when set, apply only reports that it was skipped and why',
-            })
-            .optional(),
-        awsAccountId: z =>
-          z.string({ description: 'The 12-digit AWS account' }).optional(),
-        awsRegion: z => z.string({ description: 'The AWS region' }).optional(),
-        timeoutMinutes: z =>
-          z.number({ description: timeoutDescription }).optional(),
+        sensitiveVars: terraformInputs.sensitiveVars(
+          'Variables masked in the log besides those declared sensitive',
+        ),
+        skipReason: terraformInputs.skipReason(
+          'The skipReason output of kler:terraform:plan: when set, apply only reports that it was skipped and why',
+        ),
+        awsAccountId: terraformInputs.awsAccountId(),
+        awsRegion: terraformInputs.awsRegion(),
+        timeoutMinutes: terraformInputs.timeoutMinutes(),
       },
       output: {
         applied: z => z.boolean({ description: 'The plan was applied' }),
@@ -116,18 +109,12 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
         throw new InputError("tier must be 'development' or 'production'");
       }
 
-      const skip = (reason: string) => {
-        ctx.logger.warn(`Apply skipped: ${reason}`);
-        ctx.output('applied', false);
-        ctx.output('skipped', true);
-        ctx.output('skipReason', reason);
-      };
-      if (nonEmpty(input.skipReason)) {
-        skip(`the plan was not made (${input.skipReason})`);
-        return;
-      }
-      if (ctx.isDryRun) {
-        skip('dry run: nothing is applied in a dry run');
+      const skipReason = reasonToSkip(ctx, {
+        earlierStepSkipped: reason => `the plan was not made (${reason})`,
+        dryRun: 'dry run: nothing is applied in a dry run',
+      });
+      if (skipReason) {
+        reportSkipped(ctx, 'Apply', skipReason, { applied: false });
         return;
       }
 
@@ -156,28 +143,16 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
           `planFile '${planRelative}' does not match planSha256: it is not the plan kler:terraform:plan produced in this task`,
         );
       }
-      const workingDirectory = await resolveWorkspaceDirectory(
-        ctx.workspacePath,
-        input.workingDirectory ?? '.',
-        'workingDirectory',
-      );
+      const workingDirectory = await resolveWorkingDirectory(ctx);
 
       if (input.tier === 'production') {
         await assertMayProvisionProduction(options, ctx);
       }
 
-      const session = await TerraformSession.create({
+      const session = await startTerraformSession(ctx, {
         config,
-        logger: ctx.logger,
-        signal: ctx.signal,
         workingDirectory,
-        timeoutMinutes: input.timeoutMinutes,
-        secrets: ctx.secrets,
-        aws: {
-          credentialsManager: options.awsCredentialsManager,
-          accountId: nonEmpty(input.awsAccountId),
-          region: nonEmpty(input.awsRegion),
-        },
+        aws: awsTargetOf(options, input),
       });
 
       // Read the plan itself rather than trusting the plan step's summary.

@@ -5,20 +5,17 @@ import {
   parseValidateJson,
   TerraformProblem,
 } from '../terraform/diagnostics';
-import {
-  resolveWorkspaceDirectory,
-  validateTimeoutMinutes,
-} from '../terraform/inputs';
+import { validateTimeoutMinutes } from '../terraform/inputs';
 import {
   isUnreachableDependencyFailure,
   lastErrorLines,
-  TerraformSession,
 } from '../terraform/session';
 import {
+  resolveWorkingDirectory,
+  startTerraformSession,
   terraformConfigOf,
   TerraformActionsOptions,
-  timeoutDescription,
-  workingDirectoryDescription,
+  terraformInputs,
 } from './common';
 import { examples } from './check.examples';
 
@@ -38,17 +35,11 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        workingDirectory: z =>
-          z.string({ description: workingDirectoryDescription }).optional(),
-        allowUnavailableProviders: z =>
-          z
-            .boolean({
-              description:
-                'When providers cannot be downloaded (no registry access), report validation as skipped instead of failing; formatting is still checked',
-            })
-            .optional(),
-        timeoutMinutes: z =>
-          z.number({ description: timeoutDescription }).optional(),
+        workingDirectory: terraformInputs.workingDirectory(),
+        allowUnavailableProviders: terraformInputs.allowUnavailableProviders(
+          'When providers cannot be downloaded (no registry access), report validation as skipped instead of failing; formatting is still checked',
+        ),
+        timeoutMinutes: terraformInputs.timeoutMinutes(),
       },
       output: {
         passed: z => z.boolean({ description: 'No errors were found' }),
@@ -73,18 +64,9 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
     },
     async handler(ctx) {
       validateTimeoutMinutes(ctx.input.timeoutMinutes);
-      const workingDirectory = await resolveWorkspaceDirectory(
-        ctx.workspacePath,
-        ctx.input.workingDirectory ?? '.',
-        'workingDirectory',
-      );
-      const session = await TerraformSession.create({
+      const session = await startTerraformSession(ctx, {
         config,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        workingDirectory,
-        timeoutMinutes: ctx.input.timeoutMinutes,
-        secrets: ctx.secrets,
+        workingDirectory: await resolveWorkingDirectory(ctx),
       });
 
       const problems: TerraformProblem[] = [];

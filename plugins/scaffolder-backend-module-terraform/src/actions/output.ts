@@ -1,16 +1,15 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { JsonValue } from '@backstage/types';
+import { validateAwsTarget, validateTimeoutMinutes } from '../terraform/inputs';
 import {
-  resolveWorkspaceDirectory,
-  validateAwsTarget,
-  validateTimeoutMinutes,
-} from '../terraform/inputs';
-import { nonEmpty, TerraformSession } from '../terraform/session';
-import {
+  awsTargetOf,
+  reasonToSkip,
+  reportSkipped,
+  resolveWorkingDirectory,
+  startTerraformSession,
   terraformConfigOf,
   TerraformActionsOptions,
-  timeoutDescription,
-  workingDirectoryDescription,
+  terraformInputs,
 } from './common';
 import { examples } from './output.examples';
 
@@ -29,20 +28,13 @@ export function createTerraformOutputAction(options: TerraformActionsOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        workingDirectory: z =>
-          z.string({ description: workingDirectoryDescription }).optional(),
-        skipReason: z =>
-          z
-            .string({
-              description:
-                'When set (e.g. the skipReason of the apply step), only report that outputs were skipped',
-            })
-            .optional(),
-        awsAccountId: z =>
-          z.string({ description: 'The 12-digit AWS account' }).optional(),
-        awsRegion: z => z.string({ description: 'The AWS region' }).optional(),
-        timeoutMinutes: z =>
-          z.number({ description: timeoutDescription }).optional(),
+        workingDirectory: terraformInputs.workingDirectory(),
+        skipReason: terraformInputs.skipReason(
+          'When set (e.g. the skipReason of the apply step), only report that outputs were skipped',
+        ),
+        awsAccountId: terraformInputs.awsAccountId(),
+        awsRegion: terraformInputs.awsRegion(),
+        timeoutMinutes: terraformInputs.timeoutMinutes(),
       },
       output: {
         outputs: z =>
@@ -62,39 +54,23 @@ export function createTerraformOutputAction(options: TerraformActionsOptions) {
       const { input } = ctx;
       validateTimeoutMinutes(input.timeoutMinutes);
       validateAwsTarget(input);
-      const workingDirectory = await resolveWorkspaceDirectory(
-        ctx.workspacePath,
-        input.workingDirectory ?? '.',
-        'workingDirectory',
-      );
-      const skip = (reason: string) => {
-        ctx.logger.warn(`Outputs skipped: ${reason}`);
-        ctx.output('outputs', {});
-        ctx.output('redacted', []);
-        ctx.output('skipped', true);
-        ctx.output('skipReason', reason);
-      };
-      if (nonEmpty(input.skipReason)) {
-        skip(`nothing was applied (${input.skipReason})`);
-        return;
-      }
-      if (ctx.isDryRun) {
-        skip('dry run: outputs exist only after an apply');
+      const workingDirectory = await resolveWorkingDirectory(ctx);
+      const skipReason = reasonToSkip(ctx, {
+        earlierStepSkipped: reason => `nothing was applied (${reason})`,
+        dryRun: 'dry run: outputs exist only after an apply',
+      });
+      if (skipReason) {
+        reportSkipped(ctx, 'Outputs', skipReason, {
+          outputs: {},
+          redacted: [],
+        });
         return;
       }
 
-      const session = await TerraformSession.create({
+      const session = await startTerraformSession(ctx, {
         config,
-        logger: ctx.logger,
-        signal: ctx.signal,
         workingDirectory,
-        timeoutMinutes: input.timeoutMinutes,
-        secrets: ctx.secrets,
-        aws: {
-          credentialsManager: options.awsCredentialsManager,
-          accountId: nonEmpty(input.awsAccountId),
-          region: nonEmpty(input.awsRegion),
-        },
+        aws: awsTargetOf(options, input),
       });
       // stdout holds every output's value, sensitive ones included: never logged.
       const result = await session.runOrThrow(

@@ -1,47 +1,36 @@
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 import yaml from 'yaml';
 
+/** A template with one plan step taking this input. */
+function planStep(input: Record<string, unknown>) {
+  return yaml.stringify({
+    steps: [{ id: 'plan', action: 'kler:terraform:plan', name: 'Plan', input }],
+  });
+}
+
 export const examples: TemplateExample[] = [
   {
     description: 'Plan with variables, one of them masked in the log',
-    example: yaml.stringify({
-      steps: [
-        {
-          id: 'plan',
-          action: 'kler:terraform:plan',
-          name: 'Plan',
-          input: {
-            workingDirectory: 'terraform',
-            vars: { environment: 'development', api_token: 'not-in-logs' },
-            sensitiveVars: ['api_token'],
-          },
-        },
-      ],
+    example: planStep({
+      workingDirectory: 'terraform',
+      vars: { environment: 'development', api_token: 'not-in-logs' },
+      sensitiveVars: ['api_token'],
     }),
   },
   {
     description:
       'Plan an AWS environment with an S3 backend; skip honestly where providers cannot be reached',
-    example: yaml.stringify({
-      steps: [
-        {
-          id: 'plan',
-          action: 'kler:terraform:plan',
-          name: 'Plan',
-          input: {
-            workingDirectory: 'terraform',
-            awsAccountId: '111111111111',
-            awsRegion: 'eu-west-1',
-            backendConfig: {
-              bucket: 'kler-terraform-state',
-              key: 'environments/development.tfstate',
-              region: 'eu-west-1',
-            },
-            allowUnavailableProviders: true,
-            timeoutMinutes: 20,
-          },
-        },
-      ],
+    example: planStep({
+      workingDirectory: 'terraform',
+      awsAccountId: '111111111111',
+      awsRegion: 'eu-west-1',
+      backendConfig: {
+        bucket: 'kler-terraform-state',
+        key: 'environments/development.tfstate',
+        region: 'eu-west-1',
+      },
+      allowUnavailableProviders: true,
+      timeoutMinutes: 20,
     }),
   },
 ];

@@ -5,7 +5,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256OfFile } from '../terraform/files';
 import {
-  resolveWorkspaceDirectory,
   validateAwsTarget,
   validateBackendConfig,
   validateTimeoutMinutes,
@@ -22,15 +21,17 @@ import {
   backendConfigArgs,
   isUnreachableDependencyFailure,
   lastErrorLines,
-  nonEmpty,
   TerraformSession,
 } from '../terraform/session';
 import {
+  awsTargetOf,
   PLAN_DIRECTORY,
+  reportSkipped,
+  resolveWorkingDirectory,
+  startTerraformSession,
   terraformConfigOf,
   TerraformActionsOptions,
-  timeoutDescription,
-  workingDirectoryDescription,
+  terraformInputs,
 } from './common';
 import { examples } from './plan.examples';
 
@@ -50,8 +51,7 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        workingDirectory: z =>
-          z.string({ description: workingDirectoryDescription }).optional(),
+        workingDirectory: terraformInputs.workingDirectory(),
         vars: z =>
           z
             .record(z.any(), {
@@ -59,13 +59,9 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
                 'Input variables; written to a *.auto.tfvars.json file, never on the command line',
             })
             .optional(),
-        sensitiveVars: z =>
-          z
-            .array(z.string(), {
-              description:
-                'Names of variables whose values are masked (***) in the log',
-            })
-            .optional(),
+        sensitiveVars: terraformInputs.sensitiveVars(
+          'Names of variables whose values are masked (***) in the log',
+        ),
         backendConfig: z =>
           z
             .record(z.string(), {
@@ -73,26 +69,14 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
                 'Backend settings (-backend-config=key=value), over kler.terraform.backendConfig',
             })
             .optional(),
-        awsAccountId: z =>
-          z
-            .string({
-              description:
-                'The 12-digit AWS account to plan against; its credentials come from the backend aws config',
-            })
-            .optional(),
-        awsRegion: z =>
-          z
-            .string({ description: 'The AWS region, e.g. eu-west-1' })
-            .optional(),
-        allowUnavailableProviders: z =>
-          z
-            .boolean({
-              description:
-                'When providers, the backend or AWS credentials cannot be reached, finish with skipped: true and the reason instead of failing',
-            })
-            .optional(),
-        timeoutMinutes: z =>
-          z.number({ description: timeoutDescription }).optional(),
+        awsAccountId: terraformInputs.awsAccountId(
+          'The 12-digit AWS account to plan against; its credentials come from the backend aws config',
+        ),
+        awsRegion: terraformInputs.awsRegion('The AWS region, e.g. eu-west-1'),
+        allowUnavailableProviders: terraformInputs.allowUnavailableProviders(
+          'When providers, the backend or AWS credentials cannot be reached, finish with skipped: true and the reason instead of failing',
+        ),
+        timeoutMinutes: terraformInputs.timeoutMinutes(),
       },
       output: {
         skipped: z =>
@@ -137,37 +121,23 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
         ...validateBackendConfig(input.backendConfig),
       });
       validateAwsTarget(input);
-      const workingDirectory = await resolveWorkspaceDirectory(
-        ctx.workspacePath,
-        input.workingDirectory ?? '.',
-        'workingDirectory',
-      );
+      const workingDirectory = await resolveWorkingDirectory(ctx);
 
-      const skip = (reason: string) => {
-        ctx.logger.warn(`Plan skipped: ${reason}`);
-        ctx.output('skipped', true);
-        ctx.output('skipReason', reason);
-        ctx.output('hasChanges', false);
-        ctx.output('planFile', '');
-        ctx.output('planSha256', '');
-      };
+      const skip = (reason: string) =>
+        reportSkipped(ctx, 'Plan', reason, {
+          hasChanges: false,
+          planFile: '',
+          planSha256: '',
+        });
 
       let session: TerraformSession;
       try {
-        session = await TerraformSession.create({
+        session = await startTerraformSession(ctx, {
           config,
-          logger: ctx.logger,
-          signal: ctx.signal,
           workingDirectory,
-          timeoutMinutes: input.timeoutMinutes,
-          secrets: ctx.secrets,
           vars,
           sensitiveVars: input.sensitiveVars,
-          aws: {
-            credentialsManager: options.awsCredentialsManager,
-            accountId: nonEmpty(input.awsAccountId),
-            region: nonEmpty(input.awsRegion),
-          },
+          aws: awsTargetOf(options, input),
         });
       } catch (error) {
         if (

@@ -23,30 +23,28 @@ function byteLength(value: string) {
  * workspace. `resolveSafeChildPath` rejects `../` and absolute paths; the
  * realpath check also rejects a symlink (anywhere on the way) that leaves it.
  */
-export async function resolveWorkspaceDirectory(
+export function resolveWorkspaceDirectory(
   workspacePath: string,
   relativePath: string,
   field: string,
 ): Promise<string> {
-  const resolved = await resolveWorkspacePath(
-    workspacePath,
-    relativePath,
-    field,
-  );
-  const stat = await fs.stat(resolved).catch(() => undefined);
-  if (!stat?.isDirectory()) {
-    throw new InputError(
-      `${field} '${relativePath}' is not a directory in the workspace`,
-    );
-  }
-  return resolved;
+  return resolveWorkspaceEntry(workspacePath, relativePath, field, 'directory');
 }
 
 /** Like {@link resolveWorkspaceDirectory}, for a file that must exist. */
-export async function resolveWorkspaceFile(
+export function resolveWorkspaceFile(
   workspacePath: string,
   relativePath: string,
   field: string,
+): Promise<string> {
+  return resolveWorkspaceEntry(workspacePath, relativePath, field, 'file');
+}
+
+async function resolveWorkspaceEntry(
+  workspacePath: string,
+  relativePath: string,
+  field: string,
+  kind: 'directory' | 'file',
 ): Promise<string> {
   const resolved = await resolveWorkspacePath(
     workspacePath,
@@ -54,9 +52,10 @@ export async function resolveWorkspaceFile(
     field,
   );
   const stat = await fs.stat(resolved).catch(() => undefined);
-  if (!stat?.isFile()) {
+  const isKind = kind === 'directory' ? stat?.isDirectory() : stat?.isFile();
+  if (!isKind) {
     throw new InputError(
-      `${field} '${relativePath}' is not a file in the workspace`,
+      `${field} '${relativePath}' is not a ${kind} in the workspace`,
     );
   }
   return resolved;
