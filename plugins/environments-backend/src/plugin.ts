@@ -66,6 +66,7 @@ export const environmentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
+        rootLifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
         reader: environmentReaderServiceRef,
       },
@@ -79,6 +80,7 @@ export const environmentsPlugin = createBackendPlugin({
         permissionsRegistry,
         cache,
         scheduler,
+        rootLifecycle,
         catalog,
         reader,
       }) {
@@ -103,13 +105,17 @@ export const environmentsPlugin = createBackendPlugin({
         });
         const environments = new EnvironmentsService(registry, store, logger);
 
-        await scheduler.scheduleTask({
-          id: 'environments-refresh',
-          frequency: options.refresh.frequency,
-          timeout: { milliseconds: options.refresh.timeoutMs * 2 },
-          // With a shared database, one replica refreshes and all read the cache.
-          scope: 'global',
-          fn: () => environments.refreshAll(),
+        // The refresh lists environments from the catalog, so it starts once
+        // every plugin is up: earlier, the catalog answers 503.
+        rootLifecycle.addStartupHook(async () => {
+          await scheduler.scheduleTask({
+            id: 'environments-refresh',
+            frequency: options.refresh.frequency,
+            timeout: { milliseconds: options.refresh.timeoutMs * 2 },
+            // With a shared database, one replica refreshes and all read the cache.
+            scope: 'global',
+            fn: () => environments.refreshAll(),
+          });
         });
 
         httpRouter.use(
