@@ -2,19 +2,13 @@ import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
-  PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import {
   AutoScalingClient,
-  CreateAutoScalingGroupCommand,
-  CreateLaunchConfigurationCommand,
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
   BackupClient,
-  CreateBackupPlanCommand,
-  CreateBackupVaultCommand,
   GetBackupPlanCommand,
   GetBackupSelectionCommand,
   ListBackupPlansCommand,
@@ -23,12 +17,8 @@ import {
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import {
-  CreateCapacityProviderCommand,
-  CreateClusterCommand,
-  CreateServiceCommand,
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -36,14 +26,10 @@ import {
   ECSClient,
   ListServicesCommand,
   ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import {
-  CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
-  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   GetResourcesCommand,
@@ -54,7 +40,13 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { isMotoInstalled, MotoServer, startMoto } from './moto/motoServer';
+import {
+  isMotoInstalled,
+  isMotoRequired,
+  MotoServer,
+  seedMotoEnvironment,
+  startMoto,
+} from './moto';
 import { diffShapes, shapeOf } from './moto/shapes';
 import { RunningSandbox, startSandbox } from './server';
 import type { ScenarioInput } from './scenario/schema';
@@ -66,6 +58,8 @@ const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const CLUSTER = 'kler-moto';
 const SERVICES = ['shop-api', 'storefront'];
+/** This package's moto ports. */
+const MOTO_PORTS = [5101, 5102, 5103, 5104, 5105, 5106, 5107, 5108, 5109];
 
 /** The same resources as seeded into moto below. */
 const SCENARIO: ScenarioInput = {
@@ -117,229 +111,43 @@ const SCENARIO: ScenarioInput = {
   ],
 };
 
-const requireMoto = process.env.KLER_REQUIRE_MOTO === '1';
+const requireMoto = isMotoRequired();
 const motoInstalled = isMotoInstalled();
 
-function xmlValues(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, 'g'))].map(
-    m => m[1],
-  );
-}
-
-async function seedMoto(moto: MotoServer, config: object) {
-  await moto.post('/moto-api/state-manager/set-transition', {
-    model_name: 'ecs::task',
-    transition: { progression: 'manual', times: 1_000_000 },
-  });
-  const vpcId = xmlValues(
-    await moto.query('ec2', { Action: 'DescribeVpcs' }),
-    'vpcId',
-  )[0];
-  const subnets = xmlValues(
-    await moto.query('ec2', { Action: 'DescribeSubnets' }),
-    'subnetId',
-  );
-  const securityGroups = xmlValues(
-    await moto.query('ec2', { Action: 'DescribeSecurityGroups' }),
-    'groupId',
-  ).slice(0, 1);
-  const network = { awsvpcConfiguration: { subnets, securityGroups } };
-
-  const elb = new ElasticLoadBalancingV2Client(config);
-  const group = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: 'shop-api',
-      Protocol: 'HTTP',
-      Port: 8080,
-      VpcId: vpcId,
-      TargetType: 'ip',
-    }),
-  );
-  const targetGroupArn = group.TargetGroups![0].TargetGroupArn!;
-  await elb.send(
-    new RegisterTargetsCommand({
-      TargetGroupArn: targetGroupArn,
-      Targets: [{ Id: '172.31.0.10', Port: 8080 }],
-    }),
-  );
-
-  const autoScaling = new AutoScalingClient(config);
-  await autoScaling.send(
-    new CreateLaunchConfigurationCommand({
-      LaunchConfigurationName: 'kler-moto-ec2',
-      ImageId: 'ami-12c6146b',
-      InstanceType: 'm6i.large',
-    }),
-  );
-  await autoScaling.send(
-    new CreateAutoScalingGroupCommand({
-      AutoScalingGroupName: 'kler-moto-asg',
-      LaunchConfigurationName: 'kler-moto-ec2',
-      MinSize: 1,
-      MaxSize: 4,
-      DesiredCapacity: 2,
-      VPCZoneIdentifier: subnets.join(','),
-    }),
-  );
-  const asg = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({
-      AutoScalingGroupNames: ['kler-moto-asg'],
-    }),
-  );
-
-  const ecs = new ECSClient(config);
-  await ecs.send(
-    new CreateCapacityProviderCommand({
+/** The resources of SCENARIO, in moto. */
+function seedMoto(moto: MotoServer) {
+  return seedMotoEnvironment(moto, {
+    cluster: CLUSTER,
+    capacityProvider: {
       name: 'kler-moto-ec2',
-      autoScalingGroupProvider: {
-        autoScalingGroupArn: asg.AutoScalingGroups![0].AutoScalingGroupARN!,
-        managedScaling: { status: 'ENABLED', targetCapacity: 100 },
-      },
-    }),
-  );
-  await ecs.send(
-    new CreateClusterCommand({
-      clusterName: CLUSTER,
-      capacityProviders: ['FARGATE', 'kler-moto-ec2'],
-    }),
-  );
-  for (const serviceName of SERVICES) {
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: serviceName,
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: serviceName,
-            image: `kler/${serviceName}:1`,
-            memory: 512,
-            portMappings: [{ containerPort: 8080 }],
-          },
-        ],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName,
-        taskDefinition: serviceName,
-        desiredCount: 2,
-        launchType: 'FARGATE',
-        networkConfiguration: network,
-        loadBalancers:
-          serviceName === 'shop-api'
-            ? [
-                {
-                  targetGroupArn,
-                  containerName: serviceName,
-                  containerPort: 8080,
-                },
-              ]
-            : undefined,
-      }),
-    );
-    // moto's services start no tasks: start them as the service scheduler would
-    await ecs.send(
-      new RunTaskCommand({
-        cluster: CLUSTER,
-        taskDefinition: serviceName,
-        count: 2,
-        group: `service:${serviceName}`,
-        launchType: 'FARGATE',
-        networkConfiguration: network,
-      }),
-    );
-  }
-
-  const scaling = new ApplicationAutoScalingClient(config);
-  await scaling.send(
-    new RegisterScalableTargetCommand({
-      ServiceNamespace: 'ecs',
-      ResourceId: `service/${CLUSTER}/shop-api`,
-      ScalableDimension: 'ecs:service:DesiredCount',
-      MinCapacity: 2,
-      MaxCapacity: 3,
-    }),
-  );
-  await scaling.send(
-    new PutScalingPolicyCommand({
-      ServiceNamespace: 'ecs',
-      ResourceId: `service/${CLUSTER}/shop-api`,
-      ScalableDimension: 'ecs:service:DesiredCount',
-      PolicyName: 'cpu-target-tracking',
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: 60,
-        PredefinedMetricSpecification: {
-          PredefinedMetricType: 'ECSServiceAverageCPUUtilization',
-        },
-      },
-    }),
-  );
-
-  const cloudWatch = new CloudWatchClient(config);
-  const putAlarm = (
-    name: string,
-    metric: string,
-    dimensions: Record<string, string>,
-  ) =>
-    cloudWatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'AWS/ECS',
-        MetricName: metric,
-        Statistic: 'Average',
-        Period: 300,
-        EvaluationPeriods: 3,
-        Threshold: 80,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({
-          Name,
-          Value,
-        })),
-      }),
-    );
-  await putAlarm('shop-api-cpu-high', 'CPUUtilization', {
-    ClusterName: CLUSTER,
-    ServiceName: 'shop-api',
-  });
-  await putAlarm('kler-moto-cpu', 'CPUReservation', { ClusterName: CLUSTER });
-
-  await fetch(`${moto.endpoint}/2015-02-01/file-systems`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/elasticfilesystem/aws4_request, SignedHeaders=host, Signature=0`,
+      autoScalingGroup: { name: 'kler-moto-asg', min: 1, max: 4, desired: 2 },
     },
-    body: JSON.stringify({
-      CreationToken: 'shop-media',
-      Tags: [
-        { Key: 'Name', Value: 'shop-media' },
-        { Key: 'kler:environment', Value: 'moto' },
-      ],
-    }),
+    services: SERVICES.map(name => ({
+      name,
+      desiredCount: 2,
+      runningTasks: 2,
+      ...(name === 'shop-api' && {
+        targetGroup: { name: 'shop-api', targetIps: ['172.31.0.10'] },
+        scaling: {
+          min: 2,
+          max: 3,
+          cpuTargetTracking: [
+            { policyName: 'cpu-target-tracking', targetValue: 60 },
+          ],
+        },
+      }),
+    })),
+    alarms: [
+      { name: 'shop-api-cpu-high', service: 'shop-api' },
+      { name: 'kler-moto-cpu', metric: 'CPUReservation' },
+    ],
+    fileSystems: [{ name: 'shop-media', tags: { 'kler:environment': 'moto' } }],
+    backupPlan: {
+      vault: CLUSTER,
+      name: 'kler-moto-daily',
+      schedule: 'cron(0 3 * * ? *)',
+    },
   });
-
-  const backup = new BackupClient(config);
-  await backup.send(new CreateBackupVaultCommand({ BackupVaultName: CLUSTER }));
-  await backup.send(
-    new CreateBackupPlanCommand({
-      BackupPlan: {
-        BackupPlanName: 'kler-moto-daily',
-        Rules: [
-          {
-            RuleName: 'daily',
-            TargetBackupVaultName: CLUSTER,
-            ScheduleExpression: 'cron(0 3 * * ? *)',
-            Lifecycle: { DeleteAfterDays: 35 },
-          },
-        ],
-      },
-    }),
-  );
 }
 
 /** The read calls the environments backend makes, against one endpoint. */
@@ -477,16 +285,18 @@ describe('sandbox and moto answer the same shapes', () => {
   beforeAll(async () => {
     if (!motoInstalled)
       throw new Error('KLER_REQUIRE_MOTO=1 but moto_server is not on PATH');
-    moto = await startMoto();
-    const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-    const motoConfig = { endpoint: moto.endpoint, region: REGION, credentials };
-    await seedMoto(moto, motoConfig);
+    moto = await startMoto({ ports: MOTO_PORTS });
+    await seedMoto(moto);
     sandbox = await startSandbox({
       scenario: SCENARIO,
       clock: { start: '2026-11-26T12:00:00Z', speed: 0 },
     });
-    onMoto = calls(motoConfig);
-    onSandbox = calls({ endpoint: sandbox.url, region: REGION, credentials });
+    onMoto = calls(moto.clientConfig);
+    onSandbox = calls({
+      endpoint: sandbox.url,
+      region: REGION,
+      credentials: moto.clientConfig.credentials,
+    });
   });
   afterAll(async () => {
     await sandbox?.close();

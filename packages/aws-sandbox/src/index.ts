@@ -16,3 +16,18 @@ export {
 export type { Scenario, ScenarioInput, FaultSpec } from './scenario/schema';
 export { generateScenario } from './scenario/generate';
 export type { GenerateScenarioOptions } from './scenario/generate';
+export {
+  isMotoInstalled,
+  isMotoRequired,
+  MOTO_REGION,
+  seedMotoEnvironment,
+  startMoto,
+} from './moto';
+export type {
+  MotoAlarmSeed,
+  MotoServer,
+  MotoServiceSeed,
+  SeededMotoEnvironment,
+  SeedMotoEnvironmentOptions,
+  StartMotoOptions,
+} from './moto';

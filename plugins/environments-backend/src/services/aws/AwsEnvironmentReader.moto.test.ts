@@ -1,60 +1,32 @@
 import {
-  ApplicationAutoScalingClient,
-  PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
-} from '@aws-sdk/client-application-auto-scaling';
-import {
-  AutoScalingClient,
-  CreateAutoScalingGroupCommand,
-  CreateLaunchConfigurationCommand,
-  DescribeAutoScalingGroupsCommand,
-} from '@aws-sdk/client-auto-scaling';
-import {
-  BackupClient,
-  CreateBackupPlanCommand,
-  CreateBackupVaultCommand,
-} from '@aws-sdk/client-backup';
-import {
   CloudWatchClient,
-  PutMetricAlarmCommand,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
-import {
-  CreateCapacityProviderCommand,
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-} from '@aws-sdk/client-ecs';
-import {
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  RegisterTargetsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  isMotoInstalled,
+  isMotoRequired,
+  MotoServer,
+  seedMotoEnvironment,
+  startMoto,
+} from '@kler/aws-sandbox';
 import {
   EnvironmentDetailsResponse,
   EnvironmentSnapshot,
 } from '@kler/plugin-environments-common';
 import request from 'supertest';
 import { environmentEntity } from '../../__testUtils__/fixtures';
-import {
-  isMotoRequired,
-  MotoServer,
-  startMoto,
-} from '../../__testUtils__/moto';
 import { environmentsPlugin } from '../../plugin';
 import { AwsEnvironmentReader } from './AwsEnvironmentReader';
 import { createAwsClientsFactory } from './clients';
 import { AwsEnvironment } from './types';
 
-// Ports 5201-5209 are this package's; the integration test uses the first.
-const MOTO_PORT = 5201;
+/** This package's moto ports. */
+const MOTO_PORTS = [5201, 5202, 5203, 5204, 5205, 5206, 5207, 5208, 5209];
 const RUNNING_PER_SERVICE = 2;
 const MOTO_ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -78,14 +50,6 @@ const seeded: {
   stoppedTaskArn?: string;
 } = {};
 
-function clientConfig() {
-  return {
-    region: REGION,
-    endpoint: moto!.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-}
-
 const awsConfig = {
   aws: {
     accounts: [
@@ -98,257 +62,66 @@ const awsConfig = {
   },
 };
 
-function xmlValues(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, 'g'))].map(
-    match => match[1],
-  );
-}
-
 async function seed() {
   const server = moto!;
-  await fetch(`${server.endpoint}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({
-      model_name: 'ecs::task',
-      transition: { progression: 'manual', times: 1_000_000 },
-    }),
-  });
-
-  // moto's default VPC has a subnet per zone and a default security group.
-  const vpcId = xmlValues(
-    await server.query('ec2', { Action: 'DescribeVpcs' }),
-    'vpcId',
-  )[0];
-  const subnets = xmlValues(
-    await server.query('ec2', { Action: 'DescribeSubnets' }),
-    'subnetId',
-  );
-  const securityGroups = xmlValues(
-    await server.query('ec2', { Action: 'DescribeSecurityGroups' }),
-    'groupId',
-  ).slice(0, 1);
-  const network = {
-    awsvpcConfiguration: { subnets, securityGroups },
-  };
-
-  const elb = new ElasticLoadBalancingV2Client(clientConfig());
-  const targetGroup = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: 'shop-api',
-      Protocol: 'HTTP',
-      Port: 8080,
-      VpcId: vpcId,
-      TargetType: 'ip',
-    }),
-  );
-  seeded.targetGroupArn = targetGroup.TargetGroups![0].TargetGroupArn!;
-  await elb.send(
-    new RegisterTargetsCommand({
-      TargetGroupArn: seeded.targetGroupArn,
-      Targets: [{ Id: '172.31.0.10', Port: 8080 }],
-    }),
-  );
-
-  const autoScaling = new AutoScalingClient(clientConfig());
-  await autoScaling.send(
-    new CreateLaunchConfigurationCommand({
-      LaunchConfigurationName: 'kler-moto-ec2',
-      ImageId: 'ami-12c6146b',
-      InstanceType: 't3.medium',
-    }),
-  );
-  await autoScaling.send(
-    new CreateAutoScalingGroupCommand({
-      AutoScalingGroupName: 'kler-moto-asg',
-      LaunchConfigurationName: 'kler-moto-ec2',
-      MinSize: 1,
-      MaxSize: 4,
-      DesiredCapacity: 2,
-      VPCZoneIdentifier: subnets.join(','),
-    }),
-  );
-  const asg = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({
-      AutoScalingGroupNames: ['kler-moto-asg'],
-    }),
-  );
-
-  const ecs = new ECSClient(clientConfig());
-  await ecs.send(
-    new CreateCapacityProviderCommand({
+  const seededEnvironment = await seedMotoEnvironment(server, {
+    cluster: CLUSTER,
+    capacityProvider: {
       name: 'kler-moto-ec2',
-      autoScalingGroupProvider: {
-        autoScalingGroupArn: asg.AutoScalingGroups![0].AutoScalingGroupARN!,
-        managedScaling: { status: 'ENABLED', targetCapacity: 100 },
-      },
-    }),
-  );
-  await ecs.send(
-    new CreateClusterCommand({
-      clusterName: CLUSTER,
-      capacityProviders: ['FARGATE', 'kler-moto-ec2'],
-    }),
-  );
-  for (const serviceName of SERVICE_NAMES) {
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: serviceName,
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: 'app',
-            image: `kler/${serviceName}:1`,
-            memory: 512,
-            portMappings: [{ containerPort: 8080 }],
-          },
-        ],
+      autoScalingGroup: { name: 'kler-moto-asg', min: 1, max: 4, desired: 2 },
+    },
+    containerName: 'app',
+    services: SERVICE_NAMES.map(name => ({
+      name,
+      desiredCount: name === 'shop-api' ? 3 : RUNNING_PER_SERVICE,
+      runningTasks: ['shop-api', 'storefront'].includes(name)
+        ? RUNNING_PER_SERVICE
+        : 0,
+      ...(name === 'shop-api' && {
+        targetGroup: { name: 'shop-api', targetIps: ['172.31.0.10'] },
+        scaling: {
+          min: 2,
+          max: 3,
+          cpuTargetTracking: [
+            { policyName: 'cpu-target-tracking', targetValue: 60 },
+          ],
+        },
       }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName,
-        taskDefinition: serviceName,
-        desiredCount: serviceName === 'shop-api' ? 3 : RUNNING_PER_SERVICE,
-        launchType: 'FARGATE',
-        networkConfiguration: network,
-        loadBalancers:
-          serviceName === 'shop-api'
-            ? [
-                {
-                  targetGroupArn: seeded.targetGroupArn,
-                  containerName: 'app',
-                  containerPort: 8080,
-                },
-              ]
-            : undefined,
-      }),
-    );
-  }
-  // moto's services start no tasks; start them as the service scheduler would.
-  for (const serviceName of ['shop-api', 'storefront']) {
-    const run = await ecs.send(
-      new RunTaskCommand({
-        cluster: CLUSTER,
-        taskDefinition: serviceName,
-        count: RUNNING_PER_SERVICE,
-        group: `service:${serviceName}`,
-        launchType: 'FARGATE',
-        networkConfiguration: network,
-      }),
-    );
-    if (serviceName === 'storefront') {
-      seeded.stoppedTaskArn = run.tasks![0].taskArn!;
-    }
-  }
-  await ecs.send(
+    })),
+    alarms: [
+      { name: 'shop-api-cpu-high', service: 'shop-api' },
+      { name: 'kler-moto-memory' },
+      { name: 'elsewhere', cluster: 'other-cluster' },
+    ],
+    fileSystems: [{ name: 'shop-media', tags: { 'kler:environment': 'moto' } }],
+    backupPlan: {
+      vault: 'kler-moto',
+      name: 'kler-moto-daily',
+      schedule: 'cron(0 5 ? * * *)',
+    },
+  });
+  seeded.targetGroupArn = seededEnvironment.targetGroupArns['shop-api'];
+  seeded.efsArn = seededEnvironment.fileSystemArns['shop-media'];
+  seeded.stoppedTaskArn = seededEnvironment.taskArns.storefront[0];
+
+  await new ECSClient(server.clientConfig).send(
     new StopTaskCommand({
       cluster: CLUSTER,
       task: seeded.stoppedTaskArn,
       reason: 'Essential container in task exited',
     }),
   );
-
-  const scaling = new ApplicationAutoScalingClient(clientConfig());
-  await scaling.send(
-    new RegisterScalableTargetCommand({
-      ServiceNamespace: 'ecs',
-      ResourceId: `service/${CLUSTER}/shop-api`,
-      ScalableDimension: 'ecs:service:DesiredCount',
-      MinCapacity: 2,
-      MaxCapacity: 3,
-    }),
-  );
-  await scaling.send(
-    new PutScalingPolicyCommand({
-      ServiceNamespace: 'ecs',
-      ResourceId: `service/${CLUSTER}/shop-api`,
-      ScalableDimension: 'ecs:service:DesiredCount',
-      PolicyName: 'cpu-target-tracking',
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: 60,
-        PredefinedMetricSpecification: {
-          PredefinedMetricType: 'ECSServiceAverageCPUUtilization',
-        },
-      },
-    }),
-  );
-
-  const cloudWatch = new CloudWatchClient(clientConfig());
-  const putAlarm = (name: string, dimensions: Record<string, string>) =>
-    cloudWatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'AWS/ECS',
-        MetricName: 'CPUUtilization',
-        Statistic: 'Average',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 80,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({
-          Name,
-          Value,
-        })),
-      }),
-    );
-  await putAlarm('shop-api-cpu-high', {
-    ClusterName: CLUSTER,
-    ServiceName: 'shop-api',
-  });
-  await putAlarm('kler-moto-memory', { ClusterName: CLUSTER });
-  await putAlarm('elsewhere', { ClusterName: 'other-cluster' });
-  await cloudWatch.send(
+  await new CloudWatchClient(server.clientConfig).send(
     new SetAlarmStateCommand({
       AlarmName: 'shop-api-cpu-high',
       StateValue: 'ALARM',
       StateReason: 'Threshold Crossed: 1 datapoint (93.0) > 80',
     }),
   );
-
-  const fileSystem = await server.restJson(
-    'elasticfilesystem',
-    '/2015-02-01/file-systems',
-    {
-      CreationToken: 'shop-media',
-      Tags: [
-        { Key: 'kler:environment', Value: 'moto' },
-        { Key: 'Name', Value: 'shop-media' },
-      ],
-    },
-  );
-  seeded.efsArn = fileSystem.FileSystemArn;
-
-  const backup = new BackupClient(clientConfig());
-  await backup.send(
-    new CreateBackupVaultCommand({ BackupVaultName: 'kler-moto' }),
-  );
-  await backup.send(
-    new CreateBackupPlanCommand({
-      BackupPlan: {
-        BackupPlanName: 'kler-moto-daily',
-        Rules: [
-          {
-            RuleName: 'daily',
-            TargetBackupVaultName: 'kler-moto',
-            ScheduleExpression: 'cron(0 5 ? * * *)',
-            Lifecycle: { DeleteAfterDays: 35 },
-          },
-        ],
-      },
-    }),
-  );
 }
 
 beforeAll(async () => {
-  moto = await startMoto(MOTO_PORT, {
-    MOTO_ECS_SERVICE_RUNNING: String(RUNNING_PER_SERVICE),
-  });
-  if (!moto) {
+  if (!isMotoInstalled()) {
     if (isMotoRequired()) {
       throw new Error(
         'moto_server is not on PATH, and KLER_REQUIRE_MOTO=1 requires it',
@@ -360,6 +133,10 @@ beforeAll(async () => {
     );
     return;
   }
+  moto = await startMoto({
+    ports: MOTO_PORTS,
+    env: { MOTO_ECS_SERVICE_RUNNING: String(RUNNING_PER_SERVICE) },
+  });
   env = {
     name: 'moto',
     tier: 'production',
