@@ -216,6 +216,43 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     expect(development.outputs.applied).toBe(true);
   });
 
+  it('keeps no saved plan (it holds the secrets) in a dry run', async () => {
+    const { ctx, outputs } = createTestContext({
+      workspacePath,
+      isDryRun: true,
+      input: {
+        workingDirectory: 'terraform',
+        vars: { api_token: SECRET },
+        sensitiveVars: ['api_token'],
+      },
+    });
+    await plan.handler(ctx);
+    expect(outputs).toMatchObject({
+      skipped: false,
+      hasChanges: true,
+      planFile: '',
+      planSha256: '',
+    });
+    const leftovers: string[] = [];
+    const walk = async (dir: string) => {
+      for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          await walk(full);
+        } else if (
+          // A plan file is a zip: its contents are compressed, so look for the
+          // file itself as well as for the secret in plain text.
+          entry.name.endsWith('.tfplan') ||
+          (await fs.readFile(full)).includes(SECRET)
+        ) {
+          leftovers.push(path.relative(workspacePath, full));
+        }
+      }
+    };
+    await walk(workspacePath);
+    expect(leftovers).toEqual([]);
+  });
+
   it('skips apply and output in dry-run, and when the plan was skipped', async () => {
     const planned = await runPlan();
     const dry = createTestContext({

@@ -188,6 +188,14 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
         skip(session.maskLine(summary));
         return;
       }
+      if (ctx.isDryRun) {
+        // A saved plan holds every variable's value, sensitive ones included,
+        // and a dry run hands the whole workspace back to the caller. Nothing
+        // is applied in a dry run, so only the summary is kept.
+        await fs.rm(planFile, { force: true });
+        writePlanOutputs(ctx, summary, { planFile: '', planSha256: '' });
+        return;
+      }
       writePlanOutputs(ctx, summary, {
         planFile: path.relative(ctx.workspacePath, planFile),
         planSha256: await sha256OfFile(planFile),
