@@ -823,6 +823,17 @@ function report(results, failures, meta) {
   return lines.join('\n');
 }
 
+/** The saved table in the repo's Prettier style, so that `prettier --check .` stays green. */
+function formatMarkdown(text, file) {
+  try {
+    const prettier = createRequire(join(repoRoot, 'package.json'))('prettier');
+    const options = prettier.resolveConfig.sync(file) ?? {};
+    return prettier.format(text, { ...options, filepath: file });
+  } catch {
+    return text;
+  }
+}
+
 async function main() {
   const startedAt = new Date();
   const load = loadavg()
@@ -878,7 +889,7 @@ async function main() {
       : 'n/a',
   });
   mkdirSync(dirname(outputFile), { recursive: true });
-  writeFileSync(outputFile, `${text}\n`);
+  writeFileSync(outputFile, formatMarkdown(`${text}\n`, outputFile));
   process.stdout.write(`${text}\n\nSaved to ${outputFile}\n`);
   // Failing floors are results; a size that could not be measured is an error.
   process.exitCode = failures.length ? 1 : 0;
