@@ -29,6 +29,7 @@ import {
 } from './support/environments.mjs';
 import { startRedis } from './support/redis.mjs';
 import { createReport } from './support/report.mjs';
+import { isZip, readZipEntries } from './support/zip.mjs';
 
 const report = createReport();
 const API = '/api/environments/v1';
@@ -204,6 +205,23 @@ function leakedSecrets(text) {
         text.includes(Buffer.from(value).toString('base64')),
     )
     .map(([name]) => name);
+}
+
+/** Secret names found in a file: in its bytes, or in the entries of a zip (a Terraform plan). */
+function leakedSecretsInFile(path, data) {
+  const found = leakedSecrets(data.toString('latin1')).map(
+    n => `${n} in ${path}`,
+  );
+  if (isZip(data)) {
+    for (const entry of readZipEntries(data)) {
+      found.push(
+        ...leakedSecrets(entry.data.toString('latin1')).map(
+          n => `${n} in ${path}!${entry.name}`,
+        ),
+      );
+    }
+  }
+  return found;
 }
 
 /** app-config.yaml's catalog location (arrays replace, not merge) plus the drill's. */
@@ -753,6 +771,67 @@ describe('one backend on the AWS sandbox', () => {
         return (
           `task completed: ${events.length} events, ${masked} masked values, output cluster=kler-drill; ` +
           `0 secrets in log, task, outputs or backend log`
+        );
+      },
+    ),
+  );
+
+  test('secrets stay out of a scaffolder dry-run', { timeout: 120_000 }, () =>
+    report.drill(
+      {
+        drill: 'Secrets in a scaffolder dry-run',
+        injected:
+          'dry-run of kler:terraform:plan with two secrets as Terraform variables (one not sensitive in Terraform)',
+        expected:
+          'no secret (clear, base64, or inside a returned zip/plan file) in the dry-run result or backend log; plan log masks it as ***',
+      },
+      async () => {
+        const linesBefore = backend.lines.length;
+        const skeleton = Object.entries(SECRETS_TERRAFORM).map(
+          ([name, text]) => ({
+            path: `skeleton/${name}`,
+            base64Content: Buffer.from(text).toString('base64'),
+          }),
+        );
+        const dryRunText = await post('/api/scaffolder/v2/dry-run', {
+          template: secretsTemplate(),
+          values: {},
+          secrets: SECRETS,
+          directoryContents: skeleton,
+        });
+        const dryRun = JSON.parse(dryRunText);
+        const dryRunLog = dryRun.log.map(l => l.body.message).join('\n');
+        // db_password is not sensitive to Terraform: the plan prints it, and
+        // only the actions' masking keeps it out.
+        assert.match(
+          dryRunLog,
+          /input\s+=\s+"\*\*\*"/,
+          'the dry-run plan log shows the masked variable',
+        );
+        assert.deepEqual(
+          leakedSecrets(dryRunText),
+          [],
+          'secrets in the dry-run result',
+        );
+        const inFiles = dryRun.directoryContents.flatMap(file =>
+          leakedSecretsInFile(
+            file.path,
+            Buffer.from(file.base64Content, 'base64'),
+          ),
+        );
+        assert.deepEqual(
+          inFiles,
+          [],
+          'secrets in the files the dry-run returns',
+        );
+        assert.deepEqual(
+          leakedSecrets(backend.lines.slice(linesBefore).join('\n')),
+          [],
+          'secrets in the backend log',
+        );
+        return (
+          `${dryRun.log.length} log lines (db_password shown as ***), ` +
+          `${dryRun.directoryContents.length} files returned; 0 secrets anywhere`
         );
       },
     ),
