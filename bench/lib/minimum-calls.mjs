@@ -13,7 +13,7 @@ export const LIMITS = {
   DescribeTasks: 100, // tasks per call
   DescribeAutoScalingGroups: 50, // names per call
   DescribeScalableTargets: 50, // ResourceIds / MaxResults per call
-  DescribeScalingPolicies: 50, // MaxResults, whole namespace without ResourceId
+  DescribeScalingPolicies: 10, // MaxResults is 1-10; whole namespace without ResourceId
   DescribeScalingActivities: 50, // MaxResults
   DescribeAlarms: 100, // MaxRecords
   GetResources: 100, // ResourcesPerPage
