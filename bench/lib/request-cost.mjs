@@ -1,8 +1,9 @@
-// Where the time of one warm GET goes, measured in the benchmark's own process on
-// the very snapshots the backend holds: the cache round trip (the backend's cache
-// is Keyv, which serializes every value with @keyv/serialize, also in memory) and
-// the evaluation (evaluateEnvironment from @kler/plugin-environments-common), both
-// of which the backend does again on every request.
+// What the two costly steps of serving a snapshot cost, measured in the
+// benchmark's own process on the very snapshots the backend holds: reading the
+// state back from the cache (Backstage's cache is Keyv, which serializes every
+// value with @keyv/serialize, even in memory) and evaluating it
+// (evaluateEnvironment from @kler/plugin-environments-common). Whether a request
+// pays them depends on the backend's caching; the latencies above say if it does.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
