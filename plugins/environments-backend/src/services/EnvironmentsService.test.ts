@@ -62,6 +62,26 @@ describe('EnvironmentsService', () => {
     ]);
   });
 
+  it('reuses the evaluation of a snapshot for a few seconds, then evaluates again', async () => {
+    const { service } = setup();
+    await service.refreshAll();
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1_000_000);
+      const first = await service.getEnvironment('production');
+      now.mockReturnValue(1_010_000);
+      const second = await service.getEnvironment('production');
+      expect(second?.evaluation).toBe(first?.evaluation);
+
+      now.mockReturnValue(1_016_000);
+      const later = await service.getEnvironment('production');
+      expect(later?.evaluation).not.toBe(first?.evaluation);
+      expect(later?.evaluation).toEqual(first?.evaluation);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('marks a summary stale with the error when a refresh fails after a good one', async () => {
     const { service, reader } = setup();
     await service.refreshAll();

@@ -4,6 +4,7 @@ import {
   EnvironmentArea,
   EnvironmentDetailsResponse,
   EnvironmentEvaluation,
+  EnvironmentSnapshot,
   EnvironmentSummary,
   HealthStatus,
   Problem,
@@ -48,8 +49,20 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
   }
 }
 
+/**
+ * How long an evaluation of one snapshot is reused. Some rules depend on the
+ * time (a recovery point getting older than the RPO), so it is redone now and
+ * then even when the snapshot has not changed.
+ */
+const EVALUATION_REUSE_MS = 15_000;
+
 /** The environments plugin's read model: environments, their snapshots, evaluations and problems. */
 export class EnvironmentsService {
+  private readonly evaluations = new WeakMap<
+    EnvironmentSnapshot,
+    { evaluatedAt: number; evaluation: EnvironmentEvaluation }
+  >();
+
   constructor(
     private readonly registry: EnvironmentRegistry,
     private readonly store: SnapshotStore,
@@ -105,7 +118,7 @@ export class EnvironmentsService {
     }
     const state = await this.store.get(entry.environment);
     const evaluation = state.snapshot
-      ? evaluateEnvironment(state.snapshot)
+      ? this.evaluate(state.snapshot)
       : undefined;
     return {
       entry,
@@ -113,6 +126,18 @@ export class EnvironmentsService {
       evaluation,
       summary: summaryOf(entry, state, evaluation),
     };
+  }
+
+  /** Evaluates a snapshot, reusing a recent evaluation of the same snapshot. */
+  private evaluate(snapshot: EnvironmentSnapshot): EnvironmentEvaluation {
+    const now = Date.now();
+    const known = this.evaluations.get(snapshot);
+    if (known && now - known.evaluatedAt < EVALUATION_REUSE_MS) {
+      return known.evaluation;
+    }
+    const evaluation = evaluateEnvironment(snapshot, { now: new Date(now) });
+    this.evaluations.set(snapshot, { evaluatedAt: now, evaluation });
+    return evaluation;
   }
 }
 

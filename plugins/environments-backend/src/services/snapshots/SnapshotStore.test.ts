@@ -202,6 +202,33 @@ describe('SnapshotStore', () => {
     expect(state.snapshot?.services[0].serviceName).toBe('shop-api');
   });
 
+  it('deserializes a stored state once, until another replica stores a newer one', async () => {
+    const cache = createCache();
+    const get = jest.spyOn(cache, 'get');
+    let revision = 0;
+    const writer = createStore(
+      {
+        read: async env =>
+          snapshotOf(env, [ecsService(`shop-api-${++revision}`)]),
+      },
+      { cache },
+    );
+    const replica = createStore({ read: jest.fn() }, { cache });
+
+    await writer.refresh(production);
+    const first = await replica.get(production);
+    const again = await replica.get(production);
+    expect(again).toBe(first);
+    const stateReads = () =>
+      get.mock.calls.filter(([key]) => key === 'snapshot:production').length;
+    expect(stateReads()).toBe(1);
+
+    await writer.refresh(production);
+    const newer = await replica.get(production);
+    expect(newer.snapshot?.services[0].serviceName).toBe('shop-api-2');
+    expect(stateReads()).toBe(2);
+  });
+
   it('reads again when the environment definition changed', async () => {
     const read = jest.fn(async (env: AwsEnvironment) => snapshotOf(env, []));
     const store = createStore({ read });

@@ -1,4 +1,5 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { randomUUID } from 'node:crypto';
 import { EnvironmentSnapshot } from '@kler/plugin-environments-common';
 import { JsonObject } from '@backstage/types';
 import { AwsEnvironment, EnvironmentReader } from '../aws/types';
@@ -15,6 +16,8 @@ export interface EnvironmentState {
   attemptedAt: string;
   /** The definition the state was read with; a changed definition invalidates it. */
   definitionKey: string;
+  /** Tells one stored state from the next, whichever replica stored it. */
+  version?: string;
 }
 
 export interface SnapshotStoreOptions {
@@ -45,6 +48,12 @@ function definitionKeyOf(env: AwsEnvironment): string {
 export class SnapshotStore {
   private readonly options: SnapshotStoreOptions;
   private readonly inFlight = new Map<string, Promise<EnvironmentState>>();
+  /**
+   * The latest state this replica has seen, per environment. A snapshot of a
+   * large environment is megabytes of JSON: requests compare the small version
+   * key in the shared cache and deserialize the state only when it changed.
+   */
+  private readonly local = new Map<string, EnvironmentState>();
 
   constructor(options: SnapshotStoreOptions) {
     this.options = options;
@@ -58,18 +67,32 @@ export class SnapshotStore {
 
   /** The cached state, if any, without reading AWS. */
   async peek(env: AwsEnvironment): Promise<EnvironmentState | undefined> {
+    const definitionKey = definitionKeyOf(env);
     let cached: EnvironmentState | undefined;
     try {
-      cached = (await this.options.cache.get(cacheKey(env.name))) as
-        | EnvironmentState
-        | undefined;
+      const version = await this.options.cache.get(versionKey(env.name));
+      const local = this.local.get(env.name);
+      if (version === undefined) {
+        this.local.delete(env.name);
+        return undefined;
+      }
+      if (local && local.version === version) {
+        cached = local;
+      } else {
+        cached = (await this.options.cache.get(stateKey(env.name))) as
+          | EnvironmentState
+          | undefined;
+        if (cached) {
+          this.local.set(env.name, cached);
+        }
+      }
     } catch (error) {
       this.options.logger.warn(
         `Could not read the cached snapshot of environment ${env.name}: ${error}`,
       );
       return undefined;
     }
-    if (!cached || cached.definitionKey !== definitionKeyOf(env)) {
+    if (!cached || cached.definitionKey !== definitionKey) {
       return undefined;
     }
     return cached;
@@ -98,6 +121,7 @@ export class SnapshotStore {
         stale: false,
         attemptedAt: new Date().toISOString(),
         definitionKey,
+        version: randomUUID(),
       };
     } catch (error) {
       const previous = await this.peek(env);
@@ -111,14 +135,21 @@ export class SnapshotStore {
         error: { name, message },
         attemptedAt: new Date().toISOString(),
         definitionKey,
+        version: randomUUID(),
       };
     }
+    this.local.set(env.name, state);
     try {
+      // The state first, then its version: a reader that sees the new version
+      // finds the new state.
       await this.options.cache.set(
-        cacheKey(env.name),
+        stateKey(env.name),
         state as unknown as JsonObject,
         { ttl: this.options.ttlMs },
       );
+      await this.options.cache.set(versionKey(env.name), state.version!, {
+        ttl: this.options.ttlMs,
+      });
     } catch (error) {
       // A cache outage (Redis down) must not hide a fresh read from this request.
       this.options.logger.warn(
@@ -153,8 +184,12 @@ export class SnapshotStore {
   }
 }
 
-function cacheKey(environmentName: string): string {
+function stateKey(environmentName: string): string {
   return `snapshot:${environmentName}`;
+}
+
+function versionKey(environmentName: string): string {
+  return `snapshot-version:${environmentName}`;
 }
 
 function toErrorInfo(error: unknown): { name: string; message: string } {
