@@ -490,7 +490,7 @@ describe('AwsEnvironmentReader: capacity and scaling', () => {
     expect(ecs).not.toHaveReceivedCommand(DescribeCapacityProvidersCommand);
   });
 
-  it('reads scalable targets 50 resource ids at a time, with policies and the last 24 h of activities', async () => {
+  it('reads scalable targets 50 resource ids at a time, the namespace policies in pages of 10 and the last 24 h of activities', async () => {
     const names = Array.from({ length: 120 }, (_, i) => `service-${i}`);
     mockServices(names);
     applicationAutoScaling
@@ -518,30 +518,46 @@ describe('AwsEnvironmentReader: capacity and scaling', () => {
           NextToken: isFirstBatch && !input.NextToken ? 'more' : undefined,
         };
       });
+    const policy = (resourceId: string, kind: 'cpu' | 'memory') => ({
+      PolicyName: kind,
+      PolicyARN: `arn:policy:${resourceId}:${kind}`,
+      ServiceNamespace: 'ecs' as const,
+      ResourceId: resourceId,
+      ScalableDimension: 'ecs:service:DesiredCount' as const,
+      PolicyType: 'TargetTrackingScaling' as const,
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: kind === 'memory' ? 70 : 60,
+        PredefinedMetricSpecification: {
+          PredefinedMetricType:
+            kind === 'memory'
+              ? ('ECSServiceAverageMemoryUtilization' as const)
+              : ('ECSServiceAverageCPUUtilization' as const),
+        },
+      },
+      CreationTime: minutesAgo(1000),
+    });
+    // The namespace holds another cluster's policies too (same service names),
+    // and this cluster's policies are spread over three pages of 10.
+    const otherCluster = Array.from({ length: 20 }, (_, i) =>
+      policy(`service/kler-development/service-${i}`, 'cpu'),
+    );
+    const policyPage = pages(
+      [
+        policy('service/kler-production/service-0', 'cpu'),
+        ...otherCluster.slice(0, 12),
+        policy('service/kler-production/service-30', 'cpu'),
+        ...otherCluster.slice(12),
+        policy('service/kler-production/service-0', 'memory'),
+        policy('service/kler-production/service-60', 'memory'),
+      ],
+      10,
+    );
     applicationAutoScaling
       .on(DescribeScalingPoliciesCommand)
-      .callsFake(input => ({
-        ScalingPolicies: [
-          {
-            PolicyName: input.NextToken ? 'memory' : 'cpu',
-            PolicyARN: 'arn:policy',
-            ServiceNamespace: 'ecs',
-            ResourceId: input.ResourceId,
-            ScalableDimension: 'ecs:service:DesiredCount',
-            PolicyType: 'TargetTrackingScaling',
-            TargetTrackingScalingPolicyConfiguration: {
-              TargetValue: input.NextToken ? 70 : 60,
-              PredefinedMetricSpecification: {
-                PredefinedMetricType: input.NextToken
-                  ? 'ECSServiceAverageMemoryUtilization'
-                  : 'ECSServiceAverageCPUUtilization',
-              },
-            },
-            CreationTime: minutesAgo(1000),
-          },
-        ],
-        NextToken: input.NextToken ? undefined : 'next-policy',
-      }));
+      .callsFake(input => {
+        const page = policyPage(input.NextToken);
+        return { ScalingPolicies: page.items, NextToken: page.next };
+      });
     applicationAutoScaling
       .on(DescribeScalingActivitiesCommand)
       .callsFake(input => ({
@@ -577,6 +593,29 @@ describe('AwsEnvironmentReader: capacity and scaling', () => {
     expect(followUp?.ResourceIds?.[0]).toBe(
       'service/kler-production/service-0',
     );
+    const policyInputs = applicationAutoScaling
+      .commandCalls(DescribeScalingPoliciesCommand)
+      .map(c => c.args[0].input);
+    expect(policyInputs).toEqual([
+      {
+        ServiceNamespace: 'ecs',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MaxResults: 10,
+        NextToken: undefined,
+      },
+      {
+        ServiceNamespace: 'ecs',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MaxResults: 10,
+        NextToken: 'page-1',
+      },
+      {
+        ServiceNamespace: 'ecs',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MaxResults: 10,
+        NextToken: 'page-2',
+      },
+    ]);
     expect(applicationAutoScaling).toHaveReceivedCommandTimes(
       DescribeScalingActivitiesCommand,
       2,
@@ -591,6 +630,7 @@ describe('AwsEnvironmentReader: capacity and scaling', () => {
     const service0 = snapshot.services.find(
       s => s.serviceName === 'service-0',
     )!;
+    // kler-development/service-0's policy (first page) is not service-0's.
     expect(service0.scaling).toEqual({
       resourceId: 'service/kler-production/service-0',
       minCapacity: 2,
@@ -613,11 +653,12 @@ describe('AwsEnvironmentReader: capacity and scaling', () => {
         expect.objectContaining({ activityId: 'recent', statusCode: 'Failed' }),
       ],
     });
-    for (const name of ['service-30', 'service-60']) {
-      expect(
-        snapshot.services.find(s => s.serviceName === name)?.scaling,
-      ).toBeDefined();
-    }
+    const policyNames = (name: string) =>
+      snapshot.services
+        .find(s => s.serviceName === name)
+        ?.scaling?.policies.map(p => p.policyName);
+    expect(policyNames('service-30')).toEqual(['cpu']);
+    expect(policyNames('service-60')).toEqual(['memory']);
     expect(
       snapshot.services.find(s => s.serviceName === 'service-1')?.scaling,
     ).toBeUndefined();

@@ -1,15 +1,137 @@
 import 'aws-sdk-client-mock-jest';
 import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  ScalingPolicy,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLimiter } from './concurrency';
 import { autoScalingGroupNameFromArn } from './ecs';
-import { readAutoScalingGroups } from './scaling';
-import { AwsClients, ReadContext } from './types';
+import {
+  readAutoScalingGroups,
+  readScalableTargets,
+  SCALING_POLICIES_PAGE_SIZE,
+} from './scaling';
+import { AwsClients, AwsEnvironment, ReadContext } from './types';
 
 const autoScaling = mockClient(AutoScalingClient);
+const applicationAutoScaling = mockClient(ApplicationAutoScalingClient);
+
+beforeEach(() => {
+  autoScaling.reset();
+  applicationAutoScaling.reset();
+});
+
+describe('readScalableTargets', () => {
+  const policy = (resourceId: string, name: string): ScalingPolicy => ({
+    PolicyName: name,
+    PolicyARN: `arn:policy:${resourceId}:${name}`,
+    ServiceNamespace: 'ecs',
+    ResourceId: resourceId,
+    ScalableDimension: 'ecs:service:DesiredCount',
+    PolicyType: 'TargetTrackingScaling',
+    TargetTrackingScalingPolicyConfiguration: {
+      TargetValue: 60,
+      PredefinedMetricSpecification: {
+        PredefinedMetricType: 'ECSServiceAverageCPUUtilization',
+      },
+    },
+    CreationTime: new Date('2026-11-01T00:00:00Z'),
+  });
+
+  it('lists the namespace policies once, page by page, and keeps those of the cluster services', async () => {
+    const serviceNames = Array.from({ length: 30 }, (_, i) => `service-${i}`);
+    applicationAutoScaling
+      .on(DescribeScalableTargetsCommand)
+      .callsFake(input => ({
+        ScalableTargets: (input.ResourceIds as string[]).map(id => ({
+          ServiceNamespace: 'ecs',
+          ResourceId: id,
+          ScalableDimension: 'ecs:service:DesiredCount',
+          MinCapacity: 1,
+          MaxCapacity: 4,
+          RoleARN: 'arn:role',
+          CreationTime: new Date('2026-11-01T00:00:00Z'),
+        })),
+      }));
+    // One policy per service in this cluster and in another one, 60 in all.
+    const allPolicies = serviceNames.flatMap(name => [
+      policy(`service/kler-development/${name}`, `dev-${name}`),
+      policy(`service/kler-production/${name}`, `prod-${name}`),
+    ]);
+    applicationAutoScaling
+      .on(DescribeScalingPoliciesCommand)
+      .callsFake(input => {
+        const offset = Number(input.NextToken ?? 0);
+        const size = input.MaxResults ?? 10;
+        const next = offset + size;
+        return {
+          ScalingPolicies: allPolicies.slice(offset, next),
+          NextToken: next < allPolicies.length ? String(next) : undefined,
+        };
+      });
+    const ctx = {
+      clients: {
+        applicationAutoScaling: new ApplicationAutoScalingClient({
+          region: 'eu-west-1',
+        }),
+      } as Partial<AwsClients> as AwsClients,
+      env: { cluster: 'kler-production' } as AwsEnvironment,
+      limit: createLimiter(4),
+      sendOptions: {},
+    } as ReadContext;
+
+    const scaling = await readScalableTargets(ctx, serviceNames);
+
+    const policyInputs = applicationAutoScaling
+      .commandCalls(DescribeScalingPoliciesCommand)
+      .map(call => call.args[0].input);
+    expect(SCALING_POLICIES_PAGE_SIZE).toBe(10);
+    expect(policyInputs).toHaveLength(6);
+    expect(policyInputs.map(input => input.NextToken)).toEqual([
+      undefined,
+      '10',
+      '20',
+      '30',
+      '40',
+      '50',
+    ]);
+    for (const input of policyInputs) {
+      expect(input).toEqual({
+        ServiceNamespace: 'ecs',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MaxResults: 10,
+        NextToken: input.NextToken,
+      });
+    }
+    expect(scaling.size).toBe(30);
+    for (const name of serviceNames) {
+      const resourceId = `service/kler-production/${name}`;
+      expect(scaling.get(resourceId)?.policies.map(p => p.policyName)).toEqual([
+        `prod-${name}`,
+      ]);
+    }
+    expect(scaling.get('service/kler-production/service-29')).toEqual({
+      resourceId: 'service/kler-production/service-29',
+      minCapacity: 1,
+      maxCapacity: 4,
+      policies: [
+        {
+          policyName: 'prod-service-29',
+          policyType: 'TargetTrackingScaling',
+          targetValue: 60,
+          metric: 'ECSServiceAverageCPUUtilization',
+        },
+      ],
+      activities: [],
+    });
+  });
+});
 
 describe('readAutoScalingGroups', () => {
   it('asks for 50 group names per call and follows NextToken', async () => {

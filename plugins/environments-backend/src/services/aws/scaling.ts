@@ -19,6 +19,9 @@ import { ReadContext } from './types';
 export const SCALABLE_TARGETS_BATCH_SIZE = 50;
 /** DescribeAutoScalingGroups accepts at most 50 group names per call. */
 export const AUTO_SCALING_GROUPS_BATCH_SIZE = 50;
+/** DescribeScalingPolicies returns at most 10 policies per page. */
+export const SCALING_POLICIES_PAGE_SIZE = 10;
+const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
 const SCALING_ACTIVITIES_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** The Application Auto Scaling resource id of an ECS service. */
@@ -39,55 +42,78 @@ export async function readScalableTargets(
     ecsScalingResourceId(env.cluster, name),
   );
 
-  const targetBatches = await Promise.all(
-    chunk(resourceIds, SCALABLE_TARGETS_BATCH_SIZE).map(batch =>
-      collectPages<ScalableTarget>(async NextToken => {
-        const page = await limit(() =>
-          clients.applicationAutoScaling.send(
-            new DescribeScalableTargetsCommand({
-              ServiceNamespace: 'ecs',
-              ResourceIds: batch,
-              NextToken,
-            }),
-            sendOptions,
-          ),
-        );
-        return { items: page.ScalableTargets, nextToken: page.NextToken };
-      }),
+  const [targetBatches, policiesByResource] = await Promise.all([
+    Promise.all(
+      chunk(resourceIds, SCALABLE_TARGETS_BATCH_SIZE).map(batch =>
+        collectPages<ScalableTarget>(async NextToken => {
+          const page = await limit(() =>
+            clients.applicationAutoScaling.send(
+              new DescribeScalableTargetsCommand({
+                ServiceNamespace: 'ecs',
+                ResourceIds: batch,
+                NextToken,
+              }),
+              sendOptions,
+            ),
+          );
+          return { items: page.ScalableTargets, nextToken: page.NextToken };
+        }),
+      ),
     ),
-  );
+    readScalingPolicies(ctx, new Set(resourceIds)),
+  ]);
   const targets = targetBatches
     .flat()
-    .filter(target => target.ScalableDimension === 'ecs:service:DesiredCount');
+    .filter(target => target.ScalableDimension === ECS_DESIRED_COUNT);
 
   const scalingByResource = new Map<string, ServiceScaling>();
-  await Promise.all(
-    targets.map(async target => {
-      const resourceId = target.ResourceId ?? '';
-      const policies = await collectPages<AwsScalingPolicy>(async NextToken => {
-        const page = await limit(() =>
-          clients.applicationAutoScaling.send(
-            new DescribeScalingPoliciesCommand({
-              ServiceNamespace: 'ecs',
-              ResourceId: resourceId,
-              ScalableDimension: 'ecs:service:DesiredCount',
-              NextToken,
-            }),
-            sendOptions,
-          ),
-        );
-        return { items: page.ScalingPolicies, nextToken: page.NextToken };
-      });
-      scalingByResource.set(resourceId, {
-        resourceId,
-        minCapacity: target.MinCapacity ?? 0,
-        maxCapacity: target.MaxCapacity ?? 0,
-        policies: policies.map(toScalingPolicy),
-        activities: [],
-      });
-    }),
-  );
+  for (const target of targets) {
+    const resourceId = target.ResourceId ?? '';
+    scalingByResource.set(resourceId, {
+      resourceId,
+      minCapacity: target.MinCapacity ?? 0,
+      maxCapacity: target.MaxCapacity ?? 0,
+      policies: (policiesByResource.get(resourceId) ?? []).map(toScalingPolicy),
+      activities: [],
+    });
+  }
   return scalingByResource;
+}
+
+/**
+ * Lists the ECS namespace's scaling policies page by page and keeps those of the
+ * given resource ids. DescribeScalingPolicies takes one ResourceId at most, so
+ * one namespace-wide listing costs far fewer calls than one listing per target.
+ */
+async function readScalingPolicies(
+  { clients, limit, sendOptions }: ReadContext,
+  resourceIds: Set<string>,
+): Promise<Map<string, AwsScalingPolicy[]>> {
+  const policies = await collectPages<AwsScalingPolicy>(async NextToken => {
+    const page = await limit(() =>
+      clients.applicationAutoScaling.send(
+        new DescribeScalingPoliciesCommand({
+          ServiceNamespace: 'ecs',
+          ScalableDimension: ECS_DESIRED_COUNT,
+          MaxResults: SCALING_POLICIES_PAGE_SIZE,
+          NextToken,
+        }),
+        sendOptions,
+      ),
+    );
+    return { items: page.ScalingPolicies, nextToken: page.NextToken };
+  });
+  const byResource = new Map<string, AwsScalingPolicy[]>();
+  for (const policy of policies) {
+    const resourceId = policy.ResourceId ?? '';
+    if (!resourceIds.has(resourceId)) {
+      continue;
+    }
+    const list = byResource.get(resourceId) ?? [];
+    list.push(policy);
+    byResource.set(resourceId, list);
+  }
+  return byResource;
 }
 
 function toScalingPolicy(policy: AwsScalingPolicy): ScalingPolicy {
