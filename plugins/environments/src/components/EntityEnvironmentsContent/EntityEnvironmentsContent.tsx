@@ -1,25 +1,16 @@
 import { useMemo } from 'react';
 import {
   Entity,
-  getCompoundEntityRef,
   parseEntityRef,
   RELATION_DEPENDS_ON,
 } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, Grid, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import {
-  AMAZON_ECS_SERVICE_ARN_ANNOTATION,
-  ECS_SERVICE_NAME_ANNOTATION,
-  EntityEnvironmentsResponse,
-} from '@kler/plugin-environments-common';
+import { EntityEnvironmentsResponse } from '@kler/plugin-environments-common';
 import { environmentsApiRef } from '../../api';
-import { isEnvironmentsAvailable } from '../../filters';
 import { BackupCoverageTable } from '../shared/BackupCoverageTable';
 import { backupCoverageRows } from '../shared/backupCoverage';
 import { EnvironmentsErrorPanel } from '../shared/errors';
@@ -30,6 +21,10 @@ import {
   StaleBadge,
   UpdatedAgo,
 } from '../shared/SnapshotNotices';
+import {
+  MissingEcsServiceAnnotation,
+  useEntityEnvironments,
+} from '../shared/useEntityEnvironments';
 import { ENTITY_REFRESH_INTERVAL_MS, usePolling } from '../shared/usePolling';
 import { ServicePanel } from './ServicePanel';
 import { getCapacityHistory, recordCapacity } from './serviceHistory';
@@ -173,17 +168,7 @@ export const EntityEnvironmentsContent = (props: {
 }) => {
   const intervalMs = props.refreshIntervalMs ?? ENTITY_REFRESH_INTERVAL_MS;
   const { entity } = useEntity();
-  const api = useApi(environmentsApiRef);
-  const available = isEnvironmentsAvailable(entity);
-  const entityRef = getCompoundEntityRef(entity);
-  const state = usePolling(
-    () =>
-      available
-        ? api.getEntityEnvironments(entityRef)
-        : Promise.resolve(undefined),
-    intervalMs,
-    [api, available, entityRef.namespace, entityRef.kind, entityRef.name],
-  );
+  const { available, state } = useEntityEnvironments(intervalMs);
 
   // Recorded before rendering (idempotent per poll time) so the chart includes this poll.
   useMemo(() => {
@@ -193,14 +178,7 @@ export const EntityEnvironmentsContent = (props: {
   }, [state.value, state.updatedAt]);
 
   if (!available) {
-    return (
-      <MissingAnnotationEmptyState
-        annotation={[
-          ECS_SERVICE_NAME_ANNOTATION,
-          AMAZON_ECS_SERVICE_ARN_ANNOTATION,
-        ]}
-      />
-    );
+    return <MissingEcsServiceAnnotation />;
   }
   if (state.loading) return <Progress />;
   if (!state.value) return <EnvironmentsErrorPanel error={state.error!} />;

@@ -1,17 +1,5 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
 import { Box, Typography } from '@material-ui/core';
-import {
-  AMAZON_ECS_SERVICE_ARN_ANNOTATION,
-  ECS_SERVICE_NAME_ANNOTATION,
-} from '@kler/plugin-environments-common';
-import { environmentsApiRef } from '../../api';
-import { isEnvironmentsAvailable } from '../../filters';
 import { EnvironmentsErrorPanel } from '../shared/errors';
 import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
 import { compareEnvironments, environmentTitle } from '../shared/labels';
@@ -21,36 +9,20 @@ import {
   StaleBadge,
   UpdatedAgo,
 } from '../shared/SnapshotNotices';
-import { ENTITY_REFRESH_INTERVAL_MS, usePolling } from '../shared/usePolling';
+import {
+  MissingEcsServiceAnnotation,
+  useEntityEnvironments,
+} from '../shared/useEntityEnvironments';
 
 /** The entity's services per environment at a glance, for the overview tab. */
 export const EntityEnvironmentsOverviewCard = (props: {
   refreshIntervalMs?: number;
 }) => {
-  const intervalMs = props.refreshIntervalMs ?? ENTITY_REFRESH_INTERVAL_MS;
-  const { entity } = useEntity();
-  const api = useApi(environmentsApiRef);
-  const available = isEnvironmentsAvailable(entity);
-  const entityRef = getCompoundEntityRef(entity);
-  const state = usePolling(
-    () =>
-      available
-        ? api.getEntityEnvironments(entityRef)
-        : Promise.resolve(undefined),
-    intervalMs,
-    [api, available, entityRef.namespace, entityRef.kind, entityRef.name],
-  );
+  const { available, state } = useEntityEnvironments(props.refreshIntervalMs);
 
   const content = (() => {
     if (!available) {
-      return (
-        <MissingAnnotationEmptyState
-          annotation={[
-            ECS_SERVICE_NAME_ANNOTATION,
-            AMAZON_ECS_SERVICE_ARN_ANNOTATION,
-          ]}
-        />
-      );
+      return <MissingEcsServiceAnnotation />;
     }
     if (state.loading) return <Progress />;
     if (!state.value) return <EnvironmentsErrorPanel error={state.error!} />;
