@@ -1,11 +1,18 @@
 // Fault and abuse drills: the real backend against the AWS sandbox, with AWS
 // faults injected per environment, bad input on every route, withheld
-// permissions, broken config, two replicas on one PostgreSQL and one Redis, and
-// 50 clients polling while an environment flaps. Every drill adds a row to the
-// table printed at the end (drill, injected, expected, observed, result).
+// permissions, broken config, two replicas on one PostgreSQL and one Redis, a
+// backend restart during a scaffolder task, and 50 clients polling while an
+// environment flaps. Every drill adds a row to the table printed at the end
+// (drill, injected, expected, observed, result).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -1219,6 +1226,293 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
             `and served fresh snapshots ${takeover.toFixed(
               1,
             )} s after the kill (read at ${taken.production.refreshedAt})`
+          );
+        },
+      ),
+  );
+});
+
+describe('a backend restart during a scaffolder task', () => {
+  let postgres;
+  let redis;
+  let backend;
+  let startOptions;
+  let stateDir;
+
+  /**
+   * Terraform with its state outside the task workspace (which a restart
+   * throws away), so that the drill can read the state and its lock after the
+   * kill, and a resource whose creation takes long enough to kill mid-apply.
+   */
+  const restartTerraform = statePath => `terraform {
+  backend "local" {
+    path = "${statePath}"
+  }
+}
+
+resource "terraform_data" "first" {
+  input = "before the slow one"
+}
+
+resource "terraform_data" "slow" {
+  input      = "slow"
+  depends_on = [terraform_data.first]
+
+  provisioner "local-exec" {
+    command = "sleep 20"
+  }
+}
+`;
+
+  before(() =>
+    report.setup('a backend restart during a scaffolder task', async () => {
+      [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+      const dir = mkdtempSync(join(tmpdir(), 'kler-drill-restart-'));
+      stateDir = join(dir, 'state');
+      mkdirSync(stateDir);
+      mkdirSync(join(dir, 'skeleton'));
+      writeFileSync(
+        join(dir, 'skeleton', 'main.tf'),
+        restartTerraform(join(stateDir, 'terraform.tfstate')),
+      );
+      const file = join(dir, 'drill-restart.yaml');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          apiVersion: 'scaffolder.backstage.io/v1beta3',
+          kind: 'Template',
+          metadata: { name: 'drill-restart', title: 'Drill: restart' },
+          spec: {
+            owner: 'platform-team',
+            type: 'environment',
+            // As templates/kler-environment: start over after a restart.
+            EXPERIMENTAL_recovery: { EXPERIMENTAL_strategy: 'startOver' },
+            parameters: [],
+            steps: [
+              {
+                id: 'fetch',
+                action: 'fetch:plain',
+                input: { url: './skeleton' },
+              },
+              { id: 'plan', action: 'kler:terraform:plan', input: {} },
+              {
+                id: 'apply',
+                action: 'kler:terraform:apply',
+                input: {
+                  planFile: '${{ steps.plan.output.planFile }}',
+                  planSha256: '${{ steps.plan.output.planSha256 }}',
+                  tier: 'development',
+                  allowDestroy: false,
+                },
+              },
+            ],
+          },
+        }),
+      );
+      startOptions = {
+        configFiles: [
+          'app-config.production.yaml',
+          'scripts/smoke/app-config.smoke.yaml',
+        ],
+        config: drillBackendConfig({
+          ...sandboxConfig({
+            endpoints: { production: sandbox.url, development: sandbox.url },
+          }),
+          ...catalogWith(file),
+          backend: { cache: { store: 'redis', connection: redis.url } },
+          // Short, so that the drill does not wait the product's minute.
+          scaffolder: {
+            EXPERIMENTAL_recoverTasks: true,
+            EXPERIMENTAL_recoverTasksTimeout: { seconds: 5 },
+          },
+        }),
+        env: {
+          ...drillBackendEnv,
+          POSTGRES_HOST: postgres.host,
+          POSTGRES_PORT: String(postgres.port),
+          POSTGRES_USER: postgres.user,
+          POSTGRES_PASSWORD: postgres.password,
+          KLER_PORTAL_URL: 'http://localhost:3000',
+          BACKEND_SECRET: `drill-${process.pid}-${Date.now()}`,
+          REDIS_URL: redis.url,
+        },
+      };
+      backend = await startBackend(startOptions);
+    }),
+  );
+
+  after(async () => {
+    await backend?.stop();
+    redis?.stop();
+    postgres?.stop();
+  });
+
+  async function runTask(token) {
+    const res = await fetch(`${backend.baseUrl}/api/scaffolder/v2/tasks`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        templateRef: 'template:default/drill-restart',
+        values: {},
+      }),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `POST task: HTTP ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text).id;
+  }
+
+  async function events(id, token) {
+    const { body } = await backend.get(
+      `/api/scaffolder/v2/tasks/${id}/events`,
+      token,
+    );
+    return Array.isArray(body) ? body : [];
+  }
+
+  function waitForEnd(id, token, timeoutMs) {
+    return waitFor(
+      async () => {
+        const { body } = await backend.get(
+          `/api/scaffolder/v2/tasks/${id}`,
+          token,
+        );
+        return (
+          ['completed', 'failed', 'cancelled'].includes(body?.status) && body
+        );
+      },
+      { timeoutMs, intervalMs: 1000, what: `task ${id} to end` },
+    );
+  }
+
+  /** The local state as JSON (throws when it is not), and whether a lock is left. */
+  function readState() {
+    const path = join(stateDir, 'terraform.tfstate');
+    const state = existsSync(path)
+      ? JSON.parse(readFileSync(path, 'utf8'))
+      : undefined;
+    const locked = existsSync(join(stateDir, '.terraform.tfstate.lock.info'));
+    return { state, locked };
+  }
+
+  test(
+    'the backend restarts during a Terraform apply',
+    { timeout: 240_000 },
+    () =>
+      report.drill(
+        {
+          drill: 'Backend restart during a scaffolder task',
+          injected:
+            'SIGKILL of the backend (PostgreSQL) while kler:terraform:apply runs; started again on the same database',
+          expected:
+            'task ends completed (started over) or failed with a message within 90 s of the restart; state valid JSON, no lock; a rerun completes',
+        },
+        async () => {
+          let token = await backend.guestToken();
+          await waitFor(
+            async () =>
+              (
+                await backend.get(
+                  '/api/catalog/entities/by-name/template/default/drill-restart',
+                  token,
+                )
+              ).status === 200,
+            { timeoutMs: 60_000, what: 'the drill template in the catalog' },
+          );
+          const id = await runTask(token);
+          await waitFor(
+            async () =>
+              (
+                await events(id, token)
+              ).some(e =>
+                /terraform_data\.slow: (Creating|Provisioning)/.test(
+                  e.body?.message ?? '',
+                ),
+              ),
+            {
+              timeoutMs: 90_000,
+              intervalMs: 500,
+              what: 'the apply to be creating the slow resource',
+            },
+          );
+          process.kill(-backend.pid, 'SIGKILL');
+          const killed = backend;
+          await waitFor(async () => killed.exitCode() !== undefined, {
+            timeoutMs: 10_000,
+            intervalMs: 100,
+            what: 'the backend to die',
+          });
+          const afterKill = readState();
+
+          const restartedAt = Date.now();
+          backend = await startBackend(startOptions);
+          token = await backend.guestToken();
+          const task = await waitForEnd(id, token, 90_000);
+          const seconds = ((Date.now() - restartedAt) / 1000).toFixed(0);
+          const log = await events(id, token);
+          const recovered = log.some(e => e.type === 'recovered');
+          const tail = log
+            .map(e => e.body?.message ?? '')
+            .join('\n')
+            .slice(-600);
+          // A failed step logs its error; the completion only says "failed".
+          const failure = log
+            .filter(e => e.body?.status === 'failed' && e.body?.stepId)
+            .map(
+              e =>
+                `${e.body.stepId}: ${
+                  (e.body.message ?? '').split(/\n\s+at /)[0]
+                }`,
+            )
+            .pop();
+          if (task.status === 'failed') {
+            assert.ok(failure, `failed without a step error: ${tail}`);
+          } else {
+            assert.equal(task.status, 'completed', tail);
+          }
+          const { state, locked } = readState();
+          assert.ok(state, 'no Terraform state after the task');
+          assert.equal(locked, false, 'a Terraform lock is left');
+          const slow = state.resources?.find(r => r.name === 'slow');
+          if (task.status === 'completed') {
+            assert.ok(
+              slow,
+              'the completed task did not create the slow resource',
+            );
+          }
+
+          const rerun = await runTask(token);
+          const rerunTask = await waitForEnd(rerun, token, 90_000);
+          const rerunTail = (await events(rerun, token))
+            .map(e => e.body?.message ?? '')
+            .join('\n')
+            .slice(-600);
+          assert.equal(rerunTask.status, 'completed', rerunTail);
+          const final = readState();
+          assert.equal(
+            final.locked,
+            false,
+            'a Terraform lock is left after the rerun',
+          );
+          assert.ok(
+            final.state.resources?.some(r => r.name === 'slow'),
+            'the rerun did not leave the slow resource in the state',
+          );
+          assert.deepEqual(backend.errorLines(), []);
+          return (
+            `killed mid-apply (state after kill: ${
+              afterKill.state
+                ? `valid JSON, serial ${afterKill.state.serial}`
+                : 'none yet'
+            }, lock file ${afterKill.locked ? 'left' : 'absent'}); ` +
+            `task ${task.status}${
+              recovered ? ' after a startOver recovery' : ''
+            } ` +
+            `${seconds} s after the restart` +
+            (task.status === 'failed' ? ` (${failure})` : '') +
+            `; state valid JSON (serial ${state.serial}), no lock; rerun completed`
           );
         },
       ),
