@@ -47,7 +47,7 @@ export interface Config {
     aws?: {
       /** Attempts per AWS call, including the first (the SDK retries throttling). Default 5. */
       maxAttempts?: number;
-      /** The SDK retry mode. Default adaptive. */
+      /** The SDK retry mode. Default standard (adaptive recovers slowly after throttling). */
       retryMode?: 'standard' | 'adaptive';
       /** AWS calls in flight at once per environment. Default 8. */
       concurrency?: number;

@@ -12,7 +12,7 @@ describe('readEnvironmentsOptions', () => {
       cache: { ttlMs: 600_000 },
       aws: {
         maxAttempts: 5,
-        retryMode: 'adaptive',
+        retryMode: 'standard',
         concurrency: 8,
         timeoutMs: 10_000,
       },

@@ -54,7 +54,10 @@ export const DEFAULTS = {
   refreshTimeout: { seconds: 60 },
   cacheTtl: { minutes: 10 },
   awsMaxAttempts: 5,
-  awsRetryMode: 'adaptive' as const,
+  // Standard, not adaptive: adaptive mode slows the client itself down after
+  // throttling and speeds up again only slowly, so an environment stayed stale
+  // for minutes after a throttling storm had ended (found by the fault drills).
+  awsRetryMode: 'standard' as const,
   awsConcurrency: 8,
   awsTimeoutMs: 10_000,
 };
