@@ -568,7 +568,7 @@ function report(results, failures, meta) {
   lines.push(
     `${ENVIRONMENTS} environments, ${TASKS_PER_SERVICE} tasks per service; sandbox latency ${LATENCY_MS} ms per call; sandbox throttling ${
       meta.throttling
-    }; backend defaults (8 AWS calls in flight per environment, SDK adaptive retry, 5 attempts); ${CLIENTS} concurrent clients polling ${
+    }; backend defaults (8 AWS calls in flight per environment, SDK standard retry, 5 attempts); ${CLIENTS} concurrent clients polling ${
       pollMs / 1000
     } s per endpoint.`,
   );

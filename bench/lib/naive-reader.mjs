@@ -32,7 +32,7 @@ async function forEachLimited(items, limit, fn) {
  * @param {{ endpoint: string, environments: Array<{ name: string, accountId: string, region: string, cluster: string, serviceNames: string[] }>, concurrency?: number, maxAttempts?: number, retryMode?: 'standard' | 'adaptive' }} options
  */
 export async function readNaive(options) {
-  const { concurrency = 8, maxAttempts = 5, retryMode = 'adaptive' } = options;
+  const { concurrency = 8, maxAttempts = 5, retryMode = 'standard' } = options;
   const started = performance.now();
   const results = await Promise.all(
     options.environments.map(async env => {
