@@ -704,16 +704,7 @@ describe('one backend on the AWS sandbox', () => {
       },
       async () => {
         const linesBefore = backend.lines.length;
-        await waitFor(
-          async () =>
-            (
-              await backend.get(
-                '/api/catalog/entities/by-name/template/default/drill-secrets',
-                token,
-              )
-            ).status === 200,
-          { timeoutMs: 60_000, what: 'the drill template in the catalog' },
-        );
+        await backend.waitForEntity('template', 'drill-secrets', token);
         const { id } = JSON.parse(
           await post('/api/scaffolder/v2/tasks', {
             templateRef: 'template:default/drill-secrets',
@@ -1411,16 +1402,7 @@ resource "terraform_data" "slow" {
         },
         async () => {
           let token = await backend.guestToken();
-          await waitFor(
-            async () =>
-              (
-                await backend.get(
-                  '/api/catalog/entities/by-name/template/default/drill-restart',
-                  token,
-                )
-              ).status === 200,
-            { timeoutMs: 60_000, what: 'the drill template in the catalog' },
-          );
+          await backend.waitForEntity('template', 'drill-restart', token);
           const id = await runTask(token);
           await waitFor(
             async () =>

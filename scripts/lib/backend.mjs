@@ -140,6 +140,19 @@ export async function startBackend(options = {}) {
       }
       return { status: res.status, body };
     },
+    /** Waits until the catalog has ingested the entity, and returns it. */
+    async waitForEntity(kind, name, token) {
+      return waitFor(
+        async () => {
+          const res = await backend.get(
+            `/api/catalog/entities/by-name/${kind}/default/${name}`,
+            token,
+          );
+          return res.status === 200 && res.body;
+        },
+        { timeoutMs: 60_000, what: `${kind} ${name} in the catalog` },
+      );
+    },
     exitCode: () => exited,
   };
   try {

@@ -66,19 +66,11 @@ describe('kler-environment template on the real backend (dry run)', () => {
   after(() => backend?.stop());
 
   test('renders, checks and plans, and says what it skipped', async () => {
-    const template = await (async () => {
-      for (let i = 0; i < 60; i++) {
-        const res = await backend.get(
-          '/api/catalog/entities/by-name/template/default/kler-environment',
-          token,
-        );
-        if (res.status === 200) return res.body;
-        await new Promise(r => setTimeout(r, 1000));
-      }
-      throw new Error(
-        'template kler-environment never appeared in the catalog',
-      );
-    })();
+    const template = await backend.waitForEntity(
+      'template',
+      'kler-environment',
+      token,
+    );
 
     const res = await fetch(`${backend.baseUrl}/api/scaffolder/v2/dry-run`, {
       method: 'POST',
