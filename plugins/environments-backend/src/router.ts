@@ -20,12 +20,13 @@ import {
   environmentsReadPermission,
   getEcsServiceNames,
 } from '@kler/plugin-environments-common';
-import express, { Request } from 'express';
+import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
   EnvironmentView,
   EnvironmentsService,
+  selectProblems,
   toDetailsResponse,
 } from './services/EnvironmentsService';
 import { AwsEnvironment } from './services/aws/types';
@@ -72,6 +73,109 @@ const problemsQuery = z.object({
   ),
 });
 
+/**
+ * How long a permission decision is reused for the same token. Asking the
+ * policy is an HTTP round trip to the permission plugin (a token issued, sent,
+ * verified, the policy run, the answer validated): about half of what a warm
+ * request cost. environments.read is a basic permission: its decision depends
+ * only on the caller and the policy, and KLER's policy changes with a restart.
+ * A revoked permission therefore takes effect within this time.
+ */
+const DECISION_REUSE_MS = 5_000;
+/** Bounds the decisions kept: one per token seen within DECISION_REUSE_MS. */
+const MAX_CACHED_DECISIONS = 1_000;
+/** Bounds the serialized bodies kept: one per distinct problem filter. */
+const MAX_CACHED_BODIES = 32;
+
+/** Permission decisions per bearer token, each for a short time. */
+export class ReadDecisionCache {
+  private readonly decisions = new Map<
+    string,
+    { result: AuthorizeResult; expiresAt: number }
+  >();
+
+  constructor(
+    private readonly options: {
+      ttlMs: number;
+      maxEntries: number;
+      now?: () => number;
+    },
+  ) {}
+
+  get(token: string): AuthorizeResult | undefined {
+    const known = this.decisions.get(token);
+    if (!known) {
+      return undefined;
+    }
+    if (known.expiresAt <= this.now()) {
+      this.decisions.delete(token);
+      return undefined;
+    }
+    return known.result;
+  }
+
+  /** Keeps the decision until the TTL passes or the token expires, whichever is first. */
+  set(token: string, result: AuthorizeResult, tokenExpiresAt?: Date): void {
+    const expiresAt = Math.min(
+      this.now() + this.options.ttlMs,
+      tokenExpiresAt?.getTime() ?? Infinity,
+    );
+    this.decisions.delete(token);
+    while (this.decisions.size >= this.options.maxEntries) {
+      // Maps iterate in insertion order: the first key is the oldest decision.
+      this.decisions.delete(this.decisions.keys().next().value!);
+    }
+    this.decisions.set(token, { result, expiresAt });
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}
+
+/**
+ * The serialized body of a response, reused while what it was built from is
+ * the same objects: the service hands out the same summary and evaluation
+ * objects until the snapshot changes or is evaluated again.
+ */
+export class SerializedBodyCache {
+  private readonly bodies = new Map<
+    string,
+    { sources: readonly unknown[]; body: string }
+  >();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(key: string, sources: readonly unknown[], build: () => unknown): string {
+    const known = this.bodies.get(key);
+    if (
+      known &&
+      known.sources.length === sources.length &&
+      known.sources.every((source, i) => source === sources[i])
+    ) {
+      return known.body;
+    }
+    const body = JSON.stringify(build());
+    this.bodies.delete(key);
+    while (this.bodies.size >= this.maxEntries) {
+      this.bodies.delete(this.bodies.keys().next().value!);
+    }
+    this.bodies.set(key, { sources, body });
+    return body;
+  }
+}
+
+/** The token of `Authorization: Bearer <token>`, the one httpAuth verifies. */
+function bearerTokenOf(req: Request): string | undefined {
+  const match = req.headers.authorization?.match(/^Bearer[ ]+(\S+)$/i);
+  return match?.[1];
+}
+
+/** What res.json sends, from an already serialized body. */
+function sendJson(res: Response, body: string): void {
+  res.type('application/json').send(body);
+}
+
 /** Parses request input, or throws an InputError naming the bad parameter. */
 function parse<T extends z.ZodTypeAny>(
   schema: T,
@@ -99,14 +203,30 @@ export async function createRouter(
   const { httpAuth, permissions, catalog, environments } = options;
   const router = Router();
 
+  const decisions = new ReadDecisionCache({
+    ttlMs: DECISION_REUSE_MS,
+    maxEntries: MAX_CACHED_DECISIONS,
+  });
+  const bodies = new SerializedBodyCache(MAX_CACHED_BODIES);
+
   /** Every route reads environment data, so every route needs environments.read. */
   const authorizeRead = async (req: Request): Promise<BackstageCredentials> => {
+    // Authentication runs on every request: a cached decision is only looked
+    // up for a token that was just verified (and is not expired).
     const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: environmentsReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    const token = bearerTokenOf(req);
+    let result = token ? decisions.get(token) : undefined;
+    if (result === undefined) {
+      const [decision] = await permissions.authorize(
+        [{ permission: environmentsReadPermission }],
+        { credentials },
+      );
+      result = decision.result;
+      if (token) {
+        decisions.set(token, result, credentials.expiresAt);
+      }
+    }
+    if (result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `Not allowed: ${environmentsReadPermission.name}`,
       );
@@ -117,10 +237,14 @@ export async function createRouter(
   router.get('/v1/environments', async (req, res) => {
     await authorizeRead(req);
     const views = await environments.listEnvironments();
-    const body: EnvironmentListResponse = {
-      items: views.map(view => view.summary),
-    };
-    res.json(body);
+    const summaries = views.map(view => view.summary);
+    sendJson(
+      res,
+      bodies.get('environments', summaries, () => {
+        const body: EnvironmentListResponse = { items: summaries };
+        return body;
+      }),
+    );
   });
 
   router.get('/v1/environments/:name', async (req, res) => {
@@ -167,10 +291,9 @@ export async function createRouter(
   router.get('/v1/problems', async (req, res) => {
     await authorizeRead(req);
     const query = parse(problemsQuery, req.query, 'query');
+    const views = await environments.listEnvironments();
     if (query.environment) {
-      const known = new Set(
-        (await environments.listEnvironments()).map(view => view.entry.name),
-      );
+      const known = new Set(views.map(view => view.entry.name));
       const unknown = query.environment.filter(name => !known.has(name));
       if (unknown.length > 0) {
         throw new InputError(
@@ -180,14 +303,24 @@ export async function createRouter(
         );
       }
     }
-    const body: ProblemListResponse = {
-      items: await environments.listProblems({
-        environments: query.environment,
-        minSeverity: query.minSeverity,
-        areas: query.area,
-      }),
+    const filter = {
+      environments: query.environment,
+      minSeverity: query.minSeverity,
+      areas: query.area,
     };
-    res.json(body);
+    sendJson(
+      res,
+      bodies.get(
+        `problems ${JSON.stringify(filter)}`,
+        views.flatMap(view => [view.entry, view.evaluation]),
+        () => {
+          const body: ProblemListResponse = {
+            items: selectProblems(views, filter),
+          };
+          return body;
+        },
+      ),
+    );
   });
 
   return router;

@@ -62,6 +62,8 @@ export class EnvironmentsService {
     EnvironmentSnapshot,
     { evaluatedAt: number; evaluation: EnvironmentEvaluation }
   >();
+  /** The latest view per environment name. */
+  private readonly views = new Map<string, EnvironmentView>();
 
   constructor(
     private readonly registry: EnvironmentRegistry,
@@ -87,6 +89,13 @@ export class EnvironmentsService {
 
   async listEnvironments(): Promise<EnvironmentView[]> {
     const entries = await this.registry.list();
+    const names = new Set(entries.map(entry => entry.name));
+    for (const name of this.views.keys()) {
+      if (!names.has(name)) {
+        // A removed environment's snapshot is not kept alive by its last view.
+        this.views.delete(name);
+      }
+    }
     return Promise.all(entries.map(entry => this.view(entry)));
   }
 
@@ -96,20 +105,7 @@ export class EnvironmentsService {
   }
 
   async listProblems(filter: ProblemFilter): Promise<Problem[]> {
-    const views = await this.listEnvironments();
-    return views
-      .filter(
-        view =>
-          !filter.environments || filter.environments.includes(view.entry.name),
-      )
-      .flatMap(view => view.evaluation?.problems ?? [])
-      .filter(
-        problem =>
-          !filter.minSeverity ||
-          isSeverityAtLeast(problem.severity, filter.minSeverity),
-      )
-      .filter(problem => !filter.areas || filter.areas.includes(problem.area))
-      .sort(compareProblems);
+    return selectProblems(await this.listEnvironments(), filter);
   }
 
   private async view(entry: EnvironmentEntry): Promise<EnvironmentView> {
@@ -120,12 +116,25 @@ export class EnvironmentsService {
     const evaluation = state.snapshot
       ? this.evaluate(state.snapshot)
       : undefined;
-    return {
+    // The same entry, state and evaluation give the same view: callers may
+    // reuse what they derived from it (the router its serialized body).
+    const known = this.views.get(entry.name);
+    if (
+      known &&
+      known.entry === entry &&
+      known.state === state &&
+      known.evaluation === evaluation
+    ) {
+      return known;
+    }
+    const view = {
       entry,
       state,
       evaluation,
       summary: summaryOf(entry, state, evaluation),
     };
+    this.views.set(entry.name, view);
+    return view;
   }
 
   /** Evaluates a snapshot, reusing a recent evaluation of the same snapshot. */
@@ -139,6 +148,26 @@ export class EnvironmentsService {
     this.evaluations.set(snapshot, { evaluatedAt: now, evaluation });
     return evaluation;
   }
+}
+
+/** The problems of the views that match the filter, worst first. */
+export function selectProblems(
+  views: EnvironmentView[],
+  filter: ProblemFilter,
+): Problem[] {
+  return views
+    .filter(
+      view =>
+        !filter.environments || filter.environments.includes(view.entry.name),
+    )
+    .flatMap(view => view.evaluation?.problems ?? [])
+    .filter(
+      problem =>
+        !filter.minSeverity ||
+        isSeverityAtLeast(problem.severity, filter.minSeverity),
+    )
+    .filter(problem => !filter.areas || filter.areas.includes(problem.area))
+    .sort(compareProblems);
 }
 
 const UNKNOWN_AREAS = Object.fromEntries(

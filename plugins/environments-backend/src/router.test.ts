@@ -1,0 +1,197 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  EnvironmentListResponse,
+  ProblemListResponse,
+} from '@kler/plugin-environments-common';
+import express from 'express';
+import request from 'supertest';
+import {
+  FakeEnvironmentReader,
+  ecsService,
+  environmentEntity,
+} from './__testUtils__/fixtures';
+import { ReadDecisionCache, SerializedBodyCache, createRouter } from './router';
+import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
+import { EnvironmentsService } from './services/EnvironmentsService';
+import { SnapshotStore } from './services/snapshots/SnapshotStore';
+
+async function setup(decide: () => AuthorizeResult) {
+  const logger = mockServices.logger.mock();
+  const catalog = catalogServiceMock({
+    entities: [environmentEntity('production')],
+  });
+  const reader = new FakeEnvironmentReader({
+    production: [ecsService('shop-api'), ecsService('storefront')],
+  });
+  const environments = new EnvironmentsService(
+    new EnvironmentRegistry({
+      catalog,
+      auth: mockServices.auth(),
+      logger,
+      overrides: [],
+      maxAgeMs: 60_000,
+    }),
+    new SnapshotStore({
+      cache: CacheManager.fromConfig(
+        new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+      ).forPlugin('environments'),
+      reader,
+      logger,
+      ttlMs: 60_000,
+      timeoutMs: 5_000,
+    }),
+    logger,
+  );
+  const authorize = jest.fn(async (requests: unknown[]) =>
+    requests.map(() => ({ result: decide() })),
+  );
+  const router = await createRouter({
+    httpAuth: mockServices.httpAuth(),
+    permissions: { authorize } as unknown as PermissionsService,
+    catalog,
+    environments,
+  });
+  const app = express()
+    .use(router)
+    .use(
+      MiddlewareFactory.create({
+        config: new ConfigReader({}),
+        logger,
+      }).error(),
+    );
+  return { app, authorize, reader, environments };
+}
+
+const userA = mockCredentials.user.header('user:default/alice');
+const userB = mockCredentials.user.header('user:default/bob');
+
+describe('router', () => {
+  it('asks the policy once per token within a few seconds, and again for another token', async () => {
+    const { app, authorize } = await setup(() => AuthorizeResult.ALLOW);
+    for (const path of [
+      '/v1/environments',
+      '/v1/problems',
+      '/v1/environments',
+    ]) {
+      const response = await request(app).get(path).set('Authorization', userA);
+      expect(response.status).toBe(200);
+    }
+    expect(authorize).toHaveBeenCalledTimes(1);
+
+    await request(app).get('/v1/environments').set('Authorization', userB);
+    expect(authorize).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps answering 403 to a denied token, and 401 to an invalid one without asking the policy', async () => {
+    const { app, authorize } = await setup(() => AuthorizeResult.DENY);
+    for (let i = 0; i < 3; i++) {
+      const response = await request(app)
+        .get('/v1/problems')
+        .set('Authorization', userA);
+      expect(response.status).toBe(403);
+      expect(response.body.items).toBeUndefined();
+    }
+    expect(authorize).toHaveBeenCalledTimes(1);
+
+    const invalid = await request(app)
+      .get('/v1/environments')
+      .set('Authorization', mockCredentials.user.invalidHeader());
+    expect(invalid.status).toBe(401);
+    expect(authorize).toHaveBeenCalledTimes(1);
+  });
+
+  it('serves a new snapshot after a refresh, not the body of the previous one', async () => {
+    const { app, reader, environments } = await setup(
+      () => AuthorizeResult.ALLOW,
+    );
+    const first = await request(app)
+      .get('/v1/environments')
+      .set('Authorization', userA);
+    expect(first.headers['content-type']).toBe(
+      'application/json; charset=utf-8',
+    );
+    const before = first.body as EnvironmentListResponse;
+    expect(before.items[0].counts.services).toBe(2);
+    const problemsBefore = (
+      await request(app).get('/v1/problems').set('Authorization', userA)
+    ).body as ProblemListResponse;
+    expect(problemsBefore.items.map(p => p.id)).not.toContain(
+      'production/service/shop-api/running-below-desired',
+    );
+
+    reader.servicesByEnvironment.production = [
+      ecsService('shop-api', { runningCount: 0, desiredCount: 3 }),
+      ecsService('storefront'),
+      ecsService('admin-panel'),
+    ];
+    await environments.refreshAll();
+
+    const after = (
+      await request(app).get('/v1/environments').set('Authorization', userA)
+    ).body as EnvironmentListResponse;
+    expect(after.items[0].counts.services).toBe(3);
+    const problemsAfter = (
+      await request(app).get('/v1/problems').set('Authorization', userA)
+    ).body as ProblemListResponse;
+    expect(problemsAfter.items.map(p => p.id)).toContain(
+      'production/service/shop-api/running-below-desired',
+    );
+    // A filter has its own body.
+    const filtered = (
+      await request(app)
+        .get('/v1/problems?area=backup')
+        .set('Authorization', userA)
+    ).body as ProblemListResponse;
+    expect(filtered.items.every(p => p.area === 'backup')).toBe(true);
+  });
+});
+
+describe('ReadDecisionCache', () => {
+  it('forgets a decision after the TTL or when the token expires, and keeps at most maxEntries', () => {
+    let now = 1_000;
+    const cache = new ReadDecisionCache({
+      ttlMs: 5_000,
+      maxEntries: 2,
+      now: () => now,
+    });
+    cache.set('a', AuthorizeResult.ALLOW);
+    cache.set('b', AuthorizeResult.DENY, new Date(2_000));
+    expect(cache.get('a')).toBe(AuthorizeResult.ALLOW);
+    expect(cache.get('b')).toBe(AuthorizeResult.DENY);
+
+    now = 2_000;
+    expect(cache.get('b')).toBeUndefined();
+    now = 5_999;
+    expect(cache.get('a')).toBe(AuthorizeResult.ALLOW);
+    now = 6_000;
+    expect(cache.get('a')).toBeUndefined();
+
+    cache.set('a', AuthorizeResult.ALLOW);
+    cache.set('b', AuthorizeResult.ALLOW);
+    cache.set('c', AuthorizeResult.ALLOW);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBe(AuthorizeResult.ALLOW);
+    expect(cache.get('c')).toBe(AuthorizeResult.ALLOW);
+  });
+});
+
+describe('SerializedBodyCache', () => {
+  it('rebuilds the body when any source object changes', () => {
+    const cache = new SerializedBodyCache(2);
+    const build = jest.fn((value: object) => value);
+    const one = { n: 1 };
+    const two = { n: 2 };
+    expect(cache.get('k', [one], () => build(one))).toBe('{"n":1}');
+    expect(cache.get('k', [one], () => build(one))).toBe('{"n":1}');
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(cache.get('k', [{ n: 1 }], () => build({ n: 1 }))).toBe('{"n":1}');
+    expect(cache.get('k', [one, two], () => build(two))).toBe('{"n":2}');
+    expect(build).toHaveBeenCalledTimes(3);
+  });
+});
