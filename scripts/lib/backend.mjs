@@ -16,7 +16,11 @@ export const repoRoot = resolve(
 const ansi = /\u001b\[[0-9;]*m/g;
 
 /**
- * @param {{ configFiles?: string[], config?: object, env?: Record<string,string>, serveApp?: boolean }} options
+ * `entry` is the backend's entry file relative to packages/backend (default
+ * src/index.ts; the benchmark boots a smaller backend of its own with it);
+ * `nodeArgs` go to Node before the entry (for example `--cpu-prof`).
+ *
+ * @param {{ configFiles?: string[], config?: object, env?: Record<string,string>, serveApp?: boolean, entry?: string, nodeArgs?: string[] }} options
  */
 export async function startBackend(options = {}) {
   const port = await freePort();
@@ -50,9 +54,10 @@ export async function startBackend(options = {}) {
   ).resolve('@backstage/cli-node/config/nodeTransform.cjs');
   const args = [
     '--enable-source-maps',
+    ...(options.nodeArgs ?? []),
     '--require',
     nodeTransform,
-    'src/index.ts',
+    options.entry ?? 'src/index.ts',
     ...configs.flatMap(c => ['--config', c]),
   ];
   const child = spawn(process.execPath, args, {
