@@ -135,6 +135,17 @@ describe('scenario', () => {
     ]);
   });
 
+  it('rejects two services sharing a target group name', () => {
+    const input: any = minimal();
+    input.environments[0].services = [
+      { name: 'web', min: 1, max: 2, targetGroup: 'shared' },
+      { name: 'api', min: 1, max: 2, targetGroup: 'shared' },
+    ];
+    expect(problemsOf(input)).toEqual([
+      'environments[0].services[1].targetGroup: shared is already the target group of services[0]',
+    ]);
+  });
+
   it('reports the file in the error message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aws-sandbox-'));
     const file = join(dir, 'bad.yaml');

@@ -65,6 +65,19 @@ export function parseScenario(input: unknown, source = '(inline)'): Scenario {
       );
     }
     const services = new Set(env.services.map(s => s.name));
+    // ELBv2 target group names are unique per account and region
+    const targetGroups = new Map<string, number>();
+    env.services.forEach((service, s) => {
+      if (!service.targetGroup) return;
+      const first = targetGroups.get(service.targetGroup);
+      if (first !== undefined) {
+        problems.push(
+          `environments[${i}].services[${s}].targetGroup: ${service.targetGroup} is already the target group of services[${first}]`,
+        );
+      } else {
+        targetGroups.set(service.targetGroup, s);
+      }
+    });
     env.alarms.forEach((alarm, a) => {
       if (alarm.service && !services.has(alarm.service)) {
         problems.push(

@@ -56,6 +56,27 @@ export class EnvironmentNames {
     )}`;
   }
 
+  /** The environment's Application Load Balancer, named after the cluster. */
+  get loadBalancerName() {
+    return this.env.cluster;
+  }
+
+  loadBalancerArn() {
+    return `arn:aws:elasticloadbalancing:${this.prefix}:loadbalancer/app/${
+      this.loadBalancerName
+    }/${hexId(16, this.seed, 'alb', this.env.account, this.env.cluster)}`;
+  }
+
+  vpcId() {
+    return `vpc-${hexId(
+      17,
+      this.seed,
+      'vpc',
+      this.env.account,
+      this.env.region,
+    )}`;
+  }
+
   alarmArn(name: string) {
     return `arn:aws:cloudwatch:${this.prefix}:alarm:${name}`;
   }

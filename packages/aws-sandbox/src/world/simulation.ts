@@ -8,6 +8,13 @@ import { ServiceSchedule, TaskRun } from './tasks';
 import { TrafficModel } from './traffic';
 import { bucketOf, SECOND } from './time';
 
+/** A service's ELBv2 target group, attached to the environment's load balancer. */
+export interface TargetGroupEntry {
+  service: ServiceSpec;
+  name: string;
+  arn: string;
+}
+
 export interface TaskIndex {
   time: number;
   runs: TaskRun[];
@@ -22,6 +29,7 @@ export class EnvironmentWorld {
   readonly schedules: Map<string, ServiceSchedule>;
   private cachedTasks?: TaskIndex;
   private readonly serviceIndex: Map<ServiceSpec, number>;
+  private targetGroupIndex?: Map<string, TargetGroupEntry>;
 
   constructor(readonly seed: string, readonly spec: EnvironmentSpec) {
     this.names = new EnvironmentNames(seed, spec);
@@ -67,7 +75,29 @@ export class EnvironmentWorld {
 
   /** Tasks of one service: running ones plus those stopped in the last hour. */
   serviceTasks(service: string, time: number): TaskRun[] {
-    return this.tasks(time).byService.get(service) ?? [];
+    if (this.cachedTasks?.time === time) {
+      return this.cachedTasks.byService.get(service) ?? [];
+    }
+    // another time than the cluster's cached one (metrics of past minutes):
+    // only this service's tasks, leaving the cluster's cache in place
+    return this.schedules.get(service)?.tasksAt(time) ?? [];
+  }
+
+  /** The services' target groups by ARN, in scenario order. */
+  targetGroups(): Map<string, TargetGroupEntry> {
+    if (!this.targetGroupIndex) {
+      this.targetGroupIndex = new Map();
+      for (const service of this.spec.services) {
+        if (!service.targetGroup) continue;
+        const arn = this.names.targetGroupArn(service.targetGroup);
+        this.targetGroupIndex.set(arn, {
+          service,
+          name: service.targetGroup,
+          arn,
+        });
+      }
+    }
+    return this.targetGroupIndex;
   }
 
   runningTasks(service: string, time: number): TaskRun[] {
