@@ -1,6 +1,7 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeTargetGroupsCommand,
+  DescribeTargetGroupsCommandInput,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   paginateDescribeTargetGroups,
@@ -113,9 +114,8 @@ describe('ELBv2 DescribeTargetGroups', () => {
   });
   afterAll(() => sandbox.close());
 
-  const describeTargetGroups = (
-    input: ConstructorParameters<typeof DescribeTargetGroupsCommand>[0],
-  ) => elb.send(new DescribeTargetGroupsCommand(input));
+  const describeTargetGroups = (input: DescribeTargetGroupsCommandInput) =>
+    elb.send(new DescribeTargetGroupsCommand(input));
 
   it("lists every service's target group, attached to the environment's load balancer", async () => {
     const out = await describeTargetGroups({});
