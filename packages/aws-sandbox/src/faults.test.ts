@@ -6,8 +6,13 @@ import {
 import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import {
   CloudWatchClient,
+  GetMetricDataCommand,
   ListMetricsCommand,
 } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   GetCallerIdentityCommand,
   GetSessionTokenCommand,
@@ -130,6 +135,59 @@ describe('faults', () => {
     await expect(
       sts.send(new GetCallerIdentityCommand({})),
     ).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+  });
+
+  it('throttles, delays and fails DescribeTargetGroups and GetMetricData like every operation', async () => {
+    const elb = new ElasticLoadBalancingV2Client(
+      clientConfig(sandbox.url, PRODUCTION),
+    );
+    const cloudWatch = new CloudWatchClient(
+      clientConfig(sandbox.url, PRODUCTION),
+    );
+    const describeTargetGroups = () =>
+      elb.send(new DescribeTargetGroupsCommand({}));
+    const getMetricData = () =>
+      cloudWatch.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: [],
+          StartTime: new Date(Date.parse(PEAK) - 300_000),
+          EndTime: new Date(PEAK),
+        }),
+      );
+    // the default per-operation limit counts each operation on its own
+    sandbox.admin.setThrottling({
+      enabled: true,
+      ratePerSecond: 0.01,
+      burst: 2,
+    });
+    for (const call of [describeTargetGroups, getMetricData]) {
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => call()),
+      );
+      expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(2);
+      expect(
+        results.map(r => r.status === 'rejected' && r.reason.name),
+      ).toContain('Throttling');
+    }
+    sandbox.admin.setThrottling({ enabled: false });
+    sandbox.admin.setFaults([
+      { operation: 'GetMetricData', latencyMs: 300 },
+      { operation: 'DescribeTargetGroups', serverError: 503 },
+    ]);
+    const started = Date.now();
+    await expect(getMetricData()).resolves.toMatchObject({
+      MetricDataResults: [],
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await expect(describeTargetGroups()).rejects.toMatchObject({
+      name: 'ServiceUnavailable',
+      $metadata: { httpStatusCode: 503 },
+    });
+    sandbox.admin.setFaults([{ service: 'elbv2', accessDenied: true }]);
+    await expect(describeTargetGroups()).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
   });
 
   it('adds latency', async () => {

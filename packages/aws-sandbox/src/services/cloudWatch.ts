@@ -2,6 +2,7 @@ import { AwsError } from '../errors';
 import type { ServiceDefinition } from '../protocols/types';
 import { alarmState } from '../world/alarms';
 import { CREATED_AT } from '../world/time';
+import { getMetricData } from './metricData';
 import { paginate, requireArray } from './paging';
 
 const INVALID = 'InvalidParameterValue';
@@ -24,6 +25,8 @@ export const cloudWatch: ServiceDefinition = {
     accessDeniedStatus: 403,
   },
   operations: {
+    GetMetricData: getMetricData,
+
     DescribeAlarms: ctx => {
       const names = requireArray<string>(
         ctx.input.AlarmNames,

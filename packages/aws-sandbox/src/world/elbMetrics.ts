@@ -1,0 +1,73 @@
+import type { ServiceSpec } from '../scenario/schema';
+import { targetHealthCounts } from './health';
+import type { EnvironmentWorld, SandboxWorld } from './simulation';
+
+export const ELB_NAMESPACE = 'AWS/ApplicationELB';
+
+/** The per-target-group metrics the sandbox publishes, with what they count. */
+export const TARGET_COUNT_METRICS: Partial<
+  Record<string, (counts: { healthy: number; unhealthy: number }) => number>
+> = {
+  HealthyHostCount: counts => counts.healthy,
+  UnHealthyHostCount: counts => counts.unhealthy,
+};
+
+/** `arn:...:targetgroup/name/id` -> `targetgroup/name/id`, the metric dimension. */
+export function targetGroupDimension(arn: string): string {
+  return arn.slice(arn.indexOf(':targetgroup/') + 1);
+}
+
+/** `arn:...:loadbalancer/app/name/id` -> `app/name/id`, the metric dimension. */
+export function loadBalancerDimension(arn: string): string {
+  return arn.slice(arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length);
+}
+
+/**
+ * The service whose target group the TargetGroup + LoadBalancer dimension
+ * pair names, in this account and region; undefined when ELB would publish no
+ * such metric.
+ */
+export function serviceOfTargetGroupDimensions(
+  world: SandboxWorld,
+  account: string,
+  region: string,
+  dimensions: Array<{ Name?: string; Value?: string }>,
+): { environment: EnvironmentWorld; service: ServiceSpec } | undefined {
+  if (dimensions.length !== 2) return undefined;
+  const value = (name: string) =>
+    dimensions.find(d => d.Name === name)?.Value ?? '';
+  const targetGroup = value('TargetGroup');
+  const loadBalancer = value('LoadBalancer');
+  for (const environment of world.in(account, region)) {
+    if (
+      loadBalancerDimension(environment.names.loadBalancerArn()) !==
+      loadBalancer
+    ) {
+      continue;
+    }
+    const arn = `arn:aws:elasticloadbalancing:${region}:${account}:${targetGroup}`;
+    const entry = environment.targetGroups().get(arn);
+    if (entry) return { environment, service: entry.service };
+  }
+  return undefined;
+}
+
+/**
+ * Healthy and unhealthy targets of a service's target group in one minute,
+ * as ELB samples them: the counts DescribeTargetHealth gives at the minute's
+ * start. Memoized per call by the caller's map.
+ */
+export function targetCountsAtMinute(
+  environment: EnvironmentWorld,
+  service: ServiceSpec,
+  minuteStart: number,
+  memo: Map<string, { healthy: number; unhealthy: number }>,
+) {
+  const key = `${environment.spec.name}\u0000${service.name}\u0000${minuteStart}`;
+  let counts = memo.get(key);
+  if (!counts) {
+    counts = targetHealthCounts(environment, service, minuteStart);
+    memo.set(key, counts);
+  }
+  return counts;
+}
