@@ -49,8 +49,12 @@ export interface Config {
       maxAttempts?: number;
       /** The SDK retry mode. Default standard (adaptive recovers slowly after throttling). */
       retryMode?: 'standard' | 'adaptive';
-      /** AWS calls in flight at once per environment. Default 8. */
+      /** Calls of one AWS operation in flight at once, per account and region. Default 8. */
       concurrency?: number;
+      /** Calls of one AWS operation started per second, per account and region. Default 20. */
+      callsPerSecond?: number;
+      /** Calls of one AWS operation that may start at once after a quiet spell. Default 40. */
+      burst?: number;
       /** Timeout of a single HTTP request to AWS, in milliseconds. Default 10000. */
       timeoutMs?: number;
     };

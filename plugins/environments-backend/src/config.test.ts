@@ -14,6 +14,8 @@ describe('readEnvironmentsOptions', () => {
         maxAttempts: 5,
         retryMode: 'standard',
         concurrency: 8,
+        callsPerSecond: 20,
+        burst: 40,
         timeoutMs: 10_000,
       },
     });
@@ -35,6 +37,8 @@ describe('readEnvironmentsOptions', () => {
         maxAttempts: 3,
         retryMode: 'standard',
         concurrency: 4,
+        callsPerSecond: 5,
+        burst: 10,
         timeoutMs: 2000,
       },
     });
@@ -54,6 +58,8 @@ describe('readEnvironmentsOptions', () => {
         maxAttempts: 3,
         retryMode: 'standard',
         concurrency: 4,
+        callsPerSecond: 5,
+        burst: 10,
         timeoutMs: 2000,
       },
     });
@@ -61,6 +67,8 @@ describe('readEnvironmentsOptions', () => {
 
   it.each([
     [{ aws: { concurrency: 0 } }, 'environments.aws.concurrency'],
+    [{ aws: { callsPerSecond: -5 } }, 'environments.aws.callsPerSecond'],
+    [{ aws: { burst: 'lots' } }, 'environments.aws.burst'],
     [{ aws: { maxAttempts: 1.5 } }, 'environments.aws.maxAttempts'],
     [{ aws: { retryMode: 'legacy' } }, 'environments.aws.retryMode'],
     [{ aws: { timeoutMs: 'fast' } }, 'environments.aws.timeoutMs'],

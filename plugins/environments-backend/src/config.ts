@@ -32,7 +32,12 @@ export interface EnvironmentsOptions {
   aws: {
     maxAttempts: number;
     retryMode: 'standard' | 'adaptive';
+    /** Calls of one operation in flight at once, per account and region. */
     concurrency: number;
+    /** Calls of one operation started per second, per account and region. */
+    callsPerSecond: number;
+    /** Calls of one operation that may start at once after a quiet spell. */
+    burst: number;
     timeoutMs: number;
   };
 }
@@ -59,6 +64,10 @@ export const DEFAULTS = {
   // for minutes after a throttling storm had ended (found by the fault drills).
   awsRetryMode: 'standard' as const,
   awsConcurrency: 8,
+  // AWS throttles each API action per account and region with a token bucket;
+  // ECS's read actions refill at 20 a second. Staying under it spares retries.
+  awsCallsPerSecond: 20,
+  awsBurst: 40,
   awsTimeoutMs: 10_000,
 };
 
@@ -213,6 +222,12 @@ export function readEnvironmentsOptions(
         'aws.concurrency',
         DEFAULTS.awsConcurrency,
       ),
+      callsPerSecond: readPositiveInteger(
+        section,
+        'aws.callsPerSecond',
+        DEFAULTS.awsCallsPerSecond,
+      ),
+      burst: readPositiveInteger(section, 'aws.burst', DEFAULTS.awsBurst),
       timeoutMs: readPositiveInteger(
         section,
         'aws.timeoutMs',

@@ -34,7 +34,11 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
       factory({ config }) {
         const options = readEnvironmentsOptions(config);
         return new AwsEnvironmentReader({
-          concurrency: options.aws.concurrency,
+          limits: {
+            concurrency: options.aws.concurrency,
+            callsPerSecond: options.aws.callsPerSecond,
+            burst: options.aws.burst,
+          },
           clientsFactory: createAwsClientsFactory({
             credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
             maxAttempts: options.aws.maxAttempts,

@@ -81,6 +81,21 @@ export interface TargetHealth {
   description?: string;
 }
 
+/** How many targets of one target group pass their health checks. */
+export interface TargetGroupHealth {
+  targetGroupArn: string;
+  healthy: number;
+  unhealthy: number;
+  /**
+   * `DescribeTargetHealth`: every target was described (see `targetHealth`);
+   * `CloudWatch`: the load balancer's HealthyHostCount and UnHealthyHostCount
+   * metrics, about a minute behind, read for target groups with no unhealthy target.
+   */
+  source: 'DescribeTargetHealth' | 'CloudWatch';
+  /** The minute the CloudWatch counts are for. */
+  at?: string;
+}
+
 export interface ScalingPolicy {
   policyName: string;
   policyType: string;
@@ -135,7 +150,10 @@ export interface EcsService {
   /** Running tasks and tasks stopped in the last hour. */
   tasks: EcsTask[];
   targetGroupArns: string[];
+  /** The targets of the target groups that were described one by one. */
   targetHealth: TargetHealth[];
+  /** Target counts of each target group; absent in snapshots read before counts existed. */
+  targetGroups?: TargetGroupHealth[];
   scaling?: ServiceScaling;
   alarms: CloudWatchAlarm[];
 }

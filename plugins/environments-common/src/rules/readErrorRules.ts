@@ -16,8 +16,10 @@ export const ENVIRONMENT_AREA_IAM_ACTIONS: Record<EnvironmentArea, string[]> = {
     'ecs:ListTasks',
     'ecs:DescribeTasks',
     'ecs:DescribeCapacityProviders',
+    'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:DescribeTargetHealth',
     'cloudwatch:DescribeAlarms',
+    'cloudwatch:GetMetricData',
   ],
   scaling: [
     'application-autoscaling:DescribeScalableTargets',

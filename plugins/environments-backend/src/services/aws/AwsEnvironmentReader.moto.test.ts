@@ -162,7 +162,7 @@ describe('AwsEnvironmentReader against moto', () => {
       return;
     }
     const reader = new AwsEnvironmentReader({
-      concurrency: 4,
+      limits: { concurrency: 4, callsPerSecond: 20, burst: 40 },
       clientsFactory: createAwsClientsFactory({
         credentialsManager: DefaultAwsCredentialsManager.fromConfig(
           new ConfigReader(awsConfig),

@@ -59,7 +59,7 @@ function environment(name: 'production' | 'development'): AwsEnvironment {
 
 function createReader(maxAttempts = 5) {
   return new AwsEnvironmentReader({
-    concurrency: 8,
+    limits: { concurrency: 8, callsPerSecond: 20, burst: 40 },
     clientsFactory: createAwsClientsFactory({
       credentialsManager: DefaultAwsCredentialsManager.fromConfig(
         new ConfigReader(awsConfig),
@@ -99,7 +99,12 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     const storefront = snapshot.services.find(
       s => s.serviceName === 'storefront',
     )!;
-    expect(storefront.targetHealth.length).toBeGreaterThan(0);
+    // Healthy: counted from the load balancer's metrics, not described.
+    expect(storefront.targetGroups).toEqual([
+      expect.objectContaining({ source: 'CloudWatch', unhealthy: 0 }),
+    ]);
+    expect(storefront.targetGroups![0].healthy).toBeGreaterThan(0);
+    expect(storefront.targetHealth).toEqual([]);
     expect(storefront.scaling).toMatchObject({
       minCapacity: 3,
       maxCapacity: 12,
@@ -184,7 +189,7 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     const throttledResponses: string[] = [];
     const instrumented = new Set<unknown>();
     const reader = new AwsEnvironmentReader({
-      concurrency: 8,
+      limits: { concurrency: 8, callsPerSecond: 20, burst: 40 },
       clientsFactory: async env => {
         const clients = await factory(env);
         if (!instrumented.has(clients.ecs)) {

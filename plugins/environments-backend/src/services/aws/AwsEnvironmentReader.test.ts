@@ -22,6 +22,8 @@ import {
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeCapacityProvidersCommand,
@@ -33,6 +35,7 @@ import {
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -99,7 +102,7 @@ function createReader(concurrency = 8) {
   };
   return new AwsEnvironmentReader({
     clientsFactory: async () => clients,
-    concurrency,
+    limits: { concurrency, callsPerSecond: 1_000_000, burst: 1_000_000 },
     now: () => NOW,
   });
 }
@@ -166,6 +169,10 @@ function mockEmptyAccount(options: { capacityProviders?: string[] } = {}) {
     .on(DescribeScalingPoliciesCommand)
     .resolves({ ScalingPolicies: [] });
   cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+  elasticLoadBalancing
+    .on(DescribeTargetGroupsCommand)
+    .resolves({ TargetGroups: [] });
   backup.on(ListBackupPlansCommand).resolves({ BackupPlansList: [] });
   backup
     .on(ListProtectedResourcesByBackupVaultCommand)
@@ -242,7 +249,7 @@ describe('AwsEnvironmentReader: ECS', () => {
     expect(snapshot.readErrors).toEqual([]);
   });
 
-  it('lists the cluster tasks once, describes them 100 at a time and groups them by service', async () => {
+  it('lists the cluster tasks once, describes each page as it arrives and groups them by service', async () => {
     mockServices(['shop-api', 'storefront']);
     const running = Array.from({ length: 230 }, (_, i) => taskArn(i));
     const stopped = Array.from({ length: 20 }, (_, i) => taskArn(1000 + i));
@@ -277,10 +284,13 @@ describe('AwsEnvironmentReader: ECS', () => {
       expect(call.args[0].input.serviceName).toBeUndefined();
       expect(call.args[0].input.maxResults).toBe(100);
     }
+    // One DescribeTasks per listed page: 100, 100 and 30 running, 20 stopped.
     const describeSizes = ecs
       .commandCalls(DescribeTasksCommand)
       .map(call => call.args[0].input.tasks?.length);
-    expect(describeSizes).toEqual([100, 100, 50]);
+    expect([...describeSizes].sort((a, b) => a! - b!)).toEqual([
+      20, 30, 100, 100,
+    ]);
 
     const shopApi = snapshot.services.find(s => s.serviceName === 'shop-api')!;
     const storefront = snapshot.services.find(
@@ -403,6 +413,206 @@ describe('AwsEnvironmentReader: ECS', () => {
       name: 'ClusterNotFoundException',
       message: expect.stringContaining('kler-production'),
     });
+  });
+});
+
+describe('AwsEnvironmentReader: load balancer targets', () => {
+  const targetGroupArn = (name: string) =>
+    `arn:aws:elasticloadbalancing:eu-west-1:222222222222:targetgroup/${name}/0123456789abcdef`;
+  const loadBalancerArn =
+    'arn:aws:elasticloadbalancing:eu-west-1:222222222222:loadbalancer/app/kler-production/fedcba9876543210';
+
+  function mockServicesBehindTargetGroups(names: string[]) {
+    mockServices(names);
+    ecs.on(DescribeServicesCommand).callsFake(input => ({
+      services: (input.services as string[]).map(arn => {
+        const name = arn.split('/').pop()!;
+        return {
+          serviceArn: arn,
+          serviceName: name,
+          status: 'ACTIVE',
+          desiredCount: 2,
+          runningCount: 2,
+          pendingCount: 0,
+          loadBalancers: [{ targetGroupArn: targetGroupArn(name) }],
+        };
+      }),
+    }));
+  }
+
+  function mockTargetGroups(names: string[]) {
+    elasticLoadBalancing.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: names.map(name => ({
+        TargetGroupArn: targetGroupArn(name),
+        LoadBalancerArns: [loadBalancerArn],
+      })),
+    });
+  }
+
+  /** Per target group name: [healthy, unhealthy] at the latest minute, or none. */
+  function mockCounts(counts: Record<string, [number, number] | undefined>) {
+    cloudWatch.on(GetMetricDataCommand).callsFake(input => ({
+      MetricDataResults: (input.MetricDataQueries ?? []).map(
+        (query: MetricDataQuery) => {
+          const dimension = query.MetricStat!.Metric!.Dimensions!.find(
+            d => d.Name === 'TargetGroup',
+          )!.Value!;
+          const name = dimension.split('/')[1];
+          const count = counts[name];
+          const index =
+            query.MetricStat!.Metric!.MetricName === 'HealthyHostCount' ? 0 : 1;
+          return {
+            Id: query.Id,
+            StatusCode: 'Complete',
+            Timestamps: count ? [minutesAgo(2), minutesAgo(3)] : [],
+            Values: count ? [count[index], 0] : [],
+          };
+        },
+      ),
+    }));
+  }
+
+  function mockDescribedTargets(state: 'healthy' | 'unhealthy') {
+    elasticLoadBalancing.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        {
+          Target: { Id: '10.0.0.1', Port: 8080 },
+          TargetHealth: {
+            State: state,
+            Reason:
+              state === 'unhealthy' ? 'Target.ResponseCodeMismatch' : undefined,
+          },
+        },
+        {
+          Target: { Id: `10.0.0.2`, Port: 8080 },
+          TargetHealth: { State: 'healthy' },
+        },
+      ],
+    });
+  }
+
+  it('counts targets from CloudWatch and describes only the target groups with an unhealthy target or no metrics', async () => {
+    mockServicesBehindTargetGroups(['healthy', 'failing', 'new', 'detached']);
+    mockTargetGroups(['healthy', 'failing', 'new']);
+    mockCounts({ healthy: [2, 0], failing: [1, 1], new: undefined });
+    mockDescribedTargets('unhealthy');
+
+    const snapshot = await createReader().read(env);
+
+    const metricQueries = cloudWatch
+      .commandCalls(GetMetricDataCommand)
+      .flatMap(call => call.args[0].input.MetricDataQueries ?? []);
+    // The detached target group has no load balancer, hence no metrics to ask.
+    expect(metricQueries).toHaveLength(6);
+    expect(metricQueries[0]).toEqual({
+      Id: expect.stringMatching(/^h\d+$/),
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'HealthyHostCount',
+          Dimensions: [
+            {
+              Name: 'TargetGroup',
+              Value: expect.stringMatching(
+                /^targetgroup\/\w+\/0123456789abcdef$/,
+              ),
+            },
+            {
+              Name: 'LoadBalancer',
+              Value: 'app/kler-production/fedcba9876543210',
+            },
+          ],
+        },
+        Period: 60,
+        Stat: 'Minimum',
+      },
+      ReturnData: true,
+    });
+    const described = elasticLoadBalancing
+      .commandCalls(DescribeTargetHealthCommand)
+      .map(call => call.args[0].input.TargetGroupArn)
+      .sort();
+    expect(described).toEqual(
+      ['detached', 'failing', 'new'].map(targetGroupArn),
+    );
+
+    const byName = new Map(snapshot.services.map(s => [s.serviceName, s]));
+    expect(byName.get('healthy')!.targetHealth).toEqual([]);
+    expect(byName.get('healthy')!.targetGroups).toEqual([
+      {
+        targetGroupArn: targetGroupArn('healthy'),
+        healthy: 2,
+        unhealthy: 0,
+        source: 'CloudWatch',
+        at: minutesAgo(2).toISOString(),
+      },
+    ]);
+    expect(byName.get('failing')!.targetGroups).toEqual([
+      {
+        targetGroupArn: targetGroupArn('failing'),
+        healthy: 1,
+        unhealthy: 1,
+        source: 'DescribeTargetHealth',
+      },
+    ]);
+    expect(byName.get('failing')!.targetHealth[0]).toMatchObject({
+      targetId: '10.0.0.1',
+      state: 'unhealthy',
+      reason: 'Target.ResponseCodeMismatch',
+    });
+    expect(snapshot.readErrors).toEqual([]);
+  });
+
+  it('asks CloudWatch for 250 target groups a call', async () => {
+    const names = Array.from({ length: 260 }, (_, i) => `service-${i}`);
+    mockServicesBehindTargetGroups(names);
+    mockTargetGroups(names);
+    mockCounts(Object.fromEntries(names.map(name => [name, [2, 0]])));
+
+    const snapshot = await createReader().read(env);
+
+    expect(
+      cloudWatch
+        .commandCalls(GetMetricDataCommand)
+        .map(call => call.args[0].input.MetricDataQueries?.length)
+        .sort(),
+    ).toEqual([20, 500]);
+    expect(elasticLoadBalancing).toHaveReceivedCommandTimes(
+      DescribeTargetHealthCommand,
+      0,
+    );
+    expect(
+      snapshot.services.every(s => s.targetGroups?.[0]?.healthy === 2),
+    ).toBe(true);
+  });
+
+  it('describes every target group when CloudWatch cannot be read, and says why', async () => {
+    mockServicesBehindTargetGroups(['shop-api', 'storefront']);
+    mockTargetGroups(['shop-api', 'storefront']);
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .rejects(accessDenied('cloudwatch:GetMetricData'));
+    mockDescribedTargets('healthy');
+
+    const snapshot = await createReader().read(env);
+
+    expect(elasticLoadBalancing).toHaveReceivedCommandTimes(
+      DescribeTargetHealthCommand,
+      2,
+    );
+    expect(snapshot.services.map(s => s.targetGroups?.[0])).toEqual([
+      expect.objectContaining({ healthy: 2, source: 'DescribeTargetHealth' }),
+      expect.objectContaining({ healthy: 2, source: 'DescribeTargetHealth' }),
+    ]);
+    expect(snapshot.readErrors).toEqual([
+      {
+        area: 'health',
+        name: 'AccessDeniedException',
+        message: expect.stringMatching(
+          /^Target counts from CloudWatch: .*cloudwatch:GetMetricData/,
+        ),
+      },
+    ]);
   });
 });
 

@@ -15,13 +15,14 @@ import {
   readLatestRecoveryPoints,
   readProtectedResources,
 } from './backup';
-import { createLimiter } from './concurrency';
+import { createLimiter, Limiter, LimiterOptions } from './concurrency';
 import { readCapacityProviders, readEcs } from './ecs';
 import {
   ecsScalingResourceId,
   readAutoScalingGroups,
   readScalableTargets,
   readScalingActivities,
+  readScalingPolicies,
 } from './scaling';
 import { readTargetHealth } from './targets';
 import {
@@ -34,8 +35,11 @@ import { readWellArchitected } from './wellArchitected';
 
 export interface AwsEnvironmentReaderOptions {
   clientsFactory: AwsClientsFactory;
-  /** AWS calls in flight at once for one environment. */
-  concurrency: number;
+  /**
+   * How fast the reader may call each AWS operation in one account and region:
+   * calls in flight, calls per second and burst.
+   */
+  limits: Omit<LimiterOptions, 'now'>;
   now?: () => Date;
 }
 
@@ -46,6 +50,17 @@ export interface AwsEnvironmentReaderOptions {
 class ReadErrorCollector {
   private readonly errorsByArea = new Map<EnvironmentArea, AreaReadError[]>();
 
+  /** Notes the failure of a part that the read worked around. */
+  record(area: EnvironmentArea, part: string, error: unknown) {
+    const list = this.errorsByArea.get(area) ?? [];
+    list.push({
+      area,
+      name: errorName(error),
+      message: `${part}: ${errorMessage(error)}`,
+    });
+    this.errorsByArea.set(area, list);
+  }
+
   async capture<T>(
     area: EnvironmentArea,
     part: string,
@@ -54,13 +69,7 @@ class ReadErrorCollector {
     try {
       return await read();
     } catch (error) {
-      const list = this.errorsByArea.get(area) ?? [];
-      list.push({
-        area,
-        name: errorName(error),
-        message: `${part}: ${errorMessage(error)}`,
-      });
-      this.errorsByArea.set(area, list);
+      this.record(area, part, error);
       return undefined;
     }
   }
@@ -86,13 +95,30 @@ function errorMessage(error: unknown): string {
 /** Reads an environment through the AWS SDK: ECS first-class, every other area best effort. */
 export class AwsEnvironmentReader implements EnvironmentReader {
   private readonly clientsFactory: AwsClientsFactory;
-  private readonly concurrency: number;
+  private readonly limits: Omit<LimiterOptions, 'now'>;
   private readonly now: () => Date;
+  /**
+   * AWS throttles per account, region and operation, whichever environment
+   * calls: environments sharing an account share its limiter, across reads.
+   */
+  private readonly limiters = new Map<string, Limiter>();
 
   constructor(options: AwsEnvironmentReaderOptions) {
     this.clientsFactory = options.clientsFactory;
-    this.concurrency = options.concurrency;
+    this.limits = options.limits;
+    // Fails at construction, so that bad limits stop the backend at start.
+    createLimiter(this.limits);
     this.now = options.now ?? (() => new Date());
+  }
+
+  private limiterFor(env: AwsEnvironment): Limiter {
+    const key = [env.endpoint ?? 'aws', env.accountId, env.region].join(' ');
+    let limiter = this.limiters.get(key);
+    if (!limiter) {
+      limiter = createLimiter(this.limits);
+      this.limiters.set(key, limiter);
+    }
+    return limiter;
   }
 
   async read(
@@ -103,7 +129,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     const ctx: ReadContext = {
       env,
       clients: await this.clientsFactory(env),
-      limit: createLimiter(this.concurrency),
+      limit: this.limiterFor(env),
       sendOptions: signal ? { abortSignal: signal } : {},
       now,
     };
@@ -117,6 +143,11 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       'scaling',
       'DescribeScalingActivities',
       () => readScalingActivities(ctx),
+    );
+    const policiesRead = errors.capture(
+      'scaling',
+      'DescribeScalingPolicies',
+      () => readScalingPolicies(ctx),
     );
     const backupRead = readBackup(ctx, errors);
     const wellArchitectedRead = env.wellArchitectedWorkloadId
@@ -133,6 +164,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       await Promise.allSettled([
         alarmsRead,
         activitiesRead,
+        policiesRead,
         backupRead,
         wellArchitectedRead,
       ]);
@@ -180,12 +212,14 @@ export class AwsEnvironmentReader implements EnvironmentReader {
         readTargetHealth(
           ctx,
           services.flatMap(s => s.targetGroupArns),
+          (part, error) => errors.record('health', part, error),
         ),
     );
 
     const [
       alarms,
       activities,
+      policies,
       backup,
       wellArchitected,
       capacityProviders,
@@ -194,6 +228,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     ] = await Promise.all([
       alarmsRead,
       activitiesRead,
+      policiesRead,
       backupRead,
       wellArchitectedRead,
       capacityRead,
@@ -211,13 +246,20 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       if (scaling) {
         service.scaling = {
           ...scaling,
+          policies: policies?.get(resourceId) ?? [],
           activities: activities?.get(resourceId) ?? [],
         };
       }
       service.alarms = alarms?.serviceAlarms.get(service.serviceName) ?? [];
       service.targetHealth = service.targetGroupArns.flatMap(
-        arn => targetHealth?.get(arn) ?? [],
+        arn => targetHealth?.targets.get(arn) ?? [],
       );
+      if (targetHealth) {
+        service.targetGroups = service.targetGroupArns.flatMap(arn => {
+          const counts = targetHealth.groups.get(arn);
+          return counts ? [counts] : [];
+        });
+      }
     }
 
     return {

@@ -16,7 +16,7 @@ export interface EnvironmentAlarms {
 export async function readAlarms(ctx: ReadContext): Promise<EnvironmentAlarms> {
   const { clients, env, limit, sendOptions } = ctx;
   const metricAlarms = await collectPages<MetricAlarm>(async NextToken => {
-    const page = await limit(() =>
+    const page = await limit('DescribeAlarms', () =>
       clients.cloudWatch.send(
         new DescribeAlarmsCommand({ MaxRecords: ALARMS_PAGE_SIZE, NextToken }),
         sendOptions,

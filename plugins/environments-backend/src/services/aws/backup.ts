@@ -36,7 +36,7 @@ export const BACKUP_CANDIDATE_RESOURCE_TYPES = [
 export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
   const { clients, limit, sendOptions } = ctx;
   const planSummaries = await collectPages(async NextToken => {
-    const page = await limit(() =>
+    const page = await limit('ListBackupPlans', () =>
       clients.backup.send(
         new ListBackupPlansCommand({ NextToken }),
         sendOptions,
@@ -48,7 +48,7 @@ export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
   return Promise.all(
     planSummaries.map(async summary => {
       const backupPlanId = summary.BackupPlanId ?? '';
-      const plan = await limit(() =>
+      const plan = await limit('GetBackupPlan', () =>
         clients.backup.send(
           new GetBackupPlanCommand({ BackupPlanId: backupPlanId }),
           sendOptions,
@@ -82,7 +82,7 @@ export async function readBackupSelections(
   await Promise.all(
     backupPlanIds.map(async backupPlanId => {
       const selections = await collectPages(async NextToken => {
-        const page = await limit(() =>
+        const page = await limit('ListBackupSelections', () =>
           clients.backup.send(
             new ListBackupSelectionsCommand({
               BackupPlanId: backupPlanId,
@@ -95,7 +95,7 @@ export async function readBackupSelections(
       });
       const selectedResources = await Promise.all(
         selections.map(async selection => {
-          const output = await limit(() =>
+          const output = await limit('GetBackupSelection', () =>
             clients.backup.send(
               new GetBackupSelectionCommand({
                 BackupPlanId: backupPlanId,
@@ -119,7 +119,7 @@ export async function readProtectedResources(
   vaultName: string,
 ): Promise<AwsProtectedResource[]> {
   return collectPages(async NextToken => {
-    const page = await limit(() =>
+    const page = await limit('ListProtectedResourcesByBackupVault', () =>
       clients.backup.send(
         new ListProtectedResourcesByBackupVaultCommand({
           BackupVaultName: vaultName,
@@ -139,7 +139,7 @@ export async function readLatestRecoveryPoints(
 ): Promise<Map<string, string>> {
   const points = await collectPages<RecoveryPointByBackupVault>(
     async NextToken => {
-      const page = await limit(() =>
+      const page = await limit('ListRecoveryPointsByBackupVault', () =>
         clients.backup.send(
           new ListRecoveryPointsByBackupVaultCommand({
             BackupVaultName: vaultName,
@@ -173,7 +173,7 @@ export async function readLatestRecoveryPoints(
 export async function readBackupJobs(ctx: ReadContext): Promise<BackupJob[]> {
   const { clients, limit, sendOptions, now } = ctx;
   const jobs = await collectPages<AwsBackupJob>(async NextToken => {
-    const page = await limit(() =>
+    const page = await limit('ListBackupJobs', () =>
       clients.backup.send(
         new ListBackupJobsCommand({
           ByCreatedAfter: new Date(now.getTime() - BACKUP_JOBS_WINDOW_MS),
@@ -205,7 +205,7 @@ export async function readBackupCandidates(
   const { clients, env, limit, sendOptions } = ctx;
   const mappings = await collectPages<ResourceTagMapping>(
     async PaginationToken => {
-      const page = await limit(() =>
+      const page = await limit('GetResources', () =>
         clients.tagging.send(
           new GetResourcesCommand({
             TagFilters: [{ Key: ENVIRONMENT_TAG_KEY, Values: [env.name] }],

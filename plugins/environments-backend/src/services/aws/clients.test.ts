@@ -170,7 +170,7 @@ describe('createAwsClientsFactory', () => {
   it('reads a throttled environment through the reader, other areas failing alone', async () => {
     fake = await startFakeEcs(1);
     const reader = new AwsEnvironmentReader({
-      concurrency: 4,
+      limits: { concurrency: 4, callsPerSecond: 20, burst: 40 },
       clientsFactory: createAwsClientsFactory({
         credentialsManager,
         maxAttempts: 3,

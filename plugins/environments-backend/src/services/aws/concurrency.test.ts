@@ -1,14 +1,18 @@
 import { chunk, collectPages, createLimiter } from './concurrency';
 
+const UNLIMITED_RATE = { callsPerSecond: 1_000_000, burst: 1_000_000 };
+
 describe('createLimiter', () => {
-  it('runs at most the limit at once, in order, and keeps going after failures', async () => {
-    const limit = createLimiter(2);
+  afterEach(() => jest.useRealTimers());
+
+  it('runs at most `concurrency` calls of an operation at once, in order, and keeps going after failures', async () => {
+    const limit = createLimiter({ concurrency: 2, ...UNLIMITED_RATE });
     let active = 0;
     let maxActive = 0;
     const started: number[] = [];
     const results = await Promise.allSettled(
       Array.from({ length: 7 }, (_, i) =>
-        limit(async () => {
+        limit('DescribeServices', async () => {
           started.push(i);
           active += 1;
           maxActive = Math.max(maxActive, active);
@@ -26,8 +30,65 @@ describe('createLimiter', () => {
     expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(6);
   });
 
-  it('refuses a limit that is not a positive integer', () => {
-    expect(() => createLimiter(0)).toThrow(/positive integer/);
+  it('queues each operation apart: a long run of one never holds up another', async () => {
+    const limit = createLimiter({ concurrency: 1, ...UNLIMITED_RATE });
+    const order: string[] = [];
+    let releaseFirst: () => void = () => {};
+    const first = limit(
+      'DescribeTargetHealth',
+      () =>
+        new Promise<void>(resolve => {
+          order.push('DescribeTargetHealth 1');
+          releaseFirst = resolve;
+        }),
+    );
+    const queued = limit('DescribeTargetHealth', async () => {
+      order.push('DescribeTargetHealth 2');
+    });
+    await limit('ListTasks', async () => {
+      order.push('ListTasks');
+    });
+    expect(order).toEqual(['DescribeTargetHealth 1', 'ListTasks']);
+    releaseFirst();
+    await Promise.all([first, queued]);
+    expect(order).toEqual([
+      'DescribeTargetHealth 1',
+      'ListTasks',
+      'DescribeTargetHealth 2',
+    ]);
+  });
+
+  it('starts a burst at once, then no more than `callsPerSecond`', async () => {
+    jest.useFakeTimers();
+    const limit = createLimiter({
+      concurrency: 100,
+      callsPerSecond: 10,
+      burst: 3,
+      now: () => Date.now(),
+    });
+    const startedAt: number[] = [];
+    const t0 = Date.now();
+    const calls = Array.from({ length: 6 }, () =>
+      limit('ListServices', async () => {
+        startedAt.push(Date.now() - t0);
+      }),
+    );
+    await jest.advanceTimersByTimeAsync(1000);
+    await Promise.all(calls);
+    // Three at once from the burst, then one every 100 ms.
+    expect(startedAt).toEqual([0, 0, 0, 100, 200, 300]);
+  });
+
+  it('refuses limits that are not positive', () => {
+    expect(() => createLimiter({ concurrency: 0, ...UNLIMITED_RATE })).toThrow(
+      'Concurrency limit must be a positive integer, got 0',
+    );
+    expect(() =>
+      createLimiter({ concurrency: 1, callsPerSecond: -1, burst: 1 }),
+    ).toThrow('Calls per second must be a positive number, got -1');
+    expect(() =>
+      createLimiter({ concurrency: 1, callsPerSecond: 1, burst: 0.5 }),
+    ).toThrow('Burst must be a positive integer, got 0.5');
   });
 });
 

@@ -1,38 +1,107 @@
-/** Runs a task once a slot is free; at most `limit` tasks are in flight. */
-export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+/** Runs an AWS call once its operation may make one more call. */
+export type Limiter = <T>(
+  operation: string,
+  task: () => Promise<T>,
+) => Promise<T>;
 
-/**
- * A small FIFO limiter: AWS throttles per account and API, so one environment's
- * read must not start hundreds of calls at once.
- */
-export function createLimiter(limit: number): Limiter {
-  if (!Number.isInteger(limit) || limit < 1) {
+export interface LimiterOptions {
+  /** Calls of one operation in flight at once. */
+  concurrency: number;
+  /** Calls of one operation started per second, sustained. */
+  callsPerSecond: number;
+  /** Calls of one operation that may start at once after a quiet spell. */
+  burst: number;
+  /** Clock in milliseconds, for tests. */
+  now?: () => number;
+}
+
+interface OperationQueue {
+  active: number;
+  tokens: number;
+  refilledAt: number;
+  waiting: Array<() => void>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+function requirePositive(name: string, value: number, integer: boolean) {
+  if (
+    typeof value !== 'number' ||
+    !(value > 0) ||
+    (integer && !Number.isInteger(value))
+  ) {
     throw new Error(
-      `Concurrency limit must be a positive integer, got ${limit}`,
+      `${name} must be a positive ${
+        integer ? 'integer' : 'number'
+      }, got ${value}`,
     );
   }
-  let active = 0;
-  const waiting: Array<() => void> = [];
+}
 
-  const release = () => {
-    active -= 1;
-    const next = waiting.shift();
-    if (next) {
-      active += 1;
-      next();
+/**
+ * Bounds the AWS calls of one account and region the way AWS throttles them:
+ * per operation, a token bucket (`callsPerSecond` sustained, `burst` at once)
+ * and at most `concurrency` calls in flight. Each operation has its own FIFO
+ * queue, so a long run of one operation (say a thousand DescribeTargetHealth)
+ * never holds up the pages of another.
+ */
+export function createLimiter(options: LimiterOptions): Limiter {
+  const { concurrency, callsPerSecond, burst } = options;
+  requirePositive('Concurrency limit', concurrency, true);
+  requirePositive('Calls per second', callsPerSecond, false);
+  requirePositive('Burst', burst, true);
+  const now = options.now ?? (() => performance.now());
+  const queues = new Map<string, OperationQueue>();
+
+  const refill = (queue: OperationQueue) => {
+    const at = now();
+    queue.tokens = Math.min(
+      burst,
+      queue.tokens + ((at - queue.refilledAt) / 1000) * callsPerSecond,
+    );
+    queue.refilledAt = at;
+  };
+
+  const pump = (queue: OperationQueue) => {
+    refill(queue);
+    while (
+      queue.waiting.length > 0 &&
+      queue.active < concurrency &&
+      queue.tokens >= 1
+    ) {
+      queue.tokens -= 1;
+      queue.active += 1;
+      queue.waiting.shift()!();
+    }
+    if (
+      queue.waiting.length > 0 &&
+      queue.active < concurrency &&
+      queue.timer === undefined
+    ) {
+      // Out of tokens: wake up when the next one is due.
+      const waitMs = Math.ceil(((1 - queue.tokens) / callsPerSecond) * 1000);
+      queue.timer = setTimeout(() => {
+        queue.timer = undefined;
+        pump(queue);
+      }, Math.max(1, waitMs));
     }
   };
 
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active < limit) {
-      active += 1;
-    } else {
-      await new Promise<void>(resolve => waiting.push(resolve));
+  return async <T>(operation: string, task: () => Promise<T>): Promise<T> => {
+    let queue = queues.get(operation);
+    if (!queue) {
+      queue = { active: 0, tokens: burst, refilledAt: now(), waiting: [] };
+      queues.set(operation, queue);
     }
+    const q = queue;
+    await new Promise<void>(resolve => {
+      q.waiting.push(resolve);
+      pump(q);
+    });
     try {
       return await task();
     } finally {
-      release();
+      q.active -= 1;
+      pump(q);
     }
   };
 }

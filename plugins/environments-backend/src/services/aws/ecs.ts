@@ -41,7 +41,7 @@ export interface EcsReadResult {
 export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
   const { clients, env, limit, sendOptions } = ctx;
 
-  const clusterOutput = await limit(() =>
+  const clusterOutput = await limit('DescribeClusters', () =>
     clients.ecs.send(
       new DescribeClustersCommand({ clusters: [env.cluster] }),
       sendOptions,
@@ -59,22 +59,10 @@ export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
     throw error;
   }
 
-  const serviceArns = await collectPages(async nextToken => {
-    const page = await limit(() =>
-      clients.ecs.send(
-        new ListServicesCommand({
-          cluster: env.cluster,
-          maxResults: LIST_PAGE_SIZE,
-          nextToken,
-        }),
-        sendOptions,
-      ),
-    );
-    return { items: page.serviceArns, nextToken: page.nextToken };
-  });
-
+  // The task listing needs no service list: both start now, and each page
+  // is described as soon as it arrives.
   const [rawServices, tasks] = await Promise.all([
-    describeServices(ctx, serviceArns),
+    readServices(ctx),
     readTasks(ctx),
   ]);
 
@@ -113,13 +101,54 @@ export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
   };
 }
 
-async function describeServices(
-  { clients, env, limit, sendOptions }: ReadContext,
-  serviceArns: string[],
-): Promise<Service[]> {
-  const batches = await Promise.all(
-    chunk(serviceArns, DESCRIBE_SERVICES_BATCH_SIZE).map(batch =>
-      limit(() =>
+/**
+ * Starts `describe` on every page of `listPage` as soon as the page arrives,
+ * instead of after the last page, and returns every item described.
+ */
+async function describeEachPage<TItem>(
+  listPage: (
+    nextToken: string | undefined,
+  ) => Promise<{ ids: string[] | undefined; nextToken: string | undefined }>,
+  batchSize: number,
+  describe: (ids: string[]) => Promise<TItem[]>,
+): Promise<TItem[]> {
+  const described: Array<Promise<TItem[]>> = [];
+  await collectPages(async nextToken => {
+    const page = await listPage(nextToken);
+    for (const batch of chunk(page.ids ?? [], batchSize)) {
+      const batchRead = describe(batch);
+      // Awaited below; until then a failure must not count as unhandled.
+      batchRead.catch(() => undefined);
+      described.push(batchRead);
+    }
+    return { items: [], nextToken: page.nextToken };
+  });
+  return (await Promise.all(described)).flat();
+}
+
+function readServices({
+  clients,
+  env,
+  limit,
+  sendOptions,
+}: ReadContext): Promise<Service[]> {
+  return describeEachPage(
+    async nextToken => {
+      const page = await limit('ListServices', () =>
+        clients.ecs.send(
+          new ListServicesCommand({
+            cluster: env.cluster,
+            maxResults: LIST_PAGE_SIZE,
+            nextToken,
+          }),
+          sendOptions,
+        ),
+      );
+      return { ids: page.serviceArns, nextToken: page.nextToken };
+    },
+    DESCRIBE_SERVICES_BATCH_SIZE,
+    async batch => {
+      const output = await limit('DescribeServices', () =>
         clients.ecs.send(
           new DescribeServicesCommand({
             cluster: env.cluster,
@@ -127,10 +156,10 @@ async function describeServices(
           }),
           sendOptions,
         ),
-      ),
-    ),
+      );
+      return output.services ?? [];
+    },
   );
-  return batches.flatMap(output => output.services ?? []);
 }
 
 /**
@@ -140,42 +169,47 @@ async function describeServices(
  */
 async function readTasks(ctx: ReadContext): Promise<EcsTask[]> {
   const { clients, env, limit, sendOptions, now } = ctx;
-  const listTaskArns = (desiredStatus: 'RUNNING' | 'STOPPED') =>
-    collectPages(async nextToken => {
-      const page = await limit(() =>
-        clients.ecs.send(
-          new ListTasksCommand({
-            cluster: env.cluster,
-            desiredStatus,
-            maxResults: LIST_PAGE_SIZE,
-            nextToken,
-          }),
-          sendOptions,
-        ),
-      );
-      return { items: page.taskArns, nextToken: page.nextToken };
-    });
-
-  const [runningArns, stoppedArns] = await Promise.all([
-    listTaskArns('RUNNING'),
-    listTaskArns('STOPPED'),
-  ]);
-  const taskArns = [...new Set([...runningArns, ...stoppedArns])];
-
-  const batches = await Promise.all(
-    chunk(taskArns, DESCRIBE_TASKS_BATCH_SIZE).map(batch =>
-      limit(() =>
-        clients.ecs.send(
-          new DescribeTasksCommand({ cluster: env.cluster, tasks: batch }),
-          sendOptions,
-        ),
+  const describeTasks = async (batch: string[]) => {
+    const output = await limit('DescribeTasks', () =>
+      clients.ecs.send(
+        new DescribeTasksCommand({ cluster: env.cluster, tasks: batch }),
+        sendOptions,
       ),
-    ),
-  );
+    );
+    return output.tasks ?? [];
+  };
+  const readTasksWithStatus = (desiredStatus: 'RUNNING' | 'STOPPED') =>
+    describeEachPage(
+      async nextToken => {
+        const page = await limit('ListTasks', () =>
+          clients.ecs.send(
+            new ListTasksCommand({
+              cluster: env.cluster,
+              desiredStatus,
+              maxResults: LIST_PAGE_SIZE,
+              nextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { ids: page.taskArns, nextToken: page.nextToken };
+      },
+      DESCRIBE_TASKS_BATCH_SIZE,
+      describeTasks,
+    );
+
+  const [running, stopped] = await Promise.all([
+    readTasksWithStatus('RUNNING'),
+    readTasksWithStatus('STOPPED'),
+  ]);
+  // A task that stopped between the two listings is in both.
+  const byArn = new Map<string, Task>();
+  for (const task of [...running, ...stopped]) {
+    byArn.set(task.taskArn ?? '', task);
+  }
 
   const stoppedSince = now.getTime() - STOPPED_TASKS_WINDOW_MS;
-  return batches
-    .flatMap(output => output.tasks ?? [])
+  return [...byArn.values()]
     .filter(task => {
       if (task.lastStatus !== 'STOPPED') {
         return true;
@@ -272,7 +306,7 @@ export async function readCapacityProviders(
   if (names.length === 0) {
     return [];
   }
-  const output = await limit(() =>
+  const output = await limit('DescribeCapacityProviders', () =>
     clients.ecs.send(
       new DescribeCapacityProvidersCommand({ capacityProviders: names }),
       sendOptions,

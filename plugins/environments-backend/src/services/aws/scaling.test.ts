@@ -15,6 +15,7 @@ import { autoScalingGroupNameFromArn } from './ecs';
 import {
   readAutoScalingGroups,
   readScalableTargets,
+  readScalingPolicies,
   SCALING_POLICIES_PAGE_SIZE,
 } from './scaling';
 import { AwsClients, AwsEnvironment, ReadContext } from './types';
@@ -27,7 +28,7 @@ beforeEach(() => {
   applicationAutoScaling.reset();
 });
 
-describe('readScalableTargets', () => {
+describe('readScalableTargets and readScalingPolicies', () => {
   const policy = (resourceId: string, name: string): ScalingPolicy => ({
     PolicyName: name,
     PolicyARN: `arn:policy:${resourceId}:${name}`,
@@ -44,7 +45,7 @@ describe('readScalableTargets', () => {
     CreationTime: new Date('2026-11-01T00:00:00Z'),
   });
 
-  it('lists the namespace policies once, page by page, and keeps those of the cluster services', async () => {
+  it('reads the targets in batches of 50 and lists the namespace policies once, page by page', async () => {
     const serviceNames = Array.from({ length: 30 }, (_, i) => `service-${i}`);
     applicationAutoScaling
       .on(DescribeScalableTargetsCommand)
@@ -82,11 +83,18 @@ describe('readScalableTargets', () => {
         }),
       } as Partial<AwsClients> as AwsClients,
       env: { cluster: 'kler-production' } as AwsEnvironment,
-      limit: createLimiter(4),
+      limit: createLimiter({
+        concurrency: 4,
+        callsPerSecond: 1000,
+        burst: 1000,
+      }),
       sendOptions: {},
     } as ReadContext;
 
-    const scaling = await readScalableTargets(ctx, serviceNames);
+    const [scaling, policies] = await Promise.all([
+      readScalableTargets(ctx, serviceNames),
+      readScalingPolicies(ctx),
+    ]);
 
     const policyInputs = applicationAutoScaling
       .commandCalls(DescribeScalingPoliciesCommand)
@@ -109,27 +117,34 @@ describe('readScalableTargets', () => {
         NextToken: input.NextToken,
       });
     }
+    expect(
+      applicationAutoScaling
+        .commandCalls(DescribeScalableTargetsCommand)
+        .map(call => call.args[0].input.ResourceIds?.length),
+    ).toEqual([30]);
     expect(scaling.size).toBe(30);
-    for (const name of serviceNames) {
-      const resourceId = `service/kler-production/${name}`;
-      expect(scaling.get(resourceId)?.policies.map(p => p.policyName)).toEqual([
-        `prod-${name}`,
-      ]);
-    }
     expect(scaling.get('service/kler-production/service-29')).toEqual({
       resourceId: 'service/kler-production/service-29',
       minCapacity: 1,
       maxCapacity: 4,
-      policies: [
-        {
-          policyName: 'prod-service-29',
-          policyType: 'TargetTrackingScaling',
-          targetValue: 60,
-          metric: 'ECSServiceAverageCPUUtilization',
-        },
-      ],
+      policies: [],
       activities: [],
     });
+    // Every policy of the namespace, keyed by resource: the reader picks its own.
+    expect(policies.size).toBe(60);
+    for (const name of serviceNames) {
+      expect(
+        policies.get(`service/kler-production/${name}`)?.map(p => p.policyName),
+      ).toEqual([`prod-${name}`]);
+    }
+    expect(policies.get('service/kler-production/service-29')).toEqual([
+      {
+        policyName: 'prod-service-29',
+        policyType: 'TargetTrackingScaling',
+        targetValue: 60,
+        metric: 'ECSServiceAverageCPUUtilization',
+      },
+    ]);
   });
 });
 
@@ -156,7 +171,11 @@ describe('readAutoScalingGroups', () => {
       clients: {
         autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
       } as Partial<AwsClients> as AwsClients,
-      limit: createLimiter(4),
+      limit: createLimiter({
+        concurrency: 4,
+        callsPerSecond: 1000,
+        burst: 1000,
+      }),
       sendOptions: {},
     } as ReadContext;
     const names = Array.from({ length: 120 }, (_, i) => `asg-${i}`);

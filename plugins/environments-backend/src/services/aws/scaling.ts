@@ -30,8 +30,10 @@ export function ecsScalingResourceId(cluster: string, serviceName: string) {
 }
 
 /**
- * Reads the scalable targets of the given services with their policies, keyed by
- * resource id. Activities are read separately (see readScalingActivities).
+ * Reads the scalable targets of the given services, keyed by resource id, with
+ * no policies or activities yet: those are namespace-wide listings that start
+ * before the service list is known (see readScalingPolicies and
+ * readScalingActivities).
  */
 export async function readScalableTargets(
   ctx: ReadContext,
@@ -42,26 +44,23 @@ export async function readScalableTargets(
     ecsScalingResourceId(env.cluster, name),
   );
 
-  const [targetBatches, policiesByResource] = await Promise.all([
-    Promise.all(
-      chunk(resourceIds, SCALABLE_TARGETS_BATCH_SIZE).map(batch =>
-        collectPages<ScalableTarget>(async NextToken => {
-          const page = await limit(() =>
-            clients.applicationAutoScaling.send(
-              new DescribeScalableTargetsCommand({
-                ServiceNamespace: 'ecs',
-                ResourceIds: batch,
-                NextToken,
-              }),
-              sendOptions,
-            ),
-          );
-          return { items: page.ScalableTargets, nextToken: page.NextToken };
-        }),
-      ),
+  const targetBatches = await Promise.all(
+    chunk(resourceIds, SCALABLE_TARGETS_BATCH_SIZE).map(batch =>
+      collectPages<ScalableTarget>(async NextToken => {
+        const page = await limit('DescribeScalableTargets', () =>
+          clients.applicationAutoScaling.send(
+            new DescribeScalableTargetsCommand({
+              ServiceNamespace: 'ecs',
+              ResourceIds: batch,
+              NextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { items: page.ScalableTargets, nextToken: page.NextToken };
+      }),
     ),
-    readScalingPolicies(ctx, new Set(resourceIds)),
-  ]);
+  );
   const targets = targetBatches
     .flat()
     .filter(target => target.ScalableDimension === ECS_DESIRED_COUNT);
@@ -73,7 +72,7 @@ export async function readScalableTargets(
       resourceId,
       minCapacity: target.MinCapacity ?? 0,
       maxCapacity: target.MaxCapacity ?? 0,
-      policies: (policiesByResource.get(resourceId) ?? []).map(toScalingPolicy),
+      policies: [],
       activities: [],
     });
   }
@@ -81,16 +80,18 @@ export async function readScalableTargets(
 }
 
 /**
- * Lists the ECS namespace's scaling policies page by page and keeps those of the
- * given resource ids. DescribeScalingPolicies takes one ResourceId at most, so
- * one namespace-wide listing costs far fewer calls than one listing per target.
+ * Lists the ECS namespace's scaling policies page by page, keyed by resource id.
+ * DescribeScalingPolicies takes one ResourceId at most and returns 10 policies a
+ * page, so one namespace-wide listing costs far fewer calls than one listing
+ * per target; it needs no service list, so it starts with the read.
  */
-async function readScalingPolicies(
-  { clients, limit, sendOptions }: ReadContext,
-  resourceIds: Set<string>,
-): Promise<Map<string, AwsScalingPolicy[]>> {
+export async function readScalingPolicies({
+  clients,
+  limit,
+  sendOptions,
+}: ReadContext): Promise<Map<string, ScalingPolicy[]>> {
   const policies = await collectPages<AwsScalingPolicy>(async NextToken => {
-    const page = await limit(() =>
+    const page = await limit('DescribeScalingPolicies', () =>
       clients.applicationAutoScaling.send(
         new DescribeScalingPoliciesCommand({
           ServiceNamespace: 'ecs',
@@ -103,14 +104,11 @@ async function readScalingPolicies(
     );
     return { items: page.ScalingPolicies, nextToken: page.NextToken };
   });
-  const byResource = new Map<string, AwsScalingPolicy[]>();
+  const byResource = new Map<string, ScalingPolicy[]>();
   for (const policy of policies) {
     const resourceId = policy.ResourceId ?? '';
-    if (!resourceIds.has(resourceId)) {
-      continue;
-    }
     const list = byResource.get(resourceId) ?? [];
-    list.push(policy);
+    list.push(toScalingPolicy(policy));
     byResource.set(resourceId, list);
   }
   return byResource;
@@ -139,7 +137,7 @@ export async function readScalingActivities(
   const { clients, limit, sendOptions, now } = ctx;
   const since = now.getTime() - SCALING_ACTIVITIES_WINDOW_MS;
   const activities = await collectPages(async NextToken => {
-    const page = await limit(() =>
+    const page = await limit('DescribeScalingActivities', () =>
       clients.applicationAutoScaling.send(
         new DescribeScalingActivitiesCommand({
           ServiceNamespace: 'ecs',
@@ -183,7 +181,7 @@ export async function readAutoScalingGroups(
   const groups = await Promise.all(
     chunk([...new Set(groupNames)], AUTO_SCALING_GROUPS_BATCH_SIZE).map(batch =>
       collectPages(async NextToken => {
-        const page = await limit(() =>
+        const page = await limit('DescribeAutoScalingGroups', () =>
           clients.autoScaling.send(
             new DescribeAutoScalingGroupsCommand({
               AutoScalingGroupNames: batch,

@@ -21,13 +21,13 @@ export async function readWellArchitected(
 ): Promise<WellArchitectedReview> {
   const { clients, limit, sendOptions } = ctx;
   const [workload, lensReview, improvements] = await Promise.all([
-    limit(() =>
+    limit('GetWorkload', () =>
       clients.wellArchitected.send(
         new GetWorkloadCommand({ WorkloadId: workloadId }),
         sendOptions,
       ),
     ),
-    limit(() =>
+    limit('GetLensReview', () =>
       clients.wellArchitected.send(
         new GetLensReviewCommand({
           WorkloadId: workloadId,
@@ -37,7 +37,7 @@ export async function readWellArchitected(
       ),
     ),
     collectPages<ImprovementSummary>(async NextToken => {
-      const page = await limit(() =>
+      const page = await limit('ListLensReviewImprovements', () =>
         clients.wellArchitected.send(
           new ListLensReviewImprovementsCommand({
             WorkloadId: workloadId,

@@ -13,6 +13,7 @@ import { formatDateTime } from '../shared/labels';
 import { ProblemList } from '../shared/ProblemList';
 import { CapacityChart } from './CapacityChart';
 import { CapacityPoint } from './serviceHistory';
+import { countTargets } from './targetCounts';
 
 const RECENT_ITEMS = 5;
 
@@ -120,11 +121,17 @@ const EventsSection = (props: { service: EcsService }) => (
 const TargetsSection = (props: { service: EcsService }) => {
   const { service } = props;
   if (service.targetGroupArns.length === 0) return null;
-  const healthy = service.targetHealth.filter(t => t.state === 'healthy');
+  const { healthy, total, metricsAt } = countTargets(service);
   return (
     <Section title="Load balancer targets">
       <Typography variant="body2">
-        {healthy.length} of {service.targetHealth.length} targets healthy
+        {healthy} of {total} targets healthy
+        {metricsAt && (
+          <Typography component="span" variant="caption" color="textSecondary">
+            {' '}
+            (load balancer metrics of {formatDateTime(metricsAt)})
+          </Typography>
+        )}
       </Typography>
       {service.targetHealth
         .filter(t => t.state !== 'healthy')
