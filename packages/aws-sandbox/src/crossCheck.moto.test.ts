@@ -17,6 +17,8 @@ import {
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeCapacityProvidersCommand,
@@ -28,6 +30,7 @@ import {
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -50,13 +53,19 @@ import {
 import { diffShapes, shapeOf } from './moto/shapes';
 import { RunningSandbox, startSandbox } from './server';
 import type { ScenarioInput } from './scenario/schema';
-import { KNOWN_MOTO_DIFFERENCES, NOT_IN_MOTO } from './moto/knownDifferences';
+import {
+  KNOWN_MOTO_DIFFERENCES,
+  MOTO_ANSWERS_NO_DATA,
+  NOT_IN_MOTO,
+} from './moto/knownDifferences';
 
 jest.setTimeout(120_000);
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const CLUSTER = 'kler-moto';
+/** The sandbox's frozen clock. */
+const NOW = Date.parse('2026-11-26T12:00:00Z');
 const SERVICES = ['shop-api', 'storefront'];
 /** This package's moto ports. */
 const MOTO_PORTS = [5101, 5102, 5103, 5104, 5105, 5106, 5107, 5108, 5109];
@@ -137,6 +146,7 @@ function seedMoto(moto: MotoServer) {
         },
       }),
     })),
+    loadBalancer: { name: CLUSTER },
     alarms: [
       { name: 'shop-api-cpu-high', service: 'shop-api' },
       { name: 'kler-moto-cpu', metric: 'CPUReservation' },
@@ -171,6 +181,9 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
     );
     return out.services![0].loadBalancers![0].targetGroupArn!;
   };
+  const elb = new ElasticLoadBalancingV2Client(config);
+  const describeTargetGroups = () =>
+    elb.send(new DescribeTargetGroupsCommand({ PageSize: 400 }));
   return {
     DescribeClusters: () =>
       ecs.send(new DescribeClustersCommand({ clusters: [CLUSTER] })),
@@ -218,8 +231,48 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
       new CloudWatchClient(config).send(
         new DescribeAlarmsCommand({ MaxRecords: 100 }),
       ),
+    DescribeTargetGroups: describeTargetGroups,
+    GetMetricData: async () => {
+      const groups = (await describeTargetGroups()).TargetGroups!;
+      return new CloudWatchClient(config).send(
+        new GetMetricDataCommand({
+          MetricDataQueries: groups.flatMap((group, i) => {
+            const arn = group.TargetGroupArn!;
+            const loadBalancer = group.LoadBalancerArns![0];
+            const Dimensions = [
+              {
+                Name: 'TargetGroup',
+                Value: arn.slice(arn.indexOf(':targetgroup/') + 1),
+              },
+              {
+                Name: 'LoadBalancer',
+                Value: loadBalancer.split(':loadbalancer/')[1],
+              },
+            ];
+            return [
+              ['h', 'HealthyHostCount', 'Minimum'],
+              ['u', 'UnHealthyHostCount', 'Maximum'],
+            ].map(([prefix, MetricName, Stat]) => ({
+              Id: `${prefix}${i}`,
+              MetricStat: {
+                Metric: {
+                  Namespace: 'AWS/ApplicationELB',
+                  MetricName,
+                  Dimensions,
+                },
+                Period: 60,
+                Stat,
+              },
+            }));
+          }),
+          StartTime: new Date(NOW - 5 * 60_000),
+          EndTime: new Date(NOW),
+          ScanBy: 'TimestampDescending',
+        }),
+      );
+    },
     DescribeTargetHealth: async () =>
-      new ElasticLoadBalancingV2Client(config).send(
+      elb.send(
         new DescribeTargetHealthCommand({
           TargetGroupArn: await targetGroupArn(),
         }),
@@ -316,6 +369,23 @@ describe('sandbox and moto answer the same shapes', () => {
         shapeOf(fromMoto),
       ).filter(d => !(d in allowed));
       expect(differences).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(MOTO_ANSWERS_NO_DATA))(
+    '%s: the sandbox answers data where moto answers none',
+    async name => {
+      const datapoints = (out: unknown) =>
+        (out as GetMetricDataCommandOutput).MetricDataResults!.flatMap(
+          result => result.Values!,
+        ).length;
+      const [fromSandbox, fromMoto] = [
+        await onSandbox[name](),
+        await onMoto[name](),
+      ];
+      expect(datapoints(fromSandbox)).toBeGreaterThan(0);
+      // when moto starts answering datapoints, compare them and drop this entry
+      expect(datapoints(fromMoto)).toBe(0);
     },
   );
 });

@@ -27,6 +27,8 @@ import {
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
@@ -73,6 +75,12 @@ export interface SeedMotoEnvironmentOptions {
     };
   };
   services: MotoServiceSeed[];
+  /**
+   * An internal Application Load Balancer in the default VPC's subnets, with a
+   * listener per target group (ports 8001, 8002, ...) forwarding to it, so
+   * each target group names the load balancer in `LoadBalancerArns`.
+   */
+  loadBalancer?: { name: string };
   /** The task definitions' container name; the service name unless given. */
   containerName?: string;
   alarms?: MotoAlarmSeed[];
@@ -88,6 +96,8 @@ export interface SeededMotoEnvironment {
   securityGroups: string[];
   /** Target group ARN by target group name. */
   targetGroupArns: Record<string, string>;
+  /** The load balancer's ARN, when one was asked for. */
+  loadBalancerArn?: string;
   /** ARNs of the tasks started, by service name. */
   taskArns: Record<string, string[]>;
   /** File system ARN by name. */
@@ -153,6 +163,32 @@ export async function seedMotoEnvironment(
         })),
       }),
     );
+  }
+
+  let loadBalancerArn: string | undefined;
+  if (options.loadBalancer) {
+    const created = await elb.send(
+      new CreateLoadBalancerCommand({
+        Name: options.loadBalancer.name,
+        Type: 'application',
+        Scheme: 'internal',
+        Subnets: subnets,
+        SecurityGroups: securityGroups,
+      }),
+    );
+    loadBalancerArn = created.LoadBalancers![0].LoadBalancerArn!;
+    let port = 8000;
+    for (const arn of Object.values(targetGroupArns)) {
+      port += 1;
+      await elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: loadBalancerArn,
+          Protocol: 'HTTP',
+          Port: port,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: arn }],
+        }),
+      );
+    }
   }
 
   const { capacityProvider } = options;
@@ -350,6 +386,7 @@ export async function seedMotoEnvironment(
     subnets,
     securityGroups,
     targetGroupArns,
+    loadBalancerArn,
     taskArns,
     fileSystemArns,
   };
