@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../errors';
 import { queryError, queryResponse } from './query';
 import type { ServiceDefinition } from './types';
-import { toJsonWire } from './wire';
+import { stringifyJsonWire } from './wire';
 
 export interface WireResponse {
   status: number;
@@ -35,13 +35,13 @@ export function successResponse(
     return {
       status: 200,
       headers: base(`application/x-amz-json-${service.jsonVersion ?? '1.1'}`),
-      body: JSON.stringify(toJsonWire(output ?? {})),
+      body: stringifyJsonWire(output ?? {}),
     };
   }
   return {
     status: 200,
     headers: base('application/json'),
-    body: JSON.stringify(toJsonWire(output ?? {})),
+    body: stringifyJsonWire(output ?? {}),
   };
 }
 

@@ -1,18 +1,32 @@
-/** Converts handler output to JSON: timestamps become epoch seconds. */
-export function toJsonWire(value: unknown): unknown {
+/** A copy with timestamps as epoch seconds and no undefined members. */
+function toJsonWire(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) return value.getTime() / 1000;
-  if (Array.isArray(value)) return value.map(toJsonWire);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) out[key] = toJsonWire(item);
-    }
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = toJsonWire(value[i]);
     return out;
   }
-  return value;
+  const out: Record<string, unknown> = {};
+  // for...in over plain objects: the fastest walk, and JSON.stringify then
+  // keeps its fast path (no replacer)
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) out[key] = toJsonWire(item);
+  }
+  return out;
 }
 
+/** Handler output as a JSON body: timestamps become epoch seconds. */
+export function stringifyJsonWire(value: unknown): string {
+  return JSON.stringify(toJsonWire(value));
+}
+
+const XML_SPECIAL = /[&<>"']/;
+
 export function escapeXml(text: string): string {
+  if (!XML_SPECIAL.test(text)) return text;
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -25,13 +39,20 @@ export function escapeXml(text: string): string {
 export function toXml(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) {
-    return value.map(item => `<member>${toXml(item)}</member>`).join('');
+    let out = '';
+    for (const item of value) out += `<member>${toXml(item)}</member>`;
+    return out;
   }
   if (value && typeof value === 'object') {
-    return Object.entries(value)
-      .filter(([, item]) => item !== undefined && item !== null)
-      .map(([key, item]) => `<${key}>${toXml(item)}</${key}>`)
-      .join('');
+    let out = '';
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== undefined && item !== null) {
+        out += `<${key}>${toXml(item)}</${key}>`;
+      }
+    }
+    return out;
   }
   return escapeXml(String(value));
 }
