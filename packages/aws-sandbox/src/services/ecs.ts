@@ -112,21 +112,25 @@ export const ecs: ServiceDefinition = {
       ) {
         throw new AwsError('ServiceNotFoundException', 'Service not found.');
       }
-      const runs = world.tasks(ctx.now).runs.filter(run => {
-        const stopped = run.stoppedAt !== undefined;
-        if (desiredStatus === 'STOPPED' ? !stopped : stopped) return false;
-        if (
-          ctx.input.serviceName &&
-          run.service.name !== shortName(ctx.input.serviceName)
-        )
-          return false;
-        if (
-          ctx.input.family &&
-          `${world.spec.cluster}-${run.service.name}` !== ctx.input.family
-        )
-          return false;
-        return true;
-      });
+      const index = world.tasks(ctx.now);
+      const byStatus =
+        desiredStatus === 'STOPPED' ? index.stopped : index.notStopped;
+      const filtered = !!(ctx.input.serviceName || ctx.input.family);
+      const runs = !filtered
+        ? byStatus
+        : byStatus.filter(run => {
+            if (
+              ctx.input.serviceName &&
+              run.service.name !== shortName(ctx.input.serviceName)
+            )
+              return false;
+            if (
+              ctx.input.family &&
+              `${world.spec.cluster}-${run.service.name}` !== ctx.input.family
+            )
+              return false;
+            return true;
+          });
       const { page, nextToken } = paginate(
         runs,
         ctx.input.nextToken,

@@ -37,11 +37,28 @@ function networkConfiguration(world: EnvironmentWorld, service: string) {
   };
 }
 
+/**
+ * A task as DescribeTasks answers it. The shape depends on the clock only
+ * through whether the task is still pending, and a task id fixes everything
+ * else but how it stopped, so shapes are computed once per id, stop and
+ * pending state.
+ */
 export function taskShape(world: EnvironmentWorld, run: TaskRun, now: number) {
+  const pending = run.stoppedAt === undefined && run.startedAt > now;
+  return world.taskShapes.get(
+    `${run.id}|${run.stoppedAt ?? ''}|${run.stopKind ?? ''}|${pending}`,
+    () => computeTaskShape(world, run, pending),
+  );
+}
+
+function computeTaskShape(
+  world: EnvironmentWorld,
+  run: TaskRun,
+  pending: boolean,
+) {
   const { names } = world;
   const service = run.service;
   const stopped = run.stoppedAt !== undefined;
-  const pending = !stopped && run.startedAt > now;
   const crashed = run.stopKind === 'crash';
   const failedStart = run.stopKind === 'failedStart';
   let lastStatus = 'RUNNING';
@@ -326,8 +343,8 @@ export function serviceShape(
 ) {
   const { names } = world;
   const tasks = world
-    .tasks(now)
-    .runs.filter(run => run.service === service && run.stoppedAt === undefined);
+    .serviceTasks(service.name, now)
+    .filter(run => run.stoppedAt === undefined);
   const running = tasks.filter(t => t.startedAt <= now).length;
   const pending = tasks.length - running;
   const views = deployments(world, service, now, running, pending);

@@ -185,7 +185,6 @@ export function getMetricData(ctx: OperationContext) {
   const offset = input.NextToken ? decodeToken(input.NextToken) : 0;
 
   const published = ctx.now - PUBLISH_DELAY;
-  const memo = new Map<string, { healthy: number; unhealthy: number }>();
   const results: QueryResult[] = queries
     .filter(query => query.ReturnData !== false)
     .map(query => {
@@ -220,12 +219,7 @@ export function getMetricData(ctx: OperationContext) {
         for (let minute = at; minute < at + period; minute += MINUTE) {
           samples.push(
             count(
-              targetCountsAtMinute(
-                target.environment,
-                target.service,
-                minute,
-                memo,
-              ),
+              targetCountsAtMinute(target.environment, target.service, minute),
             ),
           );
         }

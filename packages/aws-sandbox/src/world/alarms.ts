@@ -34,16 +34,34 @@ function breaching(alarm: AlarmSpec, value: number): boolean {
     : value > alarm.threshold;
 }
 
+export interface AlarmState {
+  state: 'ALARM' | 'OK';
+  changedAt: number;
+  latest: number;
+  latestAt: number;
+}
+
 /**
  * ALARM when the last `evaluationPeriods` complete buckets all breach; also
- * when the state last changed (looking back a day).
+ * when the state last changed (looking back a day). A day of metrics per
+ * alarm is costly, so each alarm's state is computed once per bucket.
  */
 export function alarmState(
   world: EnvironmentWorld,
   alarm: AlarmSpec,
   now: number,
-) {
+): AlarmState {
   const bucket = bucketOf(now);
+  return world.alarmStates.get(`${alarm.name}\u0000${bucket}`, () =>
+    computeAlarmState(world, alarm, bucket),
+  );
+}
+
+function computeAlarmState(
+  world: EnvironmentWorld,
+  alarm: AlarmSpec,
+  bucket: number,
+): AlarmState {
   const span = DAY / BUCKET;
   const periods = alarm.evaluationPeriods;
   // breach[i]: whether bucket (bucket - 1 - i) breached
@@ -51,7 +69,7 @@ export function alarmState(
     alarmMetric(world, alarm, bucket - 1 - i),
   );
   const breach = values.map(value => breaching(alarm, value));
-  const stateAt = (offset: number) =>
+  const stateAt = (offset: number): AlarmState['state'] =>
     breach.slice(offset, offset + periods).every(Boolean) ? 'ALARM' : 'OK';
   const state = stateAt(0);
   let offset = 1;

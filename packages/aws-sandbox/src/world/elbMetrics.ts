@@ -1,12 +1,12 @@
 import type { ServiceSpec } from '../scenario/schema';
-import { targetHealthCounts } from './health';
+import { TargetCounts, targetHealthCounts } from './health';
 import type { EnvironmentWorld, SandboxWorld } from './simulation';
 
 export const ELB_NAMESPACE = 'AWS/ApplicationELB';
 
 /** The per-target-group metrics the sandbox publishes, with what they count. */
 export const TARGET_COUNT_METRICS: Partial<
-  Record<string, (counts: { healthy: number; unhealthy: number }) => number>
+  Record<string, (counts: TargetCounts) => number>
 > = {
   HealthyHostCount: counts => counts.healthy,
   UnHealthyHostCount: counts => counts.unhealthy,
@@ -55,19 +55,15 @@ export function serviceOfTargetGroupDimensions(
 /**
  * Healthy and unhealthy targets of a service's target group in one minute,
  * as ELB samples them: the counts DescribeTargetHealth gives at the minute's
- * start. Memoized per call by the caller's map.
+ * start. A past minute never changes, so each is computed once.
  */
 export function targetCountsAtMinute(
   environment: EnvironmentWorld,
   service: ServiceSpec,
   minuteStart: number,
-  memo: Map<string, { healthy: number; unhealthy: number }>,
-) {
-  const key = `${environment.spec.name}\u0000${service.name}\u0000${minuteStart}`;
-  let counts = memo.get(key);
-  if (!counts) {
-    counts = targetHealthCounts(environment, service, minuteStart);
-    memo.set(key, counts);
-  }
-  return counts;
+): TargetCounts {
+  return environment.targetCounts.get(
+    `${service.name}\u0000${minuteStart}`,
+    () => targetHealthCounts(environment, service, minuteStart),
+  );
 }

@@ -16,6 +16,11 @@ export interface TargetHealthState {
   Description?: string;
 }
 
+export interface TargetCounts {
+  healthy: number;
+  unhealthy: number;
+}
+
 export interface RegisteredTarget {
   run: TaskRun;
   health: TargetHealthState;
@@ -83,7 +88,7 @@ export function targetHealthCounts(
   world: EnvironmentWorld,
   service: ServiceSpec,
   time: number,
-): { healthy: number; unhealthy: number } {
+): TargetCounts {
   let healthy = 0;
   let unhealthy = 0;
   for (const { health } of registeredTargets(world, service, time)) {

@@ -3,6 +3,9 @@ import { hexId, uuid } from './random';
 
 /** ARNs and ids of an environment's resources, all derived from names. */
 export class EnvironmentNames {
+  private loadBalancer?: string;
+  private vpc?: string;
+
   constructor(private readonly seed: string, readonly env: EnvironmentSpec) {}
 
   private get prefix() {
@@ -62,19 +65,27 @@ export class EnvironmentNames {
   }
 
   loadBalancerArn() {
-    return `arn:aws:elasticloadbalancing:${this.prefix}:loadbalancer/app/${
-      this.loadBalancerName
-    }/${hexId(16, this.seed, 'alb', this.env.account, this.env.cluster)}`;
+    this.loadBalancer ??= `arn:aws:elasticloadbalancing:${
+      this.prefix
+    }:loadbalancer/app/${this.loadBalancerName}/${hexId(
+      16,
+      this.seed,
+      'alb',
+      this.env.account,
+      this.env.cluster,
+    )}`;
+    return this.loadBalancer;
   }
 
   vpcId() {
-    return `vpc-${hexId(
+    this.vpc ??= `vpc-${hexId(
       17,
       this.seed,
       'vpc',
       this.env.account,
       this.env.region,
     )}`;
+    return this.vpc;
   }
 
   alarmArn(name: string) {

@@ -3,6 +3,9 @@ import type {
   Scenario,
   ServiceSpec,
 } from '../scenario/schema';
+import type { AlarmState } from './alarms';
+import type { TargetCounts } from './health';
+import { BoundedMemo } from './memo';
 import { EnvironmentNames } from './names';
 import { ServiceSchedule, TaskRun } from './tasks';
 import { TrafficModel } from './traffic';
@@ -17,7 +20,11 @@ export interface TargetGroupEntry {
 
 export interface TaskIndex {
   time: number;
+  /** Sorted by task id, as ListTasks pages them. */
   runs: TaskRun[];
+  /** `runs` without the stopped tasks, and the stopped ones, still by id. */
+  notStopped: TaskRun[];
+  stopped: TaskRun[];
   byId: Map<string, TaskRun>;
   byService: Map<string, TaskRun[]>;
 }
@@ -30,6 +37,12 @@ export class EnvironmentWorld {
   private cachedTasks?: TaskIndex;
   private readonly serviceIndex: Map<ServiceSpec, number>;
   private targetGroupIndex?: Map<string, TargetGroupEntry>;
+  /** Alarm states by alarm name and 5-minute bucket. */
+  readonly alarmStates = new BoundedMemo<AlarmState>(20_000);
+  /** Healthy and unhealthy targets per target group and minute. */
+  readonly targetCounts = new BoundedMemo<TargetCounts>(200_000);
+  /** Wire shapes of tasks, by what the shape depends on (see taskShape). */
+  readonly taskShapes = new BoundedMemo<object>(50_000);
 
   constructor(readonly seed: string, readonly spec: EnvironmentSpec) {
     this.names = new EnvironmentNames(seed, spec);
@@ -67,6 +80,8 @@ export class EnvironmentWorld {
     this.cachedTasks = {
       time,
       runs,
+      notStopped: runs.filter(run => run.stoppedAt === undefined),
+      stopped: runs.filter(run => run.stoppedAt !== undefined),
       byId: new Map(runs.map(r => [r.id, r])),
       byService,
     };
