@@ -34,10 +34,18 @@ export class RefreshTimeoutError extends Error {
   name = 'RefreshTimeoutError';
 }
 
+/** Per definition object: the registry hands out the same one until it lists again. */
+const definitionKeys = new WeakMap<AwsEnvironment, string>();
+
 function definitionKeyOf(env: AwsEnvironment): string {
-  return JSON.stringify(
-    Object.entries(env).sort(([a], [b]) => a.localeCompare(b)),
-  );
+  let key = definitionKeys.get(env);
+  if (key === undefined) {
+    key = JSON.stringify(
+      Object.entries(env).sort(([a], [b]) => a.localeCompare(b)),
+    );
+    definitionKeys.set(env, key);
+  }
+  return key;
 }
 
 /**
