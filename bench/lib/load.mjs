@@ -1,5 +1,11 @@
-// Closed-loop HTTP load: N clients, each sends its next GET as soon as the
-// previous one answered, for a fixed time. Keep-alive connections, as a browser.
+// HTTP load, keep-alive connections as a browser's.
+// - pollConcurrently, closed loop: N clients, each sends its next GET as soon as
+//   the previous one answered. It measures saturation: the throughput of the
+//   backend, and latency as queueing behind the other N - 1 requests.
+// - pollOnSchedule, open loop: N tabs, each sends a GET every intervalMs whether
+//   or not the previous answer came (as the frontend's setInterval does). The
+//   latency counts from the scheduled send time, so a backend that falls behind
+//   shows it, instead of slowing the senders down (no coordinated omission).
 import { Agent, request } from 'node:http';
 
 export function percentile(sorted, p) {
@@ -72,14 +78,78 @@ export async function pollConcurrently({
       }
     }
   };
+  const started = performance.now();
   await Promise.all(Array.from({ length: clients }, client));
+  const elapsedMs = performance.now() - started;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
+    ratePerSecond: (latencies.length * 1000) / elapsedMs,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     max: latencies[latencies.length - 1],
+    failures,
+  };
+}
+
+/**
+ * @param {{ url: string, token: string, tabs: number, intervalMs: number, durationMs: number, inspect?: (body: string) => void }} options
+ */
+export async function pollOnSchedule({
+  url,
+  token,
+  tabs,
+  intervalMs,
+  durationMs,
+  inspect,
+}) {
+  const headers = { authorization: `Bearer ${token}` };
+  const latencies = [];
+  const failures = [];
+  let lateSends = 0;
+  let inspected = 0;
+  const agents = [];
+  const start = performance.now() + 50;
+  const tab = async index => {
+    // A browser opens at most 6 connections per host.
+    const agent = new Agent({ keepAlive: true, maxSockets: 6 });
+    agents.push(agent);
+    const pending = [];
+    // Staggered: the tabs' schedules are spread evenly over one interval.
+    for (
+      let scheduled = start + (index * intervalMs) / tabs;
+      scheduled < start + durationMs;
+      scheduled += intervalMs
+    ) {
+      const wait = scheduled - performance.now();
+      if (wait > 0) await new Promise(r => setTimeout(r, wait));
+      else if (wait < -5) lateSends += 1;
+      const sentFor = scheduled;
+      pending.push(
+        get(agent, url, headers).then(res => {
+          latencies.push(performance.now() - sentFor);
+          if (res.status !== 200) {
+            failures.push({ status: res.status, body: res.body.slice(0, 300) });
+          } else if (inspect && inspected++ % 10 === 0) {
+            inspect(res.body);
+          }
+        }),
+      );
+    }
+    await Promise.all(pending);
+  };
+  await Promise.all(Array.from({ length: tabs }, (_, i) => tab(i)));
+  for (const agent of agents) agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    ratePerSecond: (tabs * 1000) / intervalMs,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1],
+    lateSends,
     failures,
   };
 }
