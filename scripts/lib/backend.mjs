@@ -16,11 +16,12 @@ export const repoRoot = resolve(
 const ansi = /\u001b\[[0-9;]*m/g;
 
 /**
- * `entry` is the backend's entry file relative to packages/backend (default
- * src/index.ts; the benchmark boots a smaller backend of its own with it);
+ * `dir` is the backend package's directory relative to the repo (default
+ * packages/backend) and `entry` its entry file relative to `dir` (default
+ * src/index.ts): the benchmark boots a smaller backend of its own with them;
  * `nodeArgs` go to Node before the entry (for example `--cpu-prof`).
  *
- * @param {{ configFiles?: string[], config?: object, env?: Record<string,string>, serveApp?: boolean, entry?: string, nodeArgs?: string[] }} options
+ * @param {{ configFiles?: string[], config?: object, env?: Record<string,string>, serveApp?: boolean, dir?: string, entry?: string, nodeArgs?: string[] }} options
  */
 export async function startBackend(options = {}) {
   const port = await freePort();
@@ -61,7 +62,7 @@ export async function startBackend(options = {}) {
     ...configs.flatMap(c => ['--config', c]),
   ];
   const child = spawn(process.execPath, args, {
-    cwd: join(repoRoot, 'packages/backend'),
+    cwd: join(repoRoot, options.dir ?? 'packages/backend'),
     env: {
       ...process.env,
       NODE_ENV: 'development',
