@@ -18,8 +18,17 @@ export interface TargetGroupEntry {
   arn: string;
 }
 
-export interface TaskIndex {
+/** Runs of one service, the same for every time in [time, until). */
+interface ServiceRuns {
   time: number;
+  until: number;
+  runs: TaskRun[];
+}
+
+export interface TaskIndex {
+  /** The index holds for every time in [time, until). */
+  time: number;
+  until: number;
   /** Sorted by task id, as ListTasks pages them. */
   runs: TaskRun[];
   /** `runs` without the stopped tasks, and the stopped ones, still by id. */
@@ -35,12 +44,15 @@ export class EnvironmentWorld {
   readonly traffic: TrafficModel;
   readonly schedules: Map<string, ServiceSchedule>;
   private cachedTasks?: TaskIndex;
+  private readonly runsByService = new Map<string, ServiceRuns>();
   private readonly serviceIndex: Map<ServiceSpec, number>;
   private targetGroupIndex?: Map<string, TargetGroupEntry>;
   /** Alarm states by alarm name and 5-minute bucket. */
   readonly alarmStates = new BoundedMemo<AlarmState>(20_000);
   /** Healthy and unhealthy targets per target group and minute. */
   readonly targetCounts = new BoundedMemo<TargetCounts>(200_000);
+  /** Ids hashed from names (deployments, subnets, events), by what they name. */
+  readonly derivedIds = new BoundedMemo<string>(100_000);
   /** Wire shapes of tasks, by what the shape depends on (see taskShape). */
   readonly taskShapes = new BoundedMemo<object>(50_000);
 
@@ -68,17 +80,21 @@ export class EnvironmentWorld {
 
   /** Tasks of the cluster: running ones plus those stopped in the last hour. */
   tasks(time: number): TaskIndex {
-    if (this.cachedTasks?.time === time) return this.cachedTasks;
+    const cached = this.cachedTasks;
+    if (cached && cached.time <= time && time < cached.until) return cached;
     const runs: TaskRun[] = [];
     const byService = new Map<string, TaskRun[]>();
-    for (const schedule of this.schedules.values()) {
-      const serviceRuns = schedule.tasksAt(time);
-      byService.set(schedule.service.name, serviceRuns);
-      runs.push(...serviceRuns);
+    let until = Infinity;
+    for (const name of this.schedules.keys()) {
+      const entry = this.serviceRuns(name, time)!;
+      byService.set(name, entry.runs);
+      runs.push(...entry.runs);
+      if (entry.until < until) until = entry.until;
     }
     runs.sort((a, b) => (a.id < b.id ? -1 : 1));
     this.cachedTasks = {
       time,
+      until,
       runs,
       notStopped: runs.filter(run => run.stoppedAt === undefined),
       stopped: runs.filter(run => run.stoppedAt !== undefined),
@@ -88,14 +104,27 @@ export class EnvironmentWorld {
     return this.cachedTasks;
   }
 
+  /**
+   * A service's runs at `time`, reused while the schedule says they stay the
+   * same: with a moving clock, most seconds change no service's tasks.
+   */
+  private serviceRuns(name: string, time: number): ServiceRuns | undefined {
+    const cached = this.runsByService.get(name);
+    if (cached && cached.time <= time && time < cached.until) return cached;
+    const schedule = this.schedules.get(name);
+    if (!schedule) return undefined;
+    const entry = {
+      time,
+      until: schedule.stableUntil(time),
+      runs: schedule.tasksAt(time),
+    };
+    this.runsByService.set(name, entry);
+    return entry;
+  }
+
   /** Tasks of one service: running ones plus those stopped in the last hour. */
   serviceTasks(service: string, time: number): TaskRun[] {
-    if (this.cachedTasks?.time === time) {
-      return this.cachedTasks.byService.get(service) ?? [];
-    }
-    // another time than the cluster's cached one (metrics of past minutes):
-    // only this service's tasks, leaving the cluster's cache in place
-    return this.schedules.get(service)?.tasksAt(time) ?? [];
+    return this.serviceRuns(service, time)?.runs ?? [];
   }
 
   /** The services' target groups by ARN, in scenario order. */

@@ -155,6 +155,62 @@ export class ServiceSchedule {
     };
   }
 
+  /**
+   * A time until which `tasksAt` answers as it does at `time`: the same runs
+   * for every t in [time, stableUntil(time)). The answer only changes when the
+   * time, or the retention horizon an hour earlier, crosses a bucket boundary,
+   * a slot's deployment or crash boundary, or a failing rollout's start, end
+   * or attempt exit; this is the earliest of those, less a second (the loop
+   * in tasksAt compares against times 1 ms before some of them).
+   */
+  stableUntil(time: number): number {
+    const horizon = time - STOPPED_TASK_RETENTION;
+    let next = bucketStart(bucketOf(time) + 1);
+    const consider = (candidate: number) => {
+      if (candidate > time && candidate < next) next = candidate;
+    };
+    for (const at of [time, horizon]) {
+      const shift = time - at;
+      for (let slot = 0; slot < this.service.max; slot++) {
+        if (!this.service.deployment.fails) {
+          const delay = this.slotDelay(slot);
+          const index = this.deploymentIndex(at - delay);
+          consider(this.deploymentStart(index + 1) + delay + shift);
+        }
+        if (this.crashPeriod) {
+          const offset = this.crashOffset(slot);
+          const period = this.crashPeriod;
+          consider(
+            (floor((at + offset) / period) + 1) * period - offset + shift,
+          );
+        }
+      }
+    }
+    if (this.service.deployment.fails) {
+      const first = this.deploymentIndex(horizon - this.rollout);
+      for (
+        let index = first;
+        index <= this.deploymentIndex(time) + 1;
+        index++
+      ) {
+        const start = this.deploymentStart(index);
+        const changes = [
+          start,
+          start + this.rollout,
+          ...this.failedAttemptTimes(index, Infinity).map(
+            createdAt => createdAt + FAILED_ATTEMPT_LIFETIME,
+          ),
+        ];
+        for (const change of changes) {
+          consider(change);
+          consider(change + STOPPED_TASK_RETENTION);
+          consider(change + STOPPED_TASK_RETENTION + this.rollout);
+        }
+      }
+    }
+    return next - SECOND;
+  }
+
   /** The current task of each slot and the tasks stopped in the last hour. */
   tasksAt(time: number): TaskRun[] {
     const out: TaskRun[] = [];
