@@ -43,11 +43,13 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function send(response: ServerResponse, wire: WireResponse) {
+  // encode once: the length and the write use the same bytes
+  const body = Buffer.from(wire.body, 'utf8');
   response.writeHead(wire.status, {
     ...wire.headers,
-    'content-length': Buffer.byteLength(wire.body),
+    'content-length': body.length,
   });
-  response.end(wire.body);
+  response.end(body);
 }
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

@@ -7,12 +7,16 @@ import { CREATED_AT, MINUTE } from '../world/time';
 
 const date = (ms: number) => new Date(ms);
 
+// ids are hashes of names: computed once each, they cost a lookup per answer
 function deploymentId(
   world: EnvironmentWorld,
   service: string,
   key: string | number,
 ) {
-  return `ecs-svc/${digits(19, world.seed, world.spec.name, service, key)}`;
+  return world.derivedIds.get(
+    `deployment|${service}|${key}`,
+    () => `ecs-svc/${digits(19, world.seed, world.spec.name, service, key)}`,
+  );
 }
 
 function capacityProviderStrategy(world: EnvironmentWorld) {
@@ -26,11 +30,17 @@ function capacityProviderStrategy(world: EnvironmentWorld) {
 function networkConfiguration(world: EnvironmentWorld, service: string) {
   return {
     awsvpcConfiguration: {
-      subnets: world.spec.availabilityZones.map(
-        zone => `subnet-${hexId(17, world.seed, world.spec.account, zone)}`,
+      subnets: world.spec.availabilityZones.map(zone =>
+        world.derivedIds.get(
+          `subnet|${zone}`,
+          () => `subnet-${hexId(17, world.seed, world.spec.account, zone)}`,
+        ),
       ),
       securityGroups: [
-        `sg-${hexId(17, world.seed, world.spec.account, service)}`,
+        world.derivedIds.get(
+          `sg|${service}`,
+          () => `sg-${hexId(17, world.seed, world.spec.account, service)}`,
+        ),
       ],
       assignPublicIp: 'DISABLED',
     },
@@ -307,7 +317,9 @@ function events(world: EnvironmentWorld, service: ServiceSpec, now: number) {
     const event = (at: number, message: string) =>
       at <= now &&
       out.push({
-        id: uuid(world.seed, service.name, at, message),
+        id: world.derivedIds.get(`event|${service.name}|${at}|${message}`, () =>
+          uuid(world.seed, service.name, at, message),
+        ),
         createdAt: date(at),
         message: `(service ${service.name}) ${message}`,
       });
