@@ -87,7 +87,7 @@ const { generateScenario } = sandboxRequire(
   join(repoRoot, 'packages/aws-sandbox/src/scenario/generate.ts'),
 );
 
-const measureRequestCost = loadRequestCostProbe(repoRoot);
+const requestCostProbe = loadRequestCostProbe(repoRoot);
 
 /** How often the frontend polls, read from its source: the report compares the load with it. */
 function frontendPollingMs() {
@@ -421,8 +421,9 @@ async function benchmarkSize(size, result) {
     }
   }
   // After the GETs: the probe keeps this process busy for seconds at large sizes.
+  result.retained = requestCostProbe.retained(snapshots);
   for (const snapshot of snapshots) {
-    const cost = measureRequestCost(snapshot);
+    const cost = requestCostProbe.measure(snapshot);
     for (const key of Object.keys(result.requestCost))
       result.requestCost[key] += cost[key];
   }
@@ -651,6 +652,16 @@ const fmtMs = ms =>
     : 'n/a';
 const fmtMb = kb => (kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
 const fmtS = ms => (ms === undefined ? 'n/a' : `${ms / 1000} s`);
+const fmtBytes = bytes => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+function fmtRetained(retained) {
+  return retained
+    ? `snapshots ${fmtBytes(retained.objectsBytes)} as objects, ${fmtBytes(
+        retained.serializedBytes,
+      )} serialized in the memory cache, evaluations ${fmtBytes(
+        retained.evaluationsBytes,
+      )}`
+    : 'n/a';
+}
 function fmtPortal(portal) {
   if (!portal) return 'not measured';
   if (portal.error) return `failed: ${portal.error}`;
@@ -859,6 +870,8 @@ function report(results, failures, meta) {
         results[0].peakTabsKb,
       )}; an empty Backstage backend: ${fmtMb(
         meta.emptyBackendKb,
+      )}; the plugin's own data: ${fmtRetained(
+        big.retained,
       )}); after the saturation load ${fmtMb(
         big.peakRssKb,
       )}; the whole portal backend (refresh + tabs / after saturation) ${fmtPortal(
@@ -999,7 +1012,7 @@ function report(results, failures, meta) {
       } (their latency still counts from the scheduled time).`,
     );
     lines.push(
-      `Per request, for both environments, measured in the benchmark process on the same snapshots: cache read (Keyv deserialize of ${(
+      `Costs a warm request does not pay, measured in the benchmark process on the same snapshots, for both environments (the backend deserializes a state only when its version in the cache changed, evaluates a snapshot at most every 15 s, and reuses the serialized /environments and /problems bodies meanwhile): cache read (Keyv deserialize of ${(
         r.requestCost.storedBytes /
         1024 /
         1024
@@ -1008,6 +1021,11 @@ function report(results, failures, meta) {
       )}, evaluateEnvironment + summarizeEvaluation ${fmtMs(
         r.requestCost.evaluateMs,
       )}.`,
+    );
+    lines.push(
+      `The plugin's own data for both environments: ${fmtRetained(
+        r.retained,
+      )} (measured in the benchmark process on the same snapshots).`,
     );
     if (r.refreshError)
       lines.push(`Refresh task error: ${JSON.stringify(r.refreshError)}`);

@@ -6,6 +6,8 @@
 // pays them depends on the backend's caching; the latencies above say if it does.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export function loadRequestCostProbe(repoRoot) {
   const backendDefaults = createRequire(
@@ -31,8 +33,44 @@ export function loadRequestCostProbe(repoRoot) {
     return (performance.now() - started) / rounds;
   };
 
+  /**
+   * What the plugin keeps per environment at this size, in bytes: the snapshot
+   * as objects (its local copy), the snapshot serialized (what Backstage's memory
+   * cache holds; a one-byte string costs a byte per character) and its evaluation.
+   * Heap deltas around copies of the snapshots, after full garbage collections.
+   */
+  function retained(snapshots) {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc');
+    const heapUsed = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heapUsed();
+    const copies = snapshots.map(snapshot => structuredClone(snapshot));
+    const withObjects = heapUsed();
+    const evaluations = copies.map(snapshot => evaluateEnvironment(snapshot));
+    const withEvaluations = heapUsed();
+    const serializedBytes = copies.reduce(
+      (sum, snapshot) =>
+        sum +
+        Buffer.byteLength(
+          defaultSerialize({ value: { snapshot }, expires: null }),
+        ),
+      0,
+    );
+    return {
+      objectsBytes: withObjects - before,
+      evaluationsBytes: withEvaluations - withObjects,
+      serializedBytes,
+      // Keeps the copies alive until every figure is read.
+      environments: Math.min(copies.length, evaluations.length),
+    };
+  }
+
   /** Milliseconds per environment per request for each step. */
-  return function measure(snapshot) {
+  function measure(snapshot) {
     const state = {
       snapshot,
       stale: false,
@@ -49,5 +87,7 @@ export function loadRequestCostProbe(repoRoot) {
         rounds,
       ),
     };
-  };
+  }
+
+  return { measure, retained };
 }
