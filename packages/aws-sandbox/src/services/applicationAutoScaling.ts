@@ -37,6 +37,39 @@ function targets(ctx: OperationContext) {
     .flatMap(world => scalable(world).map(service => ({ world, service })));
 }
 
+interface DesiredCountChange {
+  bucket: number;
+  desired: number;
+  previous: number;
+}
+
+/**
+ * Buckets in (since, until] where the service's desired count changed: a
+ * day of buckets per service, so computed once per service and window.
+ */
+function desiredCountChanges(
+  world: EnvironmentWorld,
+  service: ServiceSpec,
+  since: number,
+  until: number,
+): DesiredCountChange[] {
+  // a fixed count never changes
+  if (service.min === service.max) return [];
+  return world.desiredCountChanges.get(
+    `${service.name}|${since}|${until}`,
+    () => {
+      const changes: DesiredCountChange[] = [];
+      let previous = world.traffic.desired(service, since);
+      for (let bucket = since + 1; bucket <= until; bucket++) {
+        const desired = world.traffic.desired(service, bucket);
+        if (desired !== previous) changes.push({ bucket, desired, previous });
+        previous = desired;
+      }
+      return changes;
+    },
+  );
+}
+
 function lengthCheck(list: string[] | undefined, name: string, max: number) {
   return requireArray(
     list,
@@ -68,11 +101,12 @@ export const applicationAutoScaling: ServiceDefinition = {
   },
   operations: {
     DescribeScalableTargets: ctx => {
-      const ids = lengthCheck(ctx.input.ResourceIds, 'resourceIds', 50);
+      const ids = new Set(
+        lengthCheck(ctx.input.ResourceIds, 'resourceIds', 50),
+      );
       const selected = targets(ctx).filter(
         ({ world, service }) =>
-          (ids.length === 0 ||
-            ids.includes(world.names.resourceId(service.name))) &&
+          (ids.size === 0 || ids.has(world.names.resourceId(service.name))) &&
           (!ctx.input.ScalableDimension ||
             ctx.input.ScalableDimension === DIMENSION),
       );
@@ -166,33 +200,30 @@ export const applicationAutoScaling: ServiceDefinition = {
             ctx.input.ResourceId === world.names.resourceId(service.name),
         )
         .flatMap(({ world, service }) => {
+          const changes = desiredCountChanges(world, service, since, until);
+          if (changes.length === 0) return [];
           const out = [];
           const policy = service.scalingPolicies[0]?.name ?? 'default';
           const [high, low] = alarmNames(world, service.name, policy);
-          let previous = world.traffic.desired(service, since);
-          for (let bucket = since + 1; bucket <= until; bucket++) {
-            const desired = world.traffic.desired(service, bucket);
-            if (desired !== previous) {
-              const start = bucketStart(bucket) + 5 * SECOND;
-              if (start > ctx.now) break;
-              const resourceId = world.names.resourceId(service.name);
-              out.push({
-                ActivityId: uuid(world.seed, 'activity', resourceId, bucket),
-                ServiceNamespace: 'ecs',
-                ResourceId: resourceId,
-                ScalableDimension: DIMENSION,
-                Description: `Setting desired count to ${desired}.`,
-                Cause: `monitor alarm ${
-                  desired > previous ? high : low
-                } in state ALARM triggered policy ${policy}`,
-                StartTime: new Date(start),
-                EndTime: new Date(Math.min(ctx.now, start + BUCKET / 5)),
-                StatusCode:
-                  start + BUCKET / 5 <= ctx.now ? 'Successful' : 'InProgress',
-                StatusMessage: `Successfully set desired count to ${desired}. Change successfully fulfilled by ecs.`,
-              });
-            }
-            previous = desired;
+          for (const { bucket, desired, previous } of changes) {
+            const start = bucketStart(bucket) + 5 * SECOND;
+            if (start > ctx.now) break;
+            const resourceId = world.names.resourceId(service.name);
+            out.push({
+              ActivityId: uuid(world.seed, 'activity', resourceId, bucket),
+              ServiceNamespace: 'ecs',
+              ResourceId: resourceId,
+              ScalableDimension: DIMENSION,
+              Description: `Setting desired count to ${desired}.`,
+              Cause: `monitor alarm ${
+                desired > previous ? high : low
+              } in state ALARM triggered policy ${policy}`,
+              StartTime: new Date(start),
+              EndTime: new Date(Math.min(ctx.now, start + BUCKET / 5)),
+              StatusCode:
+                start + BUCKET / 5 <= ctx.now ? 'Successful' : 'InProgress',
+              StatusMessage: `Successfully set desired count to ${desired}. Change successfully fulfilled by ecs.`,
+            });
           }
           return out;
         })

@@ -422,7 +422,7 @@ export function serviceShape(
 }
 
 export function clusterShape(world: EnvironmentWorld, now: number) {
-  const runs = world.tasks(now).runs.filter(r => r.stoppedAt === undefined);
+  const runs = world.tasks(now).notStopped;
   const running = runs.filter(r => r.startedAt <= now).length;
   return {
     clusterArn: world.names.clusterArn,

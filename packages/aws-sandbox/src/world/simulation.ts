@@ -51,6 +51,10 @@ export class EnvironmentWorld {
   readonly alarmStates = new BoundedMemo<AlarmState>(20_000);
   /** Healthy and unhealthy targets per target group and minute. */
   readonly targetCounts = new BoundedMemo<TargetCounts>(200_000);
+  /** Desired-count changes per service over a day's window (scaling activities). */
+  readonly desiredCountChanges = new BoundedMemo<
+    Array<{ bucket: number; desired: number; previous: number }>
+  >(20_000);
   /** Ids hashed from names (deployments, subnets, events), by what they name. */
   readonly derivedIds = new BoundedMemo<string>(100_000);
   /** Wire shapes of tasks, by what the shape depends on (see taskShape). */
