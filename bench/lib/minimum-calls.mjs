@@ -4,7 +4,15 @@ import {
   DescribeScalingActivitiesCommand,
   ApplicationAutoScalingClient,
 } from '@aws-sdk/client-application-auto-scaling';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 
 export const LIMITS = {
   ListServices: 100, // maxResults
@@ -18,6 +26,8 @@ export const LIMITS = {
   DescribeAlarms: 100, // MaxRecords
   GetResources: 100, // ResourcesPerPage
   ListLensReviewImprovements: 50, // MaxResults
+  DescribeTargetGroups: 400, // PageSize
+  GetMetricData: 250, // target groups per call: 500 queries, two per group
 };
 
 const pages = (items, size) => Math.max(1, Math.ceil(items / size));
@@ -113,7 +123,80 @@ export async function listLiveCounts({ endpoint, accountId, region, cluster }) {
   } finally {
     scaling.destroy();
   }
-  return { runningTasks, stoppedTasks, scalingActivities };
+  const targetGroupsToDescribe = await countTargetGroupsToDescribe(
+    clientConfig,
+  );
+  return {
+    runningTasks,
+    stoppedTasks,
+    scalingActivities,
+    targetGroupsToDescribe,
+  };
+}
+
+/**
+ * Target groups whose reasons a refresh must read with DescribeTargetHealth:
+ * those whose latest CloudWatch minute counts an unhealthy target, or that have
+ * no datapoint. Counted here on its own, from the sandbox, at the frozen time
+ * the backend reads.
+ */
+async function countTargetGroupsToDescribe(clientConfig) {
+  const elb = new ElasticLoadBalancingV2Client(clientConfig);
+  const cloudWatch = new CloudWatchClient(clientConfig);
+  try {
+    const groups = [];
+    let Marker;
+    do {
+      const page = await elb.send(
+        new DescribeTargetGroupsCommand({ PageSize: 400, Marker }),
+      );
+      groups.push(...(page.TargetGroups ?? []));
+      Marker = page.NextMarker;
+    } while (Marker);
+    const dimensions = group => [
+      {
+        Name: 'TargetGroup',
+        Value: group.TargetGroupArn.slice(
+          group.TargetGroupArn.indexOf(':targetgroup/') + 1,
+        ),
+      },
+      {
+        Name: 'LoadBalancer',
+        Value: group.LoadBalancerArns[0].split(':loadbalancer/')[1],
+      },
+    ];
+    const now = Date.now();
+    let toDescribe = 0;
+    for (let i = 0; i < groups.length; i += 250) {
+      const batch = groups.slice(i, i + 250);
+      const output = await cloudWatch.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: batch.map((group, j) => ({
+            Id: `u${j}`,
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'UnHealthyHostCount',
+                Dimensions: dimensions(group),
+              },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          })),
+          StartTime: new Date(now - 5 * 60_000),
+          EndTime: new Date(now),
+          ScanBy: 'TimestampDescending',
+        }),
+      );
+      for (const result of output.MetricDataResults ?? []) {
+        if (!result.Values?.length || result.Values[0] > 0) toDescribe += 1;
+      }
+    }
+    return toDescribe;
+  } finally {
+    elb.destroy();
+    cloudWatch.destroy();
+  }
 }
 
 /** Minimum calls per operation for one environment's full refresh. */
@@ -147,7 +230,13 @@ export function minimumCalls(inv) {
       LIMITS.DescribeScalingActivities,
     ),
     DescribeAlarms: pages(inv.alarmsInAccount, LIMITS.DescribeAlarms),
-    DescribeTargetHealth: inv.targetGroups,
+    // Counts from CloudWatch; targets described only where one is unhealthy.
+    DescribeTargetGroups:
+      inv.targetGroups > 0
+        ? pages(inv.targetGroups, LIMITS.DescribeTargetGroups)
+        : 0,
+    GetMetricData: batches(inv.targetGroups, LIMITS.GetMetricData),
+    DescribeTargetHealth: inv.targetGroupsToDescribe ?? inv.targetGroups,
     ListBackupPlans: 1,
     GetBackupPlan: inv.backupPlans,
     ListBackupSelections: inv.backupPlans,

@@ -78,9 +78,12 @@ export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
     }
   }
 
-  const services = rawServices
-    .map(service => toEcsService(service, tasksByService))
-    .sort((a, b) => a.serviceName.localeCompare(b.serviceName));
+  const services = rawServices.sort((a, b) =>
+    a.serviceName.localeCompare(b.serviceName),
+  );
+  for (const service of services) {
+    service.tasks = tasksByService.get(service.serviceName) ?? [];
+  }
 
   return {
     cluster: {
@@ -131,7 +134,7 @@ function readServices({
   env,
   limit,
   sendOptions,
-}: ReadContext): Promise<Service[]> {
+}: ReadContext): Promise<EcsService[]> {
   return describeEachPage(
     async nextToken => {
       const page = await limit('ListServices', () =>
@@ -157,7 +160,7 @@ function readServices({
           sendOptions,
         ),
       );
-      return output.services ?? [];
+      return (output.services ?? []).map(toEcsService);
     },
   );
 }
@@ -169,6 +172,9 @@ function readServices({
  */
 async function readTasks(ctx: ReadContext): Promise<EcsTask[]> {
   const { clients, env, limit, sendOptions, now } = ctx;
+  const stoppedSince = now.getTime() - STOPPED_TASKS_WINDOW_MS;
+  // Each page is mapped as it arrives: at a thousand services the SDK's task
+  // objects are several times the size of what the snapshot keeps.
   const describeTasks = async (batch: string[]) => {
     const output = await limit('DescribeTasks', () =>
       clients.ecs.send(
@@ -176,7 +182,18 @@ async function readTasks(ctx: ReadContext): Promise<EcsTask[]> {
         sendOptions,
       ),
     );
-    return output.tasks ?? [];
+    return (output.tasks ?? [])
+      .filter(task => {
+        if (task.lastStatus !== 'STOPPED') {
+          return true;
+        }
+        const stoppedAt =
+          task.stoppedAt ?? task.executionStoppedAt ?? task.stoppingAt;
+        // ECS lists a stopped task for about an hour; one without a stop time
+        // is therefore recent.
+        return !stoppedAt || stoppedAt.getTime() >= stoppedSince;
+      })
+      .map(toEcsTask);
   };
   const readTasksWithStatus = (desiredStatus: 'RUNNING' | 'STOPPED') =>
     describeEachPage(
@@ -203,24 +220,11 @@ async function readTasks(ctx: ReadContext): Promise<EcsTask[]> {
     readTasksWithStatus('STOPPED'),
   ]);
   // A task that stopped between the two listings is in both.
-  const byArn = new Map<string, Task>();
+  const byArn = new Map<string, EcsTask>();
   for (const task of [...running, ...stopped]) {
-    byArn.set(task.taskArn ?? '', task);
+    byArn.set(task.taskArn, task);
   }
-
-  const stoppedSince = now.getTime() - STOPPED_TASKS_WINDOW_MS;
-  return [...byArn.values()]
-    .filter(task => {
-      if (task.lastStatus !== 'STOPPED') {
-        return true;
-      }
-      const stoppedAt =
-        task.stoppedAt ?? task.executionStoppedAt ?? task.stoppingAt;
-      // ECS lists a stopped task for about an hour; one without a stop time
-      // is therefore recent.
-      return !stoppedAt || stoppedAt.getTime() >= stoppedSince;
-    })
-    .map(toEcsTask);
+  return [...byArn.values()];
 }
 
 function toEcsTask(task: Task): EcsTask {
@@ -245,10 +249,8 @@ function toEcsTask(task: Task): EcsTask {
   };
 }
 
-function toEcsService(
-  service: Service,
-  tasksByService: Map<string, EcsTask[]>,
-): EcsService {
+/** The service as the snapshot keeps it; its tasks are added once all are read. */
+function toEcsService(service: Service): EcsService {
   const serviceName = service.serviceName ?? '';
   const events = (service.events ?? [])
     .map(event => ({
@@ -288,7 +290,7 @@ function toEcsService(
       updatedAt: iso(deployment.updatedAt),
     })),
     events,
-    tasks: tasksByService.get(serviceName) ?? [],
+    tasks: [],
     targetGroupArns,
     targetHealth: [],
     alarms: [],
