@@ -235,6 +235,19 @@ describe('CloudWatch GetMetricData', () => {
     expect(badToken.name).toBe('InvalidNextToken');
   });
 
+  it('answers the newest page of a two-week window', async () => {
+    const out = await getMetricData({
+      StartTime: new Date(now - 14 * 24 * 60 * MINUTE),
+      MaxDatapoints: 100,
+    });
+    const [healthy] = out.MetricDataResults!;
+    expect(healthy.StatusCode).toBe('PartialData');
+    expect(healthy.Timestamps).toHaveLength(100);
+    expect(healthy.Timestamps![0]).toEqual(new Date(now - 2 * MINUTE));
+    expect(healthy.Timestamps![99]).toEqual(new Date(now - 101 * MINUTE));
+    expect(out.NextToken).toEqual(expect.any(String));
+  });
+
   it('validates like CloudWatch', async () => {
     const [query] = countQueries(groups[0], 0);
     const failure = async (input: Partial<GetMetricDataCommandInput>) => {

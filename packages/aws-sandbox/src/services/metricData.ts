@@ -50,8 +50,9 @@ interface MetricDataQuery {
 interface QueryResult {
   Id: string;
   Label: string;
-  Timestamps: Date[];
-  Values: number[];
+  /** Start of each published period, in ScanBy order. */
+  periodStarts: number[];
+  valueAt: (periodStart: number) => number;
 }
 
 function required(value: unknown, name: string) {
@@ -185,6 +186,7 @@ export function getMetricData(ctx: OperationContext) {
   const offset = input.NextToken ? decodeToken(input.NextToken) : 0;
 
   const published = ctx.now - PUBLISH_DELAY;
+  // first the periods of every query (cheap), then values for this page only
   const results: QueryResult[] = queries
     .filter(query => query.ReturnData !== false)
     .map(query => {
@@ -193,8 +195,8 @@ export function getMetricData(ctx: OperationContext) {
       const result: QueryResult = {
         Id: query.Id!,
         Label: query.Label ?? metric.MetricName!,
-        Timestamps: [],
-        Values: [],
+        periodStarts: [],
+        valueAt: () => 0,
       };
       const count = TARGET_COUNT_METRICS[metric.MetricName!];
       const target =
@@ -215,6 +217,10 @@ export function getMetricData(ctx: OperationContext) {
         at + period <= end && at + period <= published;
         at += period
       ) {
+        result.periodStarts.push(at);
+      }
+      if (scanBy === 'TimestampDescending') result.periodStarts.reverse();
+      result.valueAt = at => {
         const samples: number[] = [];
         for (let minute = at; minute < at + period; minute += MINUTE) {
           samples.push(
@@ -223,13 +229,8 @@ export function getMetricData(ctx: OperationContext) {
             ),
           );
         }
-        result.Timestamps.push(new Date(at));
-        result.Values.push(aggregate(samples));
-      }
-      if (scanBy === 'TimestampDescending') {
-        result.Timestamps.reverse();
-        result.Values.reverse();
-      }
+        return aggregate(samples);
+      };
       return result;
     });
 
@@ -238,17 +239,18 @@ export function getMetricData(ctx: OperationContext) {
   const page = [];
   let position = 0;
   for (const result of results) {
-    const size = result.Values.length;
+    const size = result.periodStarts.length;
     const first = position;
     position += size;
     const from = max(first, offset);
     const to = min(first + size, pageEnd);
     if (size === 0 ? offset !== 0 : from >= to) continue;
+    const periodStarts = result.periodStarts.slice(from - first, to - first);
     page.push({
       Id: result.Id,
       Label: result.Label,
-      Timestamps: result.Timestamps.slice(from - first, to - first),
-      Values: result.Values.slice(from - first, to - first),
+      Timestamps: periodStarts.map(at => new Date(at)),
+      Values: periodStarts.map(result.valueAt),
       StatusCode: first + size > pageEnd ? 'PartialData' : 'Complete',
     });
   }
