@@ -12,13 +12,8 @@ export const TARGET_COUNT_METRICS: Partial<
   UnHealthyHostCount: counts => counts.unhealthy,
 };
 
-/** `arn:...:targetgroup/name/id` -> `targetgroup/name/id`, the metric dimension. */
-export function targetGroupDimension(arn: string): string {
-  return arn.slice(arn.indexOf(':targetgroup/') + 1);
-}
-
 /** `arn:...:loadbalancer/app/name/id` -> `app/name/id`, the metric dimension. */
-export function loadBalancerDimension(arn: string): string {
+function loadBalancerDimension(arn: string): string {
   return arn.slice(arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length);
 }
 
