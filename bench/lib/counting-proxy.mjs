@@ -185,6 +185,7 @@ export async function startCountingProxy(targetUrl) {
   };
   return {
     url,
+    pid: child.pid,
     stats: () => control('GET', 'stats'),
     reset: () => control('POST', 'reset'),
     arm: () => control('POST', 'arm'),

@@ -23,3 +23,37 @@ export function findPidByArgument(marker) {
   }
   return undefined;
 }
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) used so far by a process and its descendants
+ * still running, from /proc/<pid>/stat.
+ */
+export function cpuSecondsOfTree(rootPid) {
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name, which may itself hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  const pending = [rootPid];
+  while (pending.length) {
+    const pid = pending.pop();
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, stat] of stats) {
+      if (stat.ppid === pid) pending.push(child);
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}

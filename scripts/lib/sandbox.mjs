@@ -49,6 +49,7 @@ export async function startSandbox({
     url,
     port,
     lines,
+    pid: child.pid,
     async admin(method, path, body) {
       const res = await fetch(`${url}/_sandbox${path}`, {
         method,
