@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBackend } from '../scripts/lib/backend.mjs';
@@ -68,6 +68,8 @@ const { values: args } = parseArgs({
     'poll-seconds': { type: 'string' },
     'tab-seconds': { type: 'string' },
     output: { type: 'string' },
+    // Writes a V8 CPU profile of the environments backend per size into DIR.
+    'cpu-prof': { type: 'string' },
   },
 });
 const sizes = args.sizes
@@ -309,6 +311,9 @@ async function benchmarkSize(size, result) {
   const backend = await startBackend({
     configFiles: [configFile],
     ...ENVIRONMENTS_BACKEND,
+    nodeArgs: args['cpu-prof']
+      ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`]
+      : [],
   });
   cleanups.push(() => backend.stop());
   const pid = findPidByArgument(configFile);
