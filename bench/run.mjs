@@ -769,7 +769,7 @@ function report(results, failures, meta) {
     } CPUs, load average at start ${meta.load}.`,
   );
   lines.push(
-    `${ENVIRONMENTS} environments, ${TASKS_PER_SERVICE} tasks per service; sandbox latency ${LATENCY_MS} ms per call; sandbox throttling ${meta.throttling}; backend defaults (8 AWS calls in flight per environment, SDK standard retry, 5 attempts).`,
+    `${ENVIRONMENTS} environments, ${TASKS_PER_SERVICE} tasks per service; sandbox latency ${LATENCY_MS} ms per call; sandbox throttling ${meta.throttling}; backend defaults (per account, region and operation: 8 AWS calls in flight, 20 calls/s, burst 40; SDK standard retry, 5 attempts).`,
   );
   lines.push('');
   lines.push(
