@@ -126,10 +126,11 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     signal?: AbortSignal,
   ): Promise<EnvironmentSnapshot> {
     const now = this.now();
+    const limiter = this.limiterFor(env);
     const ctx: ReadContext = {
       env,
       clients: await this.clientsFactory(env),
-      limit: this.limiterFor(env),
+      limit: (operation, task) => limiter(operation, task, signal),
       sendOptions: signal ? { abortSignal: signal } : {},
       now,
     };

@@ -79,6 +79,37 @@ describe('createLimiter', () => {
     expect(startedAt).toEqual([0, 0, 0, 100, 200, 300]);
   });
 
+  it('drops a waiting call whose read was aborted, without using up a token', async () => {
+    jest.useFakeTimers();
+    const limit = createLimiter({
+      concurrency: 10,
+      callsPerSecond: 10,
+      burst: 1,
+      now: () => Date.now(),
+    });
+    const ran: string[] = [];
+    const aborted = new AbortController();
+    await limit('DescribeServices', async () => {
+      ran.push('first');
+    });
+    const dropped = limit(
+      'DescribeServices',
+      async () => {
+        ran.push('aborted read');
+      },
+      aborted.signal,
+    );
+    const next = limit('DescribeServices', async () => {
+      ran.push('next read');
+    });
+    aborted.abort(new Error('refresh timed out'));
+    await expect(dropped).rejects.toThrow('refresh timed out');
+    // The one token due after 100 ms goes to the next read's call.
+    await jest.advanceTimersByTimeAsync(100);
+    await next;
+    expect(ran).toEqual(['first', 'next read']);
+  });
+
   it('refuses limits that are not positive', () => {
     expect(() => createLimiter({ concurrency: 0, ...UNLIMITED_RATE })).toThrow(
       'Concurrency limit must be a positive integer, got 0',

@@ -1,7 +1,11 @@
-/** Runs an AWS call once its operation may make one more call. */
+/**
+ * Runs an AWS call once its operation may make one more call. A call whose
+ * `signal` is aborted while it waits is dropped without using up a slot.
+ */
 export type Limiter = <T>(
   operation: string,
   task: () => Promise<T>,
+  signal?: AbortSignal,
 ) => Promise<T>;
 
 export interface LimiterOptions {
@@ -86,15 +90,31 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   };
 
-  return async <T>(operation: string, task: () => Promise<T>): Promise<T> => {
+  return async <T>(
+    operation: string,
+    task: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> => {
     let queue = queues.get(operation);
     if (!queue) {
       queue = { active: 0, tokens: burst, refilledAt: now(), waiting: [] };
       queues.set(operation, queue);
     }
     const q = queue;
-    await new Promise<void>(resolve => {
-      q.waiting.push(resolve);
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      // A call of a read that is aborted while it waits (a refresh past its
+      // timeout) leaves the queue at once, without taking the next read's token.
+      const onAbort = () => {
+        q.waiting = q.waiting.filter(waiter => waiter !== start);
+        reject(signal!.reason);
+      };
+      const start = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      q.waiting.push(start);
       pump(q);
     });
     try {
