@@ -10,7 +10,15 @@ export interface GenerateScenarioOptions {
 /**
  * A large scenario for benchmarks: every service runs a fixed number of
  * tasks, so `environments * servicesPerEnvironment * tasksPerService` tasks.
+ * As in a real fleet, a few services have load balancer targets that fail
+ * their health checks: one in a hundred always, one in fifty now and then.
  */
+function healthOf(index: number): 'healthy' | 'flapping' | 'unhealthy' {
+  if (index % 100 === 41) return 'unhealthy';
+  if (index % 50 === 7) return 'flapping';
+  return 'healthy';
+}
+
 export function generateScenario(
   options: GenerateScenarioOptions = {},
 ): ScenarioInput {
@@ -40,6 +48,7 @@ export function generateScenario(
           cpu: 256,
           memory: 512,
           targetGroup: `tg-${String(s + 1).padStart(4, '0')}`,
+          health: healthOf(s),
           deployment: { everyHours: 24, rolloutMinutes: 10, fails: false },
           scalingPolicies: [{ name: 'cpu-target', targetValue: 60 }],
         }),
