@@ -105,11 +105,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
     await new Promise<void>((resolve, reject) => {
       // A call of a read that is aborted while it waits (a refresh past its
       // timeout) leaves the queue at once, without taking the next read's token.
+      let start = () => {};
       const onAbort = () => {
         q.waiting = q.waiting.filter(waiter => waiter !== start);
         reject(signal!.reason);
       };
-      const start = () => {
+      start = () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
