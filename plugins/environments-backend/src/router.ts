@@ -87,6 +87,23 @@ const MAX_CACHED_DECISIONS = 1_000;
 /** Bounds the serialized bodies kept: one per distinct problem filter. */
 const MAX_CACHED_BODIES = 32;
 
+/**
+ * Sets `key` last in the map, first dropping the oldest entries (maps iterate
+ * in insertion order) so that at most `maxEntries` remain.
+ */
+function setBounded<K, V>(
+  map: Map<K, V>,
+  key: K,
+  value: V,
+  maxEntries: number,
+): void {
+  map.delete(key);
+  while (map.size >= maxEntries) {
+    map.delete(map.keys().next().value!);
+  }
+  map.set(key, value);
+}
+
 /** Permission decisions per bearer token, each for a short time. */
 export class ReadDecisionCache {
   private readonly decisions = new Map<
@@ -120,12 +137,12 @@ export class ReadDecisionCache {
       this.now() + this.options.ttlMs,
       tokenExpiresAt?.getTime() ?? Infinity,
     );
-    this.decisions.delete(token);
-    while (this.decisions.size >= this.options.maxEntries) {
-      // Maps iterate in insertion order: the first key is the oldest decision.
-      this.decisions.delete(this.decisions.keys().next().value!);
-    }
-    this.decisions.set(token, { result, expiresAt });
+    setBounded(
+      this.decisions,
+      token,
+      { result, expiresAt },
+      this.options.maxEntries,
+    );
   }
 
   private now(): number {
@@ -156,11 +173,7 @@ export class SerializedBodyCache {
       return known.body;
     }
     const body = JSON.stringify(build());
-    this.bodies.delete(key);
-    while (this.bodies.size >= this.maxEntries) {
-      this.bodies.delete(this.bodies.keys().next().value!);
-    }
-    this.bodies.set(key, { sources, body });
+    setBounded(this.bodies, key, { sources, body }, this.maxEntries);
     return body;
   }
 }

@@ -104,10 +104,6 @@ export class EnvironmentsService {
     return entry ? this.view(entry) : undefined;
   }
 
-  async listProblems(filter: ProblemFilter): Promise<Problem[]> {
-    return selectProblems(await this.listEnvironments(), filter);
-  }
-
   private async view(entry: EnvironmentEntry): Promise<EnvironmentView> {
     if (!entry.environment) {
       return { entry, summary: summaryOf(entry) };

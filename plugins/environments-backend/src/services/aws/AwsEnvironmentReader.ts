@@ -15,7 +15,12 @@ import {
   readLatestRecoveryPoints,
   readProtectedResources,
 } from './backup';
-import { createLimiter, Limiter, LimiterOptions } from './concurrency';
+import {
+  checkLimiterOptions,
+  createLimiter,
+  Limiter,
+  LimiterOptions,
+} from './concurrency';
 import { readCapacityProviders, readEcs } from './ecs';
 import {
   ecsScalingResourceId,
@@ -107,7 +112,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     this.clientsFactory = options.clientsFactory;
     this.limits = options.limits;
     // Fails at construction, so that bad limits stop the backend at start.
-    createLimiter(this.limits);
+    checkLimiterOptions(this.limits);
     this.now = options.now ?? (() => new Date());
   }
 

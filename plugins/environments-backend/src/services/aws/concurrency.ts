@@ -41,6 +41,13 @@ function requirePositive(name: string, value: number, integer: boolean) {
   }
 }
 
+/** Throws an error naming the first limit that is not positive. */
+export function checkLimiterOptions(options: LimiterOptions): void {
+  requirePositive('Concurrency limit', options.concurrency, true);
+  requirePositive('Calls per second', options.callsPerSecond, false);
+  requirePositive('Burst', options.burst, true);
+}
+
 /**
  * Bounds the AWS calls of one account and region the way AWS throttles them:
  * per operation, a token bucket (`callsPerSecond` sustained, `burst` at once)
@@ -49,10 +56,8 @@ function requirePositive(name: string, value: number, integer: boolean) {
  * never holds up the pages of another.
  */
 export function createLimiter(options: LimiterOptions): Limiter {
+  checkLimiterOptions(options);
   const { concurrency, callsPerSecond, burst } = options;
-  requirePositive('Concurrency limit', concurrency, true);
-  requirePositive('Calls per second', callsPerSecond, false);
-  requirePositive('Burst', burst, true);
   const now = options.now ?? (() => performance.now());
   const queues = new Map<string, OperationQueue>();
 

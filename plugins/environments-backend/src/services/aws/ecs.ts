@@ -61,7 +61,7 @@ export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
 
   // The task listing needs no service list: both start now, and each page
   // is described as soon as it arrives.
-  const [rawServices, tasks] = await Promise.all([
+  const [services, tasks] = await Promise.all([
     readServices(ctx),
     readTasks(ctx),
   ]);
@@ -78,9 +78,7 @@ export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
     }
   }
 
-  const services = rawServices.sort((a, b) =>
-    a.serviceName.localeCompare(b.serviceName),
-  );
+  services.sort((a, b) => a.serviceName.localeCompare(b.serviceName));
   for (const service of services) {
     service.tasks = tasksByService.get(service.serviceName) ?? [];
   }
