@@ -13,3 +13,17 @@ export class AwsError extends Error {
     this.name = code;
   }
 }
+
+/** AWS's answer when a required member is left out: `code` is the service's validation error. */
+export function requireMember(
+  value: unknown,
+  name: string,
+  code: string,
+): asserts value {
+  if (value === undefined || value === null || value === '') {
+    throw new AwsError(
+      code,
+      `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+}

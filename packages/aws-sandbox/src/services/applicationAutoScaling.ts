@@ -1,4 +1,4 @@
-import { AwsError } from '../errors';
+import { requireMember } from '../errors';
 import type { OperationContext, ServiceDefinition } from '../protocols/types';
 import type { ServiceSpec } from '../scenario/schema';
 import { uuid } from '../world/random';
@@ -25,12 +25,7 @@ function scalable(world: EnvironmentWorld): ServiceSpec[] {
 
 function targets(ctx: OperationContext) {
   const namespace = ctx.input.ServiceNamespace;
-  if (!namespace) {
-    throw new AwsError(
-      INVALID,
-      "1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null",
-    );
-  }
+  requireMember(namespace, 'serviceNamespace', INVALID);
   if (namespace !== 'ecs') return [];
   return ctx.world
     .in(ctx.account, ctx.region)

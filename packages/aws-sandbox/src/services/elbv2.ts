@@ -1,4 +1,4 @@
-import { AwsError } from '../errors';
+import { AwsError, requireMember } from '../errors';
 import type { OperationContext, ServiceDefinition } from '../protocols/types';
 import { registeredTargets } from '../world/health';
 import type { EnvironmentWorld, TargetGroupEntry } from '../world/simulation';
@@ -147,12 +147,7 @@ export const elbv2: ServiceDefinition = {
 
     DescribeTargetHealth: ctx => {
       const arn: string | undefined = ctx.input.TargetGroupArn;
-      if (!arn) {
-        throw new AwsError(
-          VALIDATION,
-          "1 validation error detected: Value null at 'targetGroupArn' failed to satisfy constraint: Member must not be null",
-        );
-      }
+      requireMember(arn, 'targetGroupArn', VALIDATION);
       const found = findTargetGroup(ctx, arn);
       if (!found) {
         throw new AwsError(

@@ -1,4 +1,4 @@
-import { AwsError } from '../errors';
+import { AwsError, requireMember } from '../errors';
 import type { OperationContext } from '../protocols/types';
 import {
   ELB_NAMESPACE,
@@ -56,12 +56,7 @@ interface QueryResult {
 }
 
 function required(value: unknown, name: string) {
-  if (value === undefined || value === null || value === '') {
-    throw new AwsError(
-      VALIDATION,
-      `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
+  requireMember(value, name, VALIDATION);
 }
 
 /** awsJson sends epoch seconds; accept ISO strings too. */
