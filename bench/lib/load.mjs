@@ -50,6 +50,30 @@ function get(agent, url, headers) {
 }
 
 /**
+ * What both loads keep of each answer: its latency, the failures, and one
+ * successful body in ten for `inspect`.
+ */
+function createRecorder(inspect) {
+  const latencies = [];
+  const failures = [];
+  let inspected = 0;
+  return {
+    latencies,
+    failures,
+    record(res, latencyMs) {
+      latencies.push(latencyMs);
+      if (res.status !== 200) {
+        failures.push({ status: res.status, body: res.body.slice(0, 300) });
+      } else if (inspect && inspected++ % 10 === 0) {
+        // Parse one answer in ten: enough to see a throttling error a user would
+        // see, without the load generator spending the CPU the backend needs.
+        inspect(res.body);
+      }
+    },
+  };
+}
+
+/**
  * @param {{ url: string, token: string, clients: number, durationMs: number, inspect?: (body: string) => void }} options
  */
 export async function pollConcurrently({
@@ -61,21 +85,12 @@ export async function pollConcurrently({
 }) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const headers = { authorization: `Bearer ${token}` };
-  const latencies = [];
-  const failures = [];
+  const { latencies, failures, record } = createRecorder(inspect);
   const deadline = performance.now() + durationMs;
-  let inspected = 0;
   const client = async () => {
     while (performance.now() < deadline) {
       const res = await get(agent, url, headers);
-      latencies.push(res.ms);
-      if (res.status !== 200) {
-        failures.push({ status: res.status, body: res.body.slice(0, 300) });
-      } else if (inspect && inspected++ % 10 === 0) {
-        // Parse one answer in ten: enough to see a throttling error a user would
-        // see, without the load generator spending the CPU the backend needs.
-        inspect(res.body);
-      }
+      record(res, res.ms);
     }
   };
   const started = performance.now();
@@ -105,10 +120,8 @@ export async function pollOnSchedule({
   inspect,
 }) {
   const headers = { authorization: `Bearer ${token}` };
-  const latencies = [];
-  const failures = [];
+  const { latencies, failures, record } = createRecorder(inspect);
   let lateSends = 0;
-  let inspected = 0;
   const agents = [];
   const start = performance.now() + 50;
   const tab = async index => {
@@ -127,14 +140,9 @@ export async function pollOnSchedule({
       else if (wait < -5) lateSends += 1;
       const sentFor = scheduled;
       pending.push(
-        get(agent, url, headers).then(res => {
-          latencies.push(performance.now() - sentFor);
-          if (res.status !== 200) {
-            failures.push({ status: res.status, body: res.body.slice(0, 300) });
-          } else if (inspect && inspected++ % 10 === 0) {
-            inspect(res.body);
-          }
-        }),
+        get(agent, url, headers).then(res =>
+          record(res, performance.now() - sentFor),
+        ),
       );
     }
     await Promise.all(pending);
