@@ -6,6 +6,7 @@
  */
 
 export { scaffolderModuleTerraform as default } from './module';
+export { TERRAFORM_ACTION_IDS } from './actionIds';
 export { createTerraformCheckAction } from './actions/check';
 export { createTerraformPlanAction } from './actions/plan';
 export { createTerraformApplyAction } from './actions/apply';
