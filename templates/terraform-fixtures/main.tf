@@ -1,6 +1,7 @@
 # A root module that Terraform can init, plan and apply with no network:
 # only the built-in terraform_data resource and a local module. The action
-# tests drive the real CLI through it.
+# tests drive the real CLI through it. It passes the actions' content policy:
+# no provisioners, no data sources that run programs.
 
 module "greeting" {
   source = "./modules/greeting"
@@ -20,29 +21,15 @@ resource "terraform_data" "generation" {
   triggers_replace = var.generation
 }
 
-# Sleeps during apply: lets a test cancel an apply mid-way.
-resource "terraform_data" "slow" {
-  count = var.apply_sleep_seconds > 0 ? 1 : 0
-
-  provisioner "local-exec" {
-    command = "sleep ${var.apply_sleep_seconds}"
-  }
-}
-
-# Fails during apply: lets a test see a failing apply.
+# Fails during apply: its postcondition reads the id, which is only known
+# once the resource exists, so the plan succeeds and the apply fails.
 resource "terraform_data" "failing" {
   count = var.fail_apply ? 1 : 0
 
-  provisioner "local-exec" {
-    command = "echo provisioning failed >&2; exit 1"
-  }
-}
-
-# Uses the secret, so a test can check that it never reaches the log.
-resource "terraform_data" "uses_secret" {
-  input = sha256(var.api_token)
-
-  provisioner "local-exec" {
-    command = "echo token is ${nonsensitive(var.api_token)}"
+  lifecycle {
+    postcondition {
+      condition     = self.id == "never"
+      error_message = "provisioning failed: the fixture's failing resource fails on purpose."
+    }
   }
 }

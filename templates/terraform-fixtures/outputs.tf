@@ -13,3 +13,8 @@ output "api_token_hash" {
   value       = sha256(var.api_token)
   sensitive   = true
 }
+
+output "token_shown" {
+  description = "Shows the secret in clear (nonsensitive), so a test can check that the actions mask it in the plan's log and in outputs."
+  value       = "token is ${nonsensitive(var.api_token)}"
+}

@@ -10,12 +10,6 @@ variable "generation" {
   default     = 1
 }
 
-variable "apply_sleep_seconds" {
-  description = "Seconds the slow resource sleeps while being created; 0 creates none."
-  type        = number
-  default     = 0
-}
-
 variable "fail_apply" {
   description = "Adds a resource whose creation fails."
   type        = bool

@@ -1,12 +1,15 @@
 /**
  * Scaffolder actions that run Terraform (or OpenTofu) to provision KLER
- * environments: check, plan, apply (guarded for production) and output.
+ * environments: the target decided by the server, the environment's
+ * variables, check, plan, apply (guarded for production) and output.
  *
  * @packageDocumentation
  */
 
 export { scaffolderModuleTerraform as default } from './module';
 export { TERRAFORM_ACTION_IDS } from './actionIds';
+export { createResolveTargetAction } from './actions/resolveTarget';
+export { createSetVariablesAction } from './actions/setVariables';
 export { createTerraformCheckAction } from './actions/check';
 export { createTerraformPlanAction } from './actions/plan';
 export { createTerraformApplyAction } from './actions/apply';

@@ -3,16 +3,22 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createTerraformApplyAction } from './actions/apply';
 import { createTerraformCheckAction } from './actions/check';
+import { createFetchLocalGitAction } from './actions/fetchLocal';
 import { createTerraformOutputAction } from './actions/output';
 import { createTerraformPlanAction } from './actions/plan';
 import { createPublishLocalGitAction } from './actions/publishLocal';
-import { createFetchLocalGitAction } from './actions/fetchLocal';
+import { createResolveTargetAction } from './actions/resolveTarget';
+import { createSetVariablesAction } from './actions/setVariables';
+import { readTerraformConfig } from './terraform/config';
+import { TerraformRunLimiter } from './terraform/runLimiter';
 
 /**
- * Adds KLER's Terraform actions and the local git actions to the scaffolder.
+ * Adds KLER's Terraform actions, the environment actions and the local git
+ * actions to the scaffolder.
  *
  * @public
  */
@@ -25,15 +31,23 @@ export const scaffolderModuleTerraform = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         permissions: coreServices.permissions,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolderActions, config, permissions }) {
+      async init({ scaffolderActions, config, permissions, catalog }) {
+        // Read once here so that a wrong kler.terraform key fails the start.
+        const terraform = readTerraformConfig(config);
         const options = {
           config,
           permissions,
+          catalog,
           awsCredentialsManager:
             DefaultAwsCredentialsManager.fromConfig(config),
+          // One limit for the whole backend, shared by every action.
+          limiter: new TerraformRunLimiter(terraform.maxConcurrentRuns),
         };
         scaffolderActions.addActions(
+          createResolveTargetAction(options),
+          createSetVariablesAction(),
           createTerraformCheckAction(options),
           createTerraformPlanAction(options),
           createTerraformApplyAction(options),

@@ -1,4 +1,7 @@
+import { PermissionsService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { mockServices } from '@backstage/backend-test-utils';
 import fs from 'node:fs/promises';
@@ -28,17 +31,80 @@ export async function createFixtureWorkspace() {
   return workspacePath;
 }
 
-export function terraformTestConfig(terraform: Record<string, unknown> = {}) {
+/** The accounts of the tests' config: one development, one production. */
+export const TEST_ACCOUNTS = {
+  development: '111111111111',
+  production: '222222222222',
+} as const;
+
+/** Placeholder credentials per test account: Terraform only sees them in its environment. */
+export const TEST_CREDENTIALS = {
+  [TEST_ACCOUNTS.development]: {
+    accessKeyId: 'AKIAKLERDEVTEST00001',
+    secretAccessKey: 'kLeR/dev/SecretAccessKey/ForTheTestOnly1',
+  },
+  [TEST_ACCOUNTS.production]: {
+    accessKeyId: 'AKIAKLERPRODTEST0002',
+    secretAccessKey: 'kLeR/prod/SecretAccessKey/ForTheTestOnly2',
+  },
+};
+
+/** The target inputs of a run in a test account. */
+export function testTarget(tier: keyof typeof TEST_ACCOUNTS = 'development') {
+  return { awsAccountId: TEST_ACCOUNTS[tier], awsRegion: 'eu-west-1' };
+}
+
+/** Root config of the tests: Terraform settings, the two accounts and their credentials. */
+export function terraformTestConfig(
+  terraform: Record<string, unknown> = {},
+  more: Record<string, unknown> = {},
+) {
   return new ConfigReader({
     kler: {
       terraform: {
         binary: TERRAFORM_BINARY,
         timeoutMinutes: 5,
         cancelGraceSeconds: 20,
+        accounts: [
+          {
+            accountId: TEST_ACCOUNTS.development,
+            tier: 'development',
+            regions: ['eu-west-1'],
+          },
+          {
+            accountId: TEST_ACCOUNTS.production,
+            tier: 'production',
+            regions: ['eu-west-1'],
+          },
+        ],
         ...terraform,
       },
     },
+    aws: {
+      accounts: Object.entries(TEST_CREDENTIALS).map(
+        ([accountId, credentials]) => ({ accountId, ...credentials }),
+      ),
+    },
+    ...more,
   });
+}
+
+/** The options the actions are built from in tests, with a permissions mock. */
+export function terraformTestOptions(
+  options: {
+    terraform?: Record<string, unknown>;
+    config?: Record<string, unknown>;
+    permissions?: PermissionsService;
+    catalog?: CatalogService;
+  } = {},
+) {
+  const config = terraformTestConfig(options.terraform, options.config);
+  return {
+    config,
+    awsCredentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
+    permissions: options.permissions,
+    catalog: options.catalog,
+  };
 }
 
 /** A logger that remembers every line, for assertions on what was logged. */

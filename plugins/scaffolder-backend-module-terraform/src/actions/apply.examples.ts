@@ -4,7 +4,7 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      'Apply the plan of the plan step; refuse destroys; guarded for production',
+      'Apply the plan of the plan step, in the account it was planned for; refuse destroys; guarded for production',
     example: yaml.stringify({
       steps: [
         {
@@ -12,14 +12,10 @@ export const examples: TemplateExample[] = [
           action: 'kler:terraform:apply',
           name: 'Apply',
           input: {
-            workingDirectory: 'terraform',
             planFile: '${{ steps.plan.output.planFile }}',
             planSha256: '${{ steps.plan.output.planSha256 }}',
             skipReason: '${{ steps.plan.output.skipReason }}',
             allowDestroy: false,
-            tier: '${{ parameters.tier }}',
-            awsAccountId: '${{ parameters.awsAccountId }}',
-            awsRegion: '${{ parameters.awsRegion }}',
           },
         },
       ],

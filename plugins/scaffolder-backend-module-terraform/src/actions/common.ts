@@ -1,35 +1,68 @@
 import {
+  BackstageCredentials,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { TemplateActionOptions } from '@backstage/plugin-scaffolder-node';
 import { JsonValue } from '@backstage/types';
-import { readTerraformConfig } from '../terraform/config';
-import { resolveWorkspaceDirectory } from '../terraform/inputs';
+import { readTrustedEnvironmentLocations } from '@kler/plugin-environments-common';
 import {
-  nonEmpty,
-  TerraformSession,
-  TerraformSessionOptions,
-} from '../terraform/session';
+  authorizeTarget,
+  ProvisioningTarget,
+  ProvisioningTargets,
+  TargetInput,
+} from '../provisioning/targets';
+import { readTerraformConfig, TerraformConfig } from '../terraform/config';
+import { resolveWorkspaceDirectory } from '../terraform/inputs';
+import { ActionMasker } from '../terraform/masking';
+import { checkTerraformPolicy } from '../terraform/policy';
+import { TerraformRunLimiter } from '../terraform/runLimiter';
+import { nonEmpty } from '../terraform/session';
 
 /** What the Terraform actions are built from. */
 export interface TerraformActionsOptions {
-  /** The backend's root config: `kler.terraform.*` and `aws.*`. */
+  /** The backend's root config: `kler.terraform.*`, `kler.environments.*` and `aws.*`. */
   config: Config;
   /** Gives the AWS credentials of the target account (assume role per account). */
   awsCredentialsManager?: AwsCredentialsManager;
-  /** Decides whether the task's initiator may apply to production. */
+  /** Decides whether the task's initiator may run Terraform in production. */
   permissions?: PermissionsService;
+  /** Looks up the environments that templates name. */
+  catalog?: CatalogService;
+  /** Shared by every action of one backend; each action makes its own otherwise. */
+  limiter?: TerraformRunLimiter;
 }
 
-export function terraformConfigOf(options: TerraformActionsOptions) {
-  return readTerraformConfig(options.config);
+/** What an action needs at run time, built once when the action is created. */
+export interface TerraformActionsRuntime {
+  options: TerraformActionsOptions;
+  config: TerraformConfig;
+  limiter: TerraformRunLimiter;
+  targets: ProvisioningTargets;
 }
 
-/** Folder at the workspace root for plan files, apart from the published configuration. */
-export const PLAN_DIRECTORY = '.kler-terraform';
+export function terraformRuntimeOf(
+  options: TerraformActionsOptions,
+): TerraformActionsRuntime {
+  const config = readTerraformConfig(options.config);
+  return {
+    options,
+    config,
+    limiter:
+      options.limiter ?? new TerraformRunLimiter(config.maxConcurrentRuns),
+    targets: new ProvisioningTargets({
+      accounts: config.accounts,
+      catalog: options.catalog,
+      trustedLocations: readTrustedEnvironmentLocations(
+        options.config,
+        process.cwd(),
+      ),
+    }),
+  };
+}
 
 /**
  * The zod the scaffolder hands to `schema.input` builders, taken from its
@@ -57,13 +90,20 @@ export const terraformInputs = {
     ) =>
     (z: Zod) =>
       z.number({ description }).optional(),
+  environment:
+    (
+      description = "The environment's catalog entity ref (resource:default/staging); its account and region come from the catalog and kler.terraform.accounts",
+    ) =>
+    (z: Zod) =>
+      z.string({ description }).optional(),
   awsAccountId:
-    (description = 'The 12-digit AWS account') =>
+    (
+      description = 'The 12-digit AWS account, for an environment not in the catalog yet; it must be one of kler.terraform.accounts',
+    ) =>
     (z: Zod) =>
       z.string({ description }).optional(),
   awsRegion:
-    (description = 'The AWS region') =>
-    (z: Zod) =>
+    (description = 'The AWS region, with awsAccountId') => (z: Zod) =>
       z.string({ description }).optional(),
   sensitiveVars: (description: string) => (z: Zod) =>
     z.array(z.string(), { description }).optional(),
@@ -85,38 +125,108 @@ export function resolveWorkingDirectory(ctx: {
   );
 }
 
-/** The `awsAccountId` and `awsRegion` inputs as a session's AWS target; empty means not given. */
-export function awsTargetOf(
-  options: TerraformActionsOptions,
-  input: { awsAccountId?: string; awsRegion?: string },
-): TerraformSessionOptions['aws'] {
+/**
+ * Checks the configuration in `workingDirectory` against the content policy
+ * (`kler.terraform.allowedProviders`, ...); throws an InputError naming each
+ * refused block before Terraform reads anything.
+ */
+export async function checkPolicy(
+  runtime: TerraformActionsRuntime,
+  workingDirectory: string,
+  logger: LoggerService,
+) {
+  await checkTerraformPolicy(workingDirectory, runtime.config.policy);
+  logger.info(
+    `The configuration passed the content policy: providers ${runtime.config.policy.allowedProviders.join(
+      ', ',
+    )}, local modules${
+      runtime.config.policy.allowedModuleSources.length
+        ? ` and ${runtime.config.policy.allowedModuleSources.join(', ')}`
+        : ''
+    }, no provisioners or program-running data sources`,
+  );
+}
+
+/** What the target resolution and the production guard need of an action's context. */
+interface TargetContext {
+  user?: { ref?: string };
+  logger: LoggerService;
+  getInitiatorCredentials(): Promise<BackstageCredentials>;
+}
+
+/**
+ * Decides the target of a run from the template's inputs and the server's
+ * config, and checks that the initiator may run `operation` there.
+ */
+export async function resolveAuthorizedTarget(
+  runtime: TerraformActionsRuntime,
+  ctx: TargetContext,
+  operation: string,
+  input: TargetInput,
+): Promise<ProvisioningTarget> {
+  const credentials = () => ctx.getInitiatorCredentials();
+  const target = await runtime.targets.resolve(input, credentials);
+  await authorizeTarget(target, {
+    permissions: runtime.options.permissions,
+    getInitiatorCredentials: credentials,
+    user: ctx.user,
+    logger: ctx.logger,
+    operation,
+  });
+  return target;
+}
+
+/** The AWS part of a session's options for a resolved target. */
+export function awsOf(
+  runtime: TerraformActionsRuntime,
+  target: ProvisioningTarget,
+) {
   return {
-    credentialsManager: options.awsCredentialsManager,
-    accountId: nonEmpty(input.awsAccountId),
-    region: nonEmpty(input.awsRegion),
+    credentialsManager: runtime.options.awsCredentialsManager,
+    accountId: target.accountId,
+    region: target.region,
   };
 }
 
-/** Starts the session of one action run, with its task's logger, signal, secrets and timeout. */
-export function startTerraformSession(
-  ctx: {
-    logger: LoggerService;
-    signal?: AbortSignal;
-    secrets?: Record<string, string>;
-    input: { timeoutMinutes?: number };
-  },
-  session: Pick<
-    TerraformSessionOptions,
-    'config' | 'workingDirectory' | 'vars' | 'sensitiveVars' | 'aws'
-  >,
+/** Outputs a target: the same fields for every action that reports one. */
+export function outputTarget(
+  output: (name: 'accountId' | 'region' | 'tier' | 'environment', value: any) => void,
+  target: ProvisioningTarget,
 ) {
-  return TerraformSession.create({
-    ...session,
-    logger: ctx.logger,
-    signal: ctx.signal,
-    timeoutMinutes: ctx.input.timeoutMinutes,
-    secrets: ctx.secrets,
-  });
+  output('accountId', target.accountId);
+  output('region', target.region);
+  output('tier', target.tier);
+  output('environment', target.environmentRef ?? '');
+}
+
+/** The context fields {@link runMasked} replaces. */
+interface MaskableContext {
+  secrets?: Record<string, string>;
+  logger: LoggerService;
+  output(name: string, value: any): void;
+}
+
+/**
+ * Runs an action's body with everything it says masked: the log, every
+ * output and a thrown error's message and stack. The masker starts with the
+ * task's secrets; the session adds AWS credentials and sensitive variables.
+ */
+export async function runMasked<C extends MaskableContext>(
+  ctx: C,
+  body: (ctx: C, masker: ActionMasker) => Promise<void>,
+): Promise<void> {
+  const masker = new ActionMasker(Object.values(ctx.secrets ?? {}));
+  const masked: C = {
+    ...ctx,
+    logger: masker.wrapLogger(ctx.logger),
+    output: (name: string, value: any) =>
+      ctx.output(name, masker.maskValue(value as JsonValue)),
+  };
+  try {
+    await body(masked, masker);
+  } catch (error) {
+    throw masker.maskError(error);
+  }
 }
 
 /**

@@ -8,7 +8,10 @@ import { createTerraformPlanAction } from './plan';
 import {
   createFixtureWorkspace,
   createTestContext,
-  terraformTestConfig,
+  terraformTestOptions,
+  testTarget,
+  TERRAFORM_BINARY,
+  TEST_ACCOUNTS,
 } from '../__testUtils__/fixtures';
 
 jest.setTimeout(180_000);
@@ -16,10 +19,9 @@ jest.setTimeout(180_000);
 const SECRET = 'tok-lifecycle-Secret-987';
 
 describe('Terraform actions through plan, apply and output (real CLI)', () => {
-  const config = terraformTestConfig();
   const authorize = jest.fn();
   const permissions = { authorize, authorizeConditional: jest.fn() };
-  const options = { config, permissions };
+  const options = terraformTestOptions({ permissions });
   const plan = createTerraformPlanAction(options);
   const apply = createTerraformApplyAction(options);
   const output = createTerraformOutputAction(options);
@@ -33,11 +35,15 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     await fs.rm(workspacePath, { recursive: true, force: true });
   });
 
-  async function runPlan(vars: Record<string, unknown> = {}) {
+  async function runPlan(
+    vars: Record<string, unknown> = {},
+    tier: 'development' | 'production' = 'development',
+  ) {
     const { ctx, outputs, lines } = createTestContext({
       workspacePath,
       input: {
         workingDirectory: 'terraform',
+        ...testTarget(tier),
         vars: { api_token: SECRET, ...vars },
         sensitiveVars: ['api_token'],
       },
@@ -55,7 +61,6 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
       workspacePath,
       ...more,
       input: {
-        workingDirectory: 'terraform',
         planFile: planOutputs.planFile,
         planSha256: planOutputs.planSha256,
         allowDestroy: false,
@@ -64,10 +69,13 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     });
   }
 
-  async function readOutputs() {
+  async function readOutputs(planOutputs: Record<string, any>) {
     const { ctx, outputs, lines } = createTestContext({
       workspacePath,
-      input: { workingDirectory: 'terraform' },
+      input: {
+        planFile: planOutputs.planFile,
+        planSha256: planOutputs.planSha256,
+      },
     });
     await output.handler(ctx);
     return { outputs, lines };
@@ -82,12 +90,16 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     await apply.handler(first.ctx);
     expect(first.outputs).toMatchObject({ applied: true, skipped: false });
     expect(first.outputs.summary).toBe(
-      '3 to add, 0 to change, 0 to destroy, 0 to replace',
+      '2 to add, 0 to change, 0 to destroy, 0 to replace',
     );
+    expect(first.outputs).toMatchObject({
+      accountId: TEST_ACCOUNTS.development,
+      tier: 'development',
+    });
     const applyLog = first.lines.join('\n');
-    expect(applyLog).toContain('Apply complete! Resources: 3 added');
-    // The provisioner echoes the token; the log only ever shows it masked.
-    expect(applyLog).toContain('token is ***');
+    expect(applyLog).toContain('Apply complete! Resources: 2 added');
+    // An output shows the token in clear; the log only ever shows it masked.
+    expect(planned.lines.join('\n')).toContain('token is ***');
     expect(applyLog).not.toContain(SECRET);
     expect(planned.lines.join('\n')).not.toContain(SECRET);
 
@@ -97,11 +109,13 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     expect(retry.outputs.applied).toBe(true);
     expect(retry.lines.join('\n')).not.toContain('$ terraform apply');
 
-    const read = await readOutputs();
+    const read = await readOutputs(planned.outputs);
     expect(read.outputs.outputs).toEqual({
       greeting: 'Hello, lifecycle!',
       environment_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      token_shown: 'token is ***',
     });
+    expect(JSON.stringify(read.outputs)).not.toContain(SECRET);
     expect(read.outputs.redacted).toEqual(['api_token_hash']);
     expect(JSON.stringify(read.outputs)).not.toMatch(/[0-9a-f]{64}/);
     expect(read.lines.join('\n')).not.toMatch(/[0-9a-f]{64}/);
@@ -125,17 +139,38 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     expect(fixed.outputs.applied).toBe(true);
   });
 
-  it('interrupts an apply when the task is cancelled, releasing the lock', async () => {
-    const planned = await runPlan({ apply_sleep_seconds: 60 });
-    const controller = new AbortController();
-    const running = applyContext(
-      planned.outputs,
-      {},
-      { signal: controller.signal },
+  it('interrupts an apply when the task is cancelled, with every process Terraform started', async () => {
+    // A stand-in for terraform whose apply starts a child that would outlive
+    // it; every other command is the real Terraform.
+    const binaryDir = await fs.mkdtemp(path.join(workspacePath, 'bin-'));
+    const binary = path.join(binaryDir, 'terraform');
+    const childPidFile = path.join(binaryDir, 'child.pid');
+    await fs.writeFile(
+      binary,
+      [
+        '#!/bin/sh',
+        `if [ "$1" != apply ]; then exec '${TERRAFORM_BINARY}' "$@"; fi`,
+        'echo "terraform_data.slow: Creating..."',
+        'sleep 60 &',
+        `echo $! > '${childPidFile}'`,
+        'wait',
+      ].join('\n'),
+      { mode: 0o755 },
     );
+    const standIn = terraformTestOptions({ terraform: { binary } });
+    const planned = await (async () => {
+      const { ctx, outputs } = createTestContext({
+        workspacePath,
+        input: { workingDirectory: 'terraform', ...testTarget() },
+      });
+      await createTerraformPlanAction(standIn).handler(ctx);
+      return outputs;
+    })();
+    const controller = new AbortController();
+    const running = applyContext(planned, {}, { signal: controller.signal });
     const started = Date.now();
-    const applying = apply.handler(running.ctx);
-    while (!running.lines.some(line => line.includes('Executing: '))) {
+    const applying = createTerraformApplyAction(standIn).handler(running.ctx);
+    while (!running.lines.some(line => line.includes('Creating...'))) {
       if (Date.now() - started > 60_000) throw new Error('apply never started');
       await new Promise(resolve => setTimeout(resolve, 100));
     }
@@ -145,21 +180,14 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     expect(running.lines.join('\n')).toContain(
       'interrupting terraform (SIGINT)',
     );
-
-    const state = JSON.parse(
-      await fs.readFile(
-        path.join(workspacePath, 'terraform', 'terraform.tfstate'),
-        'utf8',
-      ),
-    );
-    expect(state.resources).toBeInstanceOf(Array);
-
-    // The lock was released: a new plan and apply go through (removing the
-    // interrupted, tainted resource).
-    const rerun = await runPlan({ apply_sleep_seconds: 0 });
-    const finished = applyContext(rerun.outputs, { allowDestroy: true });
-    await apply.handler(finished.ctx);
-    expect(finished.outputs.applied).toBe(true);
+    // The whole process group was signalled: the child (which, started in the
+    // background by sh, ignores SIGINT) is gone too, or a zombie where
+    // nothing reaps orphans.
+    const childPid = Number(await fs.readFile(childPidFile, 'utf8'));
+    const state = await fs
+      .readFile(`/proc/${childPid}/stat`, 'utf8')
+      .then(stat => stat.split(' ')[2], () => 'gone');
+    expect(['gone', 'Z']).toContain(state);
   });
 
   it('refuses a plan that destroys unless allowDestroy is true', async () => {
@@ -182,12 +210,14 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     expect(allowed.outputs.applied).toBe(true);
   });
 
-  it('stops a production apply for a user without the permission, before Terraform runs', async () => {
-    const planned = await runPlan();
+  it('stops a production plan and apply for a user without the permission, before Terraform runs', async () => {
     authorize.mockResolvedValue([{ result: AuthorizeResult.DENY }]);
-    const denied = applyContext(planned.outputs, { tier: 'production' });
-    await expect(apply.handler(denied.ctx)).rejects.toThrow(
-      /may not provision production environments \(permission environments\.provision\.production denied\)/,
+    const deniedPlan = createTestContext({
+      workspacePath,
+      input: { workingDirectory: 'terraform', ...testTarget('production') },
+    });
+    await expect(plan.handler(deniedPlan.ctx)).rejects.toThrow(
+      /may not run Terraform plan in production account 222222222222 \(permission environments\.provision\.production denied\); nothing was run/,
     );
     expect(authorize).toHaveBeenCalledWith(
       [
@@ -197,42 +227,56 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
           }),
         },
       ],
-      { credentials: await denied.ctx.getInitiatorCredentials() },
+      { credentials: await deniedPlan.ctx.getInitiatorCredentials() },
     );
+    expect(deniedPlan.lines.join('\n')).not.toContain('$ terraform');
+
+    authorize.mockResolvedValue([{ result: AuthorizeResult.ALLOW }]);
+    const planned = await runPlan({}, 'production');
+    expect(planned.outputs.tier).toBe('production');
+
+    // The permission is withdrawn between plan and apply: apply asks again.
+    authorize.mockResolvedValue([{ result: AuthorizeResult.DENY }]);
+    const denied = applyContext(planned.outputs);
+    await expect(apply.handler(denied.ctx)).rejects.toThrow(NotAllowedError);
     expect(denied.lines.join('\n')).not.toContain('$ terraform');
     expect(denied.outputs.applied).toBeUndefined();
 
     authorize.mockResolvedValue([{ result: AuthorizeResult.ALLOW }]);
-    const allowed = applyContext(planned.outputs, { tier: 'production' });
+    const allowed = applyContext(planned.outputs);
     await apply.handler(allowed.ctx);
-    expect(allowed.outputs.applied).toBe(true);
+    expect(allowed.outputs).toMatchObject({ applied: true, tier: 'production' });
   });
 
   it('does not check the permission for development', async () => {
     const planned = await runPlan();
-    const development = applyContext(planned.outputs, { tier: 'development' });
+    const development = applyContext(planned.outputs);
     await apply.handler(development.ctx);
     expect(authorize).not.toHaveBeenCalled();
     expect(development.outputs.applied).toBe(true);
   });
 
-  it('keeps no saved plan (it holds the secrets) in a dry run', async () => {
-    const { ctx, outputs } = createTestContext({
+  it('plans nothing in a dry run, so no saved plan (it holds the secrets) is left', async () => {
+    const { ctx, outputs, lines } = createTestContext({
       workspacePath,
       isDryRun: true,
       input: {
         workingDirectory: 'terraform',
+        ...testTarget(),
         vars: { api_token: SECRET },
         sensitiveVars: ['api_token'],
       },
     });
     await plan.handler(ctx);
     expect(outputs).toMatchObject({
-      skipped: false,
-      hasChanges: true,
+      skipped: true,
+      hasChanges: false,
       planFile: '',
       planSha256: '',
+      accountId: TEST_ACCOUNTS.development,
     });
+    expect(outputs.skipReason).toMatch(/^dry run: nothing is planned/);
+    expect(lines.join('\n')).not.toContain('$ terraform');
     const leftovers: string[] = [];
     const walk = async (dir: string) => {
       for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
@@ -259,7 +303,6 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
       workspacePath,
       isDryRun: true,
       input: {
-        workingDirectory: 'terraform',
         planFile: planned.outputs.planFile,
         planSha256: planned.outputs.planSha256,
         allowDestroy: false,
@@ -279,7 +322,10 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     const dryOutput = createTestContext({
       workspacePath,
       isDryRun: true,
-      input: { workingDirectory: 'terraform' },
+      input: {
+        planFile: planned.outputs.planFile,
+        planSha256: planned.outputs.planSha256,
+      },
     });
     await output.handler(dryOutput.ctx);
     expect(dryOutput.outputs).toMatchObject({ skipped: true, outputs: {} });
@@ -287,7 +333,6 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     const unplanned = createTestContext({
       workspacePath,
       input: {
-        workingDirectory: 'terraform',
         allowDestroy: false,
         skipReason: 'providers or backend unavailable: no registry',
       },

@@ -11,7 +11,8 @@ export const examples: TemplateExample[] = [
           action: 'kler:terraform:output',
           name: 'Read outputs',
           input: {
-            workingDirectory: 'terraform',
+            planFile: '${{ steps.plan.output.planFile }}',
+            planSha256: '${{ steps.plan.output.planSha256 }}',
             skipReason: '${{ steps.apply.output.skipReason }}',
           },
         },

@@ -13,8 +13,19 @@ export const examples: TemplateExample[] = [
     description: 'Plan with variables, one of them masked in the log',
     example: planStep({
       workingDirectory: 'terraform',
-      vars: { environment: 'development', api_token: 'not-in-logs' },
+      awsAccountId: '111111111111',
+      awsRegion: 'eu-west-1',
+      vars: { name: 'development', api_token: 'not-in-logs' },
       sensitiveVars: ['api_token'],
+    }),
+  },
+  {
+    description:
+      'Plan a change to an environment of the catalog: its account and region come from its entity and kler.terraform.accounts',
+    example: planStep({
+      workingDirectory: 'environment',
+      environment: '${{ parameters.environment }}',
+      backendConfig: { key: 'environments/staging/terraform.tfstate' },
     }),
   },
   {

@@ -1,15 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256OfFile } from '../terraform/files';
 import {
-  validateAwsTarget,
   validateBackendConfig,
   validateTimeoutMinutes,
   validateVariables,
 } from '../terraform/inputs';
+import { createPlanFiles, writePlanRecord } from '../terraform/planRecord';
 import {
   describePlan,
   planHasChanges,
@@ -24,43 +22,50 @@ import {
   TerraformSession,
 } from '../terraform/session';
 import {
-  awsTargetOf,
-  PLAN_DIRECTORY,
+  awsOf,
+  checkPolicy,
   reportSkipped,
+  resolveAuthorizedTarget,
   resolveWorkingDirectory,
-  startTerraformSession,
-  terraformConfigOf,
-  TerraformActionsOptions,
+  runMasked,
+  outputTarget,
   terraformInputs,
+  terraformRuntimeOf,
+  TerraformActionsOptions,
 } from './common';
 import { examples } from './plan.examples';
 
 /**
- * `kler:terraform:plan`: `init` and `plan -out`, then a summary of the saved
- * plan from `show -json`.
+ * `kler:terraform:plan`: checks the configuration against the content policy,
+ * decides the target from the server's config, and runs `init` and `plan -out`
+ * with that account's credentials; then summarizes the saved plan.
  *
  * @public
  */
 export function createTerraformPlanAction(options: TerraformActionsOptions) {
-  const config = terraformConfigOf(options);
+  const runtime = terraformRuntimeOf(options);
+  const { config } = runtime;
   return createTemplateAction({
     id: 'kler:terraform:plan',
     description:
-      'Plans a Terraform configuration into a saved plan file and summarizes it: resources to add, change, destroy and replace, by type.',
+      'Plans a Terraform configuration into a saved plan and summarizes it. The configuration must pass the content policy; the target account comes from the environment or account named, its tier from kler.terraform.accounts, and production needs the environments.provision.production permission. A dry run checks the policy and the target and plans nothing.',
     examples,
     supportsDryRun: true,
     schema: {
       input: {
         workingDirectory: terraformInputs.workingDirectory(),
+        environment: terraformInputs.environment(),
+        awsAccountId: terraformInputs.awsAccountId(),
+        awsRegion: terraformInputs.awsRegion(),
         vars: z =>
           z
             .record(z.any(), {
               description:
-                'Input variables; written to a *.auto.tfvars.json file, never on the command line',
+                'Input variables for this run only (e.g. secrets); written to a *.auto.tfvars.json file for the run, never on the command line, never published',
             })
             .optional(),
         sensitiveVars: terraformInputs.sensitiveVars(
-          'Names of variables whose values are masked (***) in the log',
+          'Names of variables whose values are masked (***) in the log and outputs',
         ),
         backendConfig: z =>
           z
@@ -69,10 +74,6 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
                 'Backend settings (-backend-config=key=value), over kler.terraform.backendConfig',
             })
             .optional(),
-        awsAccountId: terraformInputs.awsAccountId(
-          'The 12-digit AWS account to plan against; its credentials come from the backend aws config',
-        ),
-        awsRegion: terraformInputs.awsRegion('The AWS region, e.g. eu-west-1'),
         allowUnavailableProviders: terraformInputs.allowUnavailableProviders(
           'When providers, the backend or AWS credentials cannot be reached, finish with skipped: true and the reason instead of failing',
         ),
@@ -95,6 +96,18 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
             description:
               'sha256 of the saved plan; kler:terraform:apply requires it',
           }),
+        accountId: z =>
+          z.string({ description: 'The AWS account the plan is for' }),
+        region: z => z.string({ description: 'The AWS region' }),
+        tier: z =>
+          z.string({
+            description:
+              "The account's tier from kler.terraform.accounts: development or production",
+          }),
+        environment: z =>
+          z.string({
+            description: "The environment's entity ref; empty for a new one",
+          }),
         summary: z => {
           const counts = z.object({
             add: z.number(),
@@ -112,93 +125,107 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
         },
       },
     },
-    async handler(ctx) {
-      const { input } = ctx;
-      validateTimeoutMinutes(input.timeoutMinutes);
-      const vars = validateVariables(input.vars, input.sensitiveVars);
-      const backendConfig = validateBackendConfig({
-        ...config.backendConfig,
-        ...validateBackendConfig(input.backendConfig),
-      });
-      validateAwsTarget(input);
-      const workingDirectory = await resolveWorkingDirectory(ctx);
-
-      const skip = (reason: string) =>
-        reportSkipped(ctx, 'Plan', reason, {
-          hasChanges: false,
-          planFile: '',
-          planSha256: '',
+    async handler(rawCtx) {
+      await runMasked(rawCtx, async (ctx, masker) => {
+        const { input } = ctx;
+        validateTimeoutMinutes(input.timeoutMinutes);
+        const vars = validateVariables(input.vars, input.sensitiveVars);
+        const backendConfig = validateBackendConfig({
+          ...config.backendConfig,
+          ...validateBackendConfig(input.backendConfig),
         });
+        const workingDirectory = await resolveWorkingDirectory(ctx);
+        await checkPolicy(runtime, workingDirectory, ctx.logger);
+        const target = await resolveAuthorizedTarget(runtime, ctx, 'plan', input);
+        outputTarget(ctx.output, target);
+        const skip = (reason: string) =>
+          reportSkipped(ctx, 'Plan', reason, {
+            hasChanges: false,
+            planFile: '',
+            planSha256: '',
+          });
 
-      let session: TerraformSession;
-      try {
-        session = await startTerraformSession(ctx, {
-          config,
-          workingDirectory,
-          vars,
-          sensitiveVars: input.sensitiveVars,
-          aws: awsTargetOf(options, input),
-        });
-      } catch (error) {
-        if (
-          error instanceof AwsCredentialsUnavailableError &&
-          input.allowUnavailableProviders
-        ) {
-          skip(error.message);
+        if (ctx.isDryRun) {
+          // A dry run's template and files come from the request: they get no
+          // credentials and Terraform does not run them beyond the checks.
+          skip(
+            `dry run: nothing is planned in a dry run (a plan needs account ${target.accountId}'s credentials); the configuration passed the content policy and the target was accepted`,
+          );
           return;
         }
-        throw error;
-      }
 
-      const planDirectory = path.join(ctx.workspacePath, PLAN_DIRECTORY);
-      await fs.mkdir(planDirectory, { recursive: true });
-      const planFile = path.join(planDirectory, `${randomUUID()}.tfplan`);
-
-      const summary = await session.withVariables(async () => {
-        const init = await session.run([
-          'init',
-          '-input=false',
-          '-no-color',
-          ...backendConfigArgs(backendConfig),
-        ]);
-        if (init.exitCode !== 0) {
-          const reason = lastErrorLines(init.stderr);
+        const files = await createPlanFiles(ctx.workspacePath);
+        let summary: PlanSummary | string;
+        try {
+          summary = await TerraformSession.use(
+            {
+              config,
+              limiter: runtime.limiter,
+              logger: ctx.logger,
+              masker,
+              signal: ctx.signal,
+              workingDirectory,
+              dataDirectory: files.dataDirectory,
+              download: true,
+              timeoutMinutes: input.timeoutMinutes,
+              vars,
+              sensitiveVars: input.sensitiveVars,
+              aws: awsOf(runtime, target),
+            },
+            session =>
+              session.withVariables(async () => {
+                const init = await session.run([
+                  'init',
+                  '-input=false',
+                  '-no-color',
+                  ...backendConfigArgs(backendConfig),
+                ]);
+                if (init.exitCode !== 0) {
+                  const reason = lastErrorLines(init.stderr);
+                  if (
+                    input.allowUnavailableProviders &&
+                    isUnreachableDependencyFailure(init.stderr)
+                  ) {
+                    return `providers or backend unavailable: ${reason}`;
+                  }
+                  throw new Error(`terraform init failed: ${reason}`);
+                }
+                await session.runOrThrow([
+                  'plan',
+                  `-out=${files.planFile}`,
+                  '-input=false',
+                  '-no-color',
+                ]);
+                const shown = await session.runOrThrow(
+                  ['show', '-json', '-no-color', files.planFile],
+                  { logStdout: false },
+                );
+                return summarizePlan(JSON.parse(shown.stdout));
+              }),
+          );
+        } catch (error) {
           if (
-            input.allowUnavailableProviders &&
-            isUnreachableDependencyFailure(init.stderr)
+            error instanceof AwsCredentialsUnavailableError &&
+            input.allowUnavailableProviders
           ) {
-            return `providers or backend unavailable: ${reason}`;
+            skip(error.message);
+            return;
           }
-          throw new Error(`terraform init failed: ${session.maskLine(reason)}`);
+          throw error;
         }
-        await session.runOrThrow([
-          'plan',
-          `-out=${planFile}`,
-          '-input=false',
-          '-no-color',
-        ]);
-        const shown = await session.runOrThrow(
-          ['show', '-json', '-no-color', planFile],
-          { logStdout: false },
-        );
-        return summarizePlan(JSON.parse(shown.stdout));
-      });
 
-      if (typeof summary === 'string') {
-        skip(session.maskLine(summary));
-        return;
-      }
-      if (ctx.isDryRun) {
-        // A saved plan holds every variable's value, sensitive ones included,
-        // and a dry run hands the whole workspace back to the caller. Nothing
-        // is applied in a dry run, so only the summary is kept.
-        await fs.rm(planFile, { force: true });
-        writePlanOutputs(ctx, summary, { planFile: '', planSha256: '' });
-        return;
-      }
-      writePlanOutputs(ctx, summary, {
-        planFile: path.relative(ctx.workspacePath, planFile),
-        planSha256: await sha256OfFile(planFile),
+        if (typeof summary === 'string') {
+          skip(summary);
+          return;
+        }
+        await writePlanRecord(files, {
+          target,
+          workingDirectory: path.relative(ctx.workspacePath, workingDirectory),
+        });
+        writePlanOutputs(ctx, summary, {
+          planFile: path.relative(ctx.workspacePath, files.planFile),
+          planSha256: await sha256OfFile(files.planFile),
+        });
       });
     },
   });

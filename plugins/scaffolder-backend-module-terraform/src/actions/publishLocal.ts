@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runGit } from '../git/runGit';
 import { resolveWorkspaceDirectory } from '../terraform/inputs';
 import { TASK_TFVARS_FILE } from '../terraform/session';
-import { PLAN_DIRECTORY } from './common';
+import { PLAN_DIRECTORY } from '../terraform/planRecord';
 import { examples } from './publishLocal.examples';
 import { validateBranch, validateRepositoryDirectory } from '../git/validate';
 
@@ -56,6 +56,13 @@ export function createPublishLocalGitAction(options: { config: Config }) {
             .optional(),
         commitMessage: z =>
           z.string({ description: 'The commit message' }).optional(),
+        mode: z =>
+          z
+            .enum(['create', 'propose'], {
+              description:
+                "create (default): targetDirectory must not exist on branch, so an existing environment is never replaced. propose: commit to a new branch (not the repository's default branch) started from the default branch, where targetDirectory may be changed",
+            })
+            .optional(),
       },
       output: {
         published: z => z.boolean({ description: 'A commit was pushed' }),
@@ -76,6 +83,10 @@ export function createPublishLocalGitAction(options: { config: Config }) {
       const { input } = ctx;
       const branch = validateBranch(input.branch);
       validateRepositoryDirectory(input.targetDirectory, 'targetDirectory');
+      const mode = input.mode ?? 'create';
+      if (mode !== 'create' && mode !== 'propose') {
+        throw new InputError("mode must be 'create' or 'propose'");
+      }
       const commitMessage =
         input.commitMessage ?? `Publish ${input.targetDirectory}`;
       if (commitMessage.length > 2000) {
@@ -130,6 +141,23 @@ export function createPublishLocalGitAction(options: { config: Config }) {
               () => true,
               () => false,
             );
+            const defaultBranch = hasCommits
+              ? /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(
+                  await git(['ls-remote', '--symref', 'origin', 'HEAD'], clone),
+                )?.[1] ?? branch
+              : branch;
+            if (mode === 'propose') {
+              if (branch === defaultBranch) {
+                throw new InputError(
+                  `A proposal goes to a branch of its own, not to ${defaultBranch}, the repository's default branch`,
+                );
+              }
+              if (remoteBranches.trim()) {
+                throw new ConflictError(
+                  `Branch ${branch} already exists in ${repositoryPath}: another proposal is open under that name; nothing was published`,
+                );
+              }
+            }
             if (remoteBranches.trim()) {
               await git(['checkout', branch], clone);
             } else if (hasCommits) {
@@ -139,6 +167,14 @@ export function createPublishLocalGitAction(options: { config: Config }) {
               await git(['checkout', '--orphan', branch], clone);
             }
             const target = path.join(clone, input.targetDirectory);
+            if (
+              mode === 'create' &&
+              (await fs.stat(target).catch(() => undefined))
+            ) {
+              throw new ConflictError(
+                `${input.targetDirectory} already exists on ${branch} of ${repositoryPath}: an existing environment is changed through its own template and review, never replaced; nothing was published`,
+              );
+            }
             await fs.rm(target, { recursive: true, force: true });
             await fs.cp(sourcePath, target, {
               recursive: true,

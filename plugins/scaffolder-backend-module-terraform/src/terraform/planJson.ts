@@ -17,19 +17,20 @@ export interface PlanJson {
 /**
  * The values of the plan's sensitive variables (declared `sensitive` or named
  * by the task), so that apply can mask them without the task passing secrets
- * again.
+ * again. Values keep their type: a number or a list is masked as Terraform
+ * prints it (see `secretTextsOf`).
  */
 export function sensitiveValuesOfPlan(
   plan: PlanJson,
   alsoSensitive: string[] = [],
-): string[] {
+): JsonValue[] {
   const declared = plan.configuration?.root_module?.variables ?? {};
-  const values: string[] = [];
+  const values: JsonValue[] = [];
   for (const [name, variable] of Object.entries(plan.variables ?? {})) {
     if (!declared[name]?.sensitive && !alsoSensitive.includes(name)) continue;
     const value = variable.value;
     if (value === undefined || value === null) continue;
-    values.push(typeof value === 'string' ? value : JSON.stringify(value));
+    values.push(value);
   }
   return values;
 }

@@ -42,12 +42,11 @@ export class TerraformInterruptedError extends Error {
 
 /**
  * Environment variables Terraform inherits from the backend: only what a CLI
- * needs to run, so that the backend's own secrets never reach Terraform.
+ * needs to run and reach the network, so that the backend's own secrets and
+ * credentials (`AWS_*`, the ECS task role's `AWS_CONTAINER_*`) never reach it.
  */
 const INHERITED_ENV = [
   'PATH',
-  'HOME',
-  'TMPDIR',
   'LANG',
   'HTTP_PROXY',
   'HTTPS_PROXY',
@@ -58,17 +57,34 @@ const INHERITED_ENV = [
   'SSL_CERT_FILE',
 ];
 
-/** The base environment of every Terraform run. */
-export function terraformBaseEnv(pluginCacheDir?: string) {
+/**
+ * The base environment of every Terraform run. `home` is a directory of the
+ * run's own: Terraform and the AWS provider read files from HOME
+ * (`~/.terraformrc`, `~/.aws/credentials`), and the backend's must not count.
+ * The AWS provider is kept from the host's shared config files and the EC2
+ * instance metadata, so the only credentials it has are the ones the session
+ * gives it.
+ */
+export function terraformBaseEnv(options: {
+  home: string;
+  cliConfigFile: string;
+  dataDirectory: string;
+}) {
   const env: Record<string, string> = {};
   for (const name of INHERITED_ENV) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
+  env.HOME = options.home;
+  env.TMPDIR = options.home;
+  env.TF_CLI_CONFIG_FILE = options.cliConfigFile;
+  env.TF_DATA_DIR = options.dataDirectory;
   env.TF_IN_AUTOMATION = '1';
   env.CHECKPOINT_DISABLE = '1';
   env.TF_INPUT = '0';
-  if (pluginCacheDir) env.TF_PLUGIN_CACHE_DIR = pluginCacheDir;
+  env.AWS_EC2_METADATA_DISABLED = 'true';
+  env.AWS_CONFIG_FILE = '/dev/null';
+  env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null';
   return env;
 }
 
@@ -90,12 +106,22 @@ export async function runTerraform(
   }
   logger.info(mask(`$ ${options.binary} ${options.args.join(' ')}`));
 
+  // Its own process group, so that cancelling reaches every process it
+  // started (providers, and whatever they start), not only Terraform itself.
   const child = spawn(options.binary, options.args, {
     cwd: options.cwd,
     env: options.env,
     shell: false,
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
 
   const stdoutChunks: string[] = [];
   const stderrChunks: string[] = [];
@@ -127,12 +153,12 @@ export async function runTerraform(
         reason === 'cancelled' ? 'Task cancelled' : 'Timed out'
       }: interrupting terraform (SIGINT) so it releases its lock and saves state`,
     );
-    child.kill('SIGINT');
+    signalGroup('SIGINT');
     killTimer = setTimeout(() => {
       logger.error(
         `terraform did not stop within ${options.killGraceMs} ms: killing it`,
       );
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
     }, options.killGraceMs);
   };
   const onAbort = () => interrupt('cancelled');
@@ -159,6 +185,10 @@ export async function runTerraform(
     clearTimeout(drainTimer);
     child.stdout.destroy();
     child.stderr.destroy();
+    if (interrupted) {
+      // Whatever Terraform left behind in its group goes with it.
+      signalGroup('SIGKILL');
+    }
     if (interrupted === 'cancelled') {
       throw new TerraformInterruptedError(
         'cancelled',

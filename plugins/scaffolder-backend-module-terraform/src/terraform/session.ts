@@ -3,9 +3,12 @@ import { InputError } from '@backstage/errors';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
 import { JsonValue } from '@backstage/types';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { writeCliConfig } from './cliConfig';
 import { TerraformConfig } from './config';
-import { createSecretMasker } from './masking';
+import { ActionMasker } from './masking';
+import { TerraformRunLimiter } from './runLimiter';
 import {
   runTerraform,
   terraformBaseEnv,
@@ -15,19 +18,31 @@ import {
 /** The file the task's variables are written to, beside the configuration. */
 export const TASK_TFVARS_FILE = 'kler-task.auto.tfvars.json';
 
-/** What a session needs from the action's context. */
+/** What a session needs from the action and its context. */
 export interface TerraformSessionOptions {
   config: TerraformConfig;
+  limiter: TerraformRunLimiter;
   logger: LoggerService;
+  masker: ActionMasker;
   signal?: AbortSignal;
   workingDirectory: string;
+  /**
+   * Terraform's own directory (TF_DATA_DIR: providers, modules, backend
+   * settings). It lives where the configuration cannot put files beforehand.
+   */
+  dataDirectory: string;
+  /**
+   * Whether providers may be downloaded from the registry (the allowlist
+   * only). Never in a dry run: only the configured mirror is used then.
+   */
+  download: boolean;
   timeoutMinutes?: number;
-  secrets?: Record<string, string>;
   vars?: Record<string, JsonValue>;
   sensitiveVars?: string[];
+  /** The account to run in; absent for runs that need no AWS access. */
   aws?: {
     credentialsManager?: AwsCredentialsManager;
-    accountId?: string;
+    accountId: string;
     region?: string;
   };
 }
@@ -40,91 +55,60 @@ export class AwsCredentialsUnavailableError extends Error {
   }
 }
 
-function stringValue(value: JsonValue): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 /**
- * One action's use of Terraform: the environment (AWS credentials only as env
- * vars), the masker (task secrets, sensitive variables, credentials), the
- * deadline shared by all its commands, and the task's variables file.
+ * One action's use of Terraform: a home directory of its own with the CLI
+ * configuration, the environment (AWS credentials only as env vars), the
+ * deadline shared by all its commands, the task's variables file, and a slot
+ * of the backend's run limit for each command.
  */
 export class TerraformSession {
-  private readonly env: Record<string, string>;
-  private mask: (line: string) => string;
   private readonly deadline: number;
-  private readonly secretValues: string[];
 
-  private constructor(private readonly options: TerraformSessionOptions) {
-    this.env = terraformBaseEnv(options.config.pluginCacheDir);
-    this.secretValues = [...Object.values(options.secrets ?? {})];
+  private constructor(
+    private readonly options: TerraformSessionOptions,
+    private readonly home: string,
+    private readonly env: Record<string, string>,
+  ) {
     for (const name of options.sensitiveVars ?? []) {
-      const value = options.vars?.[name];
-      if (value !== undefined && value !== null) {
-        this.secretValues.push(stringValue(value));
-      }
+      options.masker.add(options.vars?.[name]);
     }
-    this.mask = createSecretMasker(this.secretValues);
     const minutes = options.timeoutMinutes ?? options.config.timeoutMinutes;
     this.deadline = Date.now() + minutes * 60_000;
   }
 
-  static async create(options: TerraformSessionOptions) {
-    const session = new TerraformSession(options);
-    await session.addAwsCredentials();
-    return session;
+  /**
+   * Runs `fn` with a session; its home directory is removed afterwards. AWS
+   * credentials are fetched only here, only for `options.aws.accountId`.
+   */
+  static async use<T>(
+    options: TerraformSessionOptions,
+    fn: (session: TerraformSession) => Promise<T>,
+  ): Promise<T> {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-terraform-'));
+    try {
+      const cliConfigFile = await writeCliConfig(home, options.config, {
+        download: options.download,
+      });
+      await fs.mkdir(options.dataDirectory, { recursive: true });
+      const env = terraformBaseEnv({
+        home,
+        cliConfigFile,
+        dataDirectory: options.dataDirectory,
+      });
+      await addAwsCredentials(env, options);
+      return await fn(new TerraformSession(options, home, env));
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
+    }
   }
 
   get workingDirectory() {
     return this.options.workingDirectory;
   }
 
-  /** Masks these values too from now on, e.g. sensitive values read from a plan. */
-  addSecrets(values: string[]) {
-    this.secretValues.push(...values);
-    this.mask = createSecretMasker(this.secretValues);
-  }
-
-  /** Masks a line the action itself logs. */
+  /** Masks a line the action itself builds from Terraform's output. */
   maskLine(line: string) {
-    return this.mask(line);
-  }
-
-  private async addAwsCredentials() {
-    const { aws } = this.options;
-    if (!aws?.accountId) return;
-    if (aws.region) {
-      this.env.AWS_REGION = aws.region;
-      this.env.AWS_DEFAULT_REGION = aws.region;
-    }
-    if (!aws.credentialsManager) {
-      throw new AwsCredentialsUnavailableError(
-        `no AWS credentials manager is configured for account ${aws.accountId}`,
-      );
-    }
-    try {
-      const provider = await aws.credentialsManager.getCredentialProvider({
-        accountId: aws.accountId,
-      });
-      const credentials = await provider.sdkCredentialProvider();
-      this.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
-      this.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
-      if (credentials.sessionToken) {
-        this.env.AWS_SESSION_TOKEN = credentials.sessionToken;
-      }
-      this.secretValues.push(
-        credentials.accessKeyId,
-        credentials.secretAccessKey,
-        ...(credentials.sessionToken ? [credentials.sessionToken] : []),
-      );
-      this.mask = createSecretMasker(this.secretValues);
-    } catch (error) {
-      throw new AwsCredentialsUnavailableError(
-        `AWS credentials for account ${aws.accountId} are unavailable: ${
-          (error as Error).message
-        }`,
-      );
-    }
+    return this.options.masker.mask(line);
   }
 
   /**
@@ -144,24 +128,34 @@ export class TerraformSession {
     }
   }
 
-  /** Runs one Terraform command in the working directory. */
+  /** Runs one Terraform command in the working directory, in a run slot. */
   async run(
     args: string[],
     options?: { logStdout?: boolean },
   ): Promise<TerraformRunResult> {
-    const remaining = this.deadline - Date.now();
-    return runTerraform({
-      binary: this.options.config.binary,
-      args,
-      cwd: this.options.workingDirectory,
-      env: this.env,
-      logger: this.options.logger,
-      mask: this.mask,
-      signal: this.options.signal,
-      timeoutMs: Math.max(remaining, 1),
-      killGraceMs: this.options.config.cancelGraceSeconds * 1000,
-      logStdout: options?.logStdout,
-    });
+    const { logger, limiter, signal } = this.options;
+    return limiter.run(
+      () =>
+        runTerraform({
+          binary: this.options.config.binary,
+          args,
+          cwd: this.options.workingDirectory,
+          env: this.env,
+          logger,
+          mask: this.options.masker.mask,
+          signal,
+          timeoutMs: Math.max(this.deadline - Date.now(), 1),
+          killGraceMs: this.options.config.cancelGraceSeconds * 1000,
+          logStdout: options?.logStdout,
+        }),
+      {
+        signal,
+        onWait: running =>
+          logger.info(
+            `Waiting for a free Terraform slot: ${running} of ${limiter.maxConcurrentRuns} are running on this backend`,
+          ),
+      },
+    );
   }
 
   /** Runs a command and fails with its last error lines when it fails. */
@@ -171,10 +165,54 @@ export class TerraformSession {
       throw new Error(
         `terraform ${args[0]} failed (exit code ${
           result.exitCode
-        }): ${this.mask(lastErrorLines(result.stderr))}`,
+        }): ${this.maskLine(lastErrorLines(result.stderr))}`,
       );
     }
     return result;
+  }
+
+  /** The session's home, for tests. */
+  get homeDirectory() {
+    return this.home;
+  }
+}
+
+async function addAwsCredentials(
+  env: Record<string, string>,
+  options: TerraformSessionOptions,
+) {
+  const { aws, masker } = options;
+  if (!aws) return;
+  if (aws.region) {
+    env.AWS_REGION = aws.region;
+    env.AWS_DEFAULT_REGION = aws.region;
+  }
+  if (!aws.credentialsManager) {
+    throw new AwsCredentialsUnavailableError(
+      `no AWS credentials manager is configured for account ${aws.accountId}`,
+    );
+  }
+  try {
+    const provider = await aws.credentialsManager.getCredentialProvider({
+      accountId: aws.accountId,
+    });
+    const credentials = await provider.sdkCredentialProvider();
+    masker.add(
+      credentials.accessKeyId,
+      credentials.secretAccessKey,
+      credentials.sessionToken,
+    );
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    if (credentials.sessionToken) {
+      env.AWS_SESSION_TOKEN = credentials.sessionToken;
+    }
+  } catch (error) {
+    throw new AwsCredentialsUnavailableError(
+      `AWS credentials for account ${aws.accountId} are unavailable: ${masker.mask(
+        String((error as Error).message),
+      )}`,
+    );
   }
 }
 
@@ -211,8 +249,8 @@ export function requireInput(value: string | undefined, field: string) {
 
 /**
  * Whether `terraform init` failed because providers, modules or the backend
- * could not be reached (as on a machine without internet), rather than because
- * the configuration is wrong.
+ * could not be reached (as on a machine without internet, or in a dry run,
+ * which downloads nothing), rather than because the configuration is wrong.
  */
 export function isUnreachableDependencyFailure(stderr: string): boolean {
   return [
@@ -224,6 +262,7 @@ export function isUnreachableDependencyFailure(stderr: string): boolean {
     /No valid credential sources found/i,
     /error configuring S3 Backend/i,
     /Failed to get existing workspaces/i,
+    /no available releases match the given constraints/i,
     /dial tcp|no such host|i\/o timeout|connection refused/i,
   ].some(pattern => pattern.test(stderr));
 }
