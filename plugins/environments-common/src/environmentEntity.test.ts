@@ -165,6 +165,19 @@ describe('isEnvironmentEntity', () => {
       }),
     ).toBe(false);
   });
+
+  it('ignores case, as the catalog filter kind=resource,spec.type=environment does', () => {
+    expect(
+      isEnvironmentEntity({
+        ...environmentEntity({}, { type: 'Environment' }),
+        kind: 'resource',
+      }),
+    ).toBe(true);
+    expect(
+      isEnvironmentEntity(environmentEntity({}, { type: ['ENVIRONMENT'] })),
+    ).toBe(true);
+    expect(isEnvironmentEntity(environmentEntity({}, {}))).toBe(false);
+  });
 });
 
 describe('getEcsServiceNames', () => {

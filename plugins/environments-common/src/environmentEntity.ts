@@ -17,14 +17,18 @@ const BACKUP_VAULT_PATTERN = /^[A-Za-z0-9_-]{2,50}$/;
 const TIERS: EnvironmentTier[] = ['development', 'production'];
 
 /**
- * True for a catalog `Resource` of `spec.type: environment`.
+ * True for a catalog `Resource` of `spec.type: environment`, compared without
+ * regard to case as the catalog's filter `kind=resource,spec.type=environment`
+ * compares them: whatever that filter lists is an environment here too.
  *
  * @public
  */
 export function isEnvironmentEntity(entity: Entity): boolean {
+  const type: unknown = entity.spec?.type;
+  const types = Array.isArray(type) ? type : [type];
   return (
-    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
-    entity.spec?.type === ENVIRONMENT_RESOURCE_TYPE
+    entity.kind.toLowerCase() === 'resource' &&
+    types.some(t => String(t).toLowerCase() === ENVIRONMENT_RESOURCE_TYPE)
   );
 }
 

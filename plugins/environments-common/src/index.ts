@@ -1,6 +1,7 @@
 /**
- * Types, annotations, permissions and health rules shared by the KLER
- * environments plugin's backend and frontend.
+ * Types, annotations, permissions, health rules and the trusted locations of
+ * environment Resources, shared by the KLER environments plugin's backend and
+ * frontend and by the catalog module that admits environments.
  *
  * @packageDocumentation
  */
@@ -29,3 +30,8 @@ export type { EvaluationOptions } from './rules/context';
 export * from './consoleUrls';
 export { parseBackupScheduleFrequencyHours } from './backupSchedule';
 export { ENVIRONMENT_AREA_IAM_ACTIONS } from './rules/readErrorRules';
+export {
+  TRUSTED_ENVIRONMENT_LOCATIONS_CONFIG_KEY,
+  isTrustedLocation,
+  readTrustedEnvironmentLocations,
+} from './trustedLocations';
