@@ -17,6 +17,7 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('./modules/catalogTrustedEnvironments'));
 
 // Scaffolder, with the Terraform actions that provision KLER environments
 backend.add(import('@backstage/plugin-scaffolder-backend'));
