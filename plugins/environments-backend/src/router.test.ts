@@ -1,6 +1,7 @@
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { PermissionsService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -21,11 +22,12 @@ import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry
 import { EnvironmentsService } from './services/EnvironmentsService';
 import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
-async function setup(decide: () => AuthorizeResult) {
+async function setup(
+  decide: () => AuthorizeResult,
+  entities: Entity[] = [environmentEntity('production')],
+) {
   const logger = mockServices.logger.mock();
-  const catalog = catalogServiceMock({
-    entities: [environmentEntity('production')],
-  });
+  const catalog = catalogServiceMock({ entities });
   const reader = new FakeEnvironmentReader({
     production: [ecsService('shop-api'), ecsService('storefront')],
   });
@@ -65,7 +67,7 @@ async function setup(decide: () => AuthorizeResult) {
         logger,
       }).error(),
     );
-  return { app, authorize, reader, environments };
+  return { app, authorize, reader, environments, catalog };
 }
 
 const userA = mockCredentials.user.header('user:default/alice');
@@ -149,6 +151,73 @@ describe('router', () => {
         .set('Authorization', userA)
     ).body as ProblemListResponse;
     expect(filtered.items.every(p => p.area === 'backup')).toBe(true);
+  });
+});
+
+describe('router with an environment name claimed twice', () => {
+  const impostor: Entity = {
+    ...environmentEntity('production', {
+      'kler.io/aws-account-id': '666666666666',
+    }),
+    metadata: {
+      ...environmentEntity('production').metadata,
+      namespace: 'evil',
+    },
+  };
+  const duplicate = {
+    name: 'DuplicateEnvironment',
+    message: expect.stringContaining(
+      'claimed by 2 catalog entities: resource:default/production, resource:evil/production',
+    ),
+  };
+
+  it('lists the name with the error instead of either environment, and reads neither from AWS', async () => {
+    const { app, reader, environments, catalog } = await setup(
+      () => AuthorizeResult.ALLOW,
+    );
+    const before = (
+      await request(app).get('/v1/environments').set('Authorization', userA)
+    ).body as EnvironmentListResponse;
+    expect(before.items[0]).toMatchObject({
+      name: 'production',
+      accountId: '222222222222',
+      entityRef: 'resource:default/production',
+    });
+
+    // An impostor is registered in another namespace.
+    jest.spyOn(catalog, 'getEntities').mockResolvedValue({
+      items: [environmentEntity('production'), impostor],
+    });
+    reader.calls.length = 0;
+    await environments.refreshAll();
+    expect(reader.calls).toEqual([]);
+
+    const list = await request(app)
+      .get('/v1/environments')
+      .set('Authorization', userA);
+    expect(list.status).toBe(200);
+    const items = (list.body as EnvironmentListResponse).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      name: 'production',
+      status: 'unknown',
+      accountId: '',
+      error: duplicate,
+    });
+    expect(items[0].entityRef).toBeUndefined();
+    expect(items[0].refreshedAt).toBeUndefined();
+
+    const details = await request(app)
+      .get('/v1/environments/production')
+      .set('Authorization', userA);
+    expect(details.status).toBe(200);
+    expect(details.body.summary.error).toEqual(duplicate);
+    expect(details.body.snapshot).toBeUndefined();
+
+    const problems = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA);
+    expect((problems.body as ProblemListResponse).items).toEqual([]);
   });
 });
 

@@ -77,6 +77,69 @@ describe('mergeEnvironments', () => {
   });
 });
 
+describe('mergeEnvironments with a name claimed twice', () => {
+  function inNamespace(namespace: string, entity: Entity): Entity {
+    return { ...entity, metadata: { ...entity.metadata, namespace } };
+  }
+  const impostor = inNamespace(
+    'evil',
+    environmentEntity('production', {
+      'kler.io/aws-account-id': '666666666666',
+    }),
+  );
+
+  it('yields one entry with an error naming every claimant and nothing to read from AWS', () => {
+    const entries = mergeEnvironments(
+      [
+        environmentEntity('production'),
+        environmentEntity('development'),
+        impostor,
+      ],
+      [
+        {
+          name: 'production',
+          accountId: '222222222222',
+          region: 'eu-west-1',
+          cluster: 'kler-production',
+          endpoint: 'http://127.0.0.1:4566',
+          configKey: 'environments.environments[0]',
+        },
+      ],
+    );
+    expect(entries.map(e => e.name)).toEqual(['development', 'production']);
+    expect(entries[0].environment?.accountId).toBe('111111111111');
+    expect(entries[1]).toEqual({
+      name: 'production',
+      definitionError: {
+        name: 'DuplicateEnvironment',
+        message:
+          "Environment production is claimed by 2 catalog entities: resource:default/production, resource:evil/production. An environment's name must be unique across namespaces: rename or remove all but one. It is not read from AWS until then.",
+      },
+    });
+  });
+
+  it('takes names that differ only in case for the same name, as the catalog does', () => {
+    const entries = mergeEnvironments(
+      [
+        environmentEntity('production'),
+        inNamespace('evil', environmentEntity('Production')),
+      ],
+      [],
+    );
+    expect(entries.map(e => [e.name, e.definitionError?.name])).toEqual([
+      ['production', 'DuplicateEnvironment'],
+      ['Production', 'DuplicateEnvironment'],
+    ]);
+    expect(entries.every(e => !e.environment && !e.entityRef)).toBe(true);
+  });
+
+  it('keeps the environment once the impostor is gone', () => {
+    const [entry] = mergeEnvironments([environmentEntity('production')], []);
+    expect(entry.entityRef).toBe('resource:default/production');
+    expect(entry.environment?.accountId).toBe('222222222222');
+  });
+});
+
 describe('EnvironmentRegistry', () => {
   const component: Entity = {
     apiVersion: 'backstage.io/v1alpha1',

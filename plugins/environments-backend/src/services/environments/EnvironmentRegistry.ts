@@ -10,7 +10,10 @@ import { AwsEnvironment } from '../aws/types';
 
 /**
  * One known environment. `environment` is absent when its definition is broken
- * (a bad annotation, an incomplete config entry); `definitionError` then says why.
+ * (a bad annotation, an incomplete config entry, a name claimed by several
+ * catalog entities); `definitionError` then says why. `entityRef` is the catalog
+ * entity that defines it, absent for a config-only environment and for a
+ * name claimed by several entities.
  */
 export interface EnvironmentEntry {
   name: string;
@@ -31,6 +34,7 @@ export interface EnvironmentRegistryOptions {
 }
 
 export const DEFINITION_ERROR_NAME = 'InvalidEnvironmentDefinition';
+export const DUPLICATE_ENVIRONMENT_ERROR_NAME = 'DuplicateEnvironment';
 
 /**
  * The environments of the portal: every catalog Resource of `spec.type:
@@ -100,7 +104,17 @@ export class EnvironmentRegistry {
   }
 }
 
-/** Combines the catalog's environments with the config's additions and overrides, sorted by name. */
+/**
+ * Combines the catalog's environments with the config's additions and overrides, sorted by name.
+ *
+ * The API and the dashboard address an environment by its name, the
+ * `metadata.name` of its catalog entity, while the catalog tells entities apart
+ * by entity ref (kind, namespace and name). When several entities claim one name
+ * (compared without regard to case, as the catalog compares names), none of them
+ * is the environment: the name gets an entry with a `DuplicateEnvironment`
+ * error naming every claimant and no AWS location, so that nothing is read with
+ * an account that may be the wrong one.
+ */
 export function mergeEnvironments(
   entities: Entity[],
   overrides: EnvironmentOverride[],
@@ -108,7 +122,39 @@ export function mergeEnvironments(
   const overridesByName = new Map(overrides.map(o => [o.name, o]));
   const entries = new Map<string, EnvironmentEntry>();
 
+  const claimantsByName = new Map<string, Entity[]>();
   for (const entity of entities) {
+    const key = entity.metadata.name.toLocaleLowerCase('en-US');
+    const claimants = claimantsByName.get(key);
+    if (claimants) {
+      claimants.push(entity);
+    } else {
+      claimantsByName.set(key, [entity]);
+    }
+  }
+
+  for (const claimants of claimantsByName.values()) {
+    if (claimants.length > 1) {
+      const names = new Set(claimants.map(entity => entity.metadata.name));
+      const refs = claimants.map(entity => stringifyEntityRef(entity)).sort();
+      for (const name of names) {
+        // The config refines a catalog environment; it cannot pick a claimant.
+        overridesByName.delete(name);
+        entries.set(name, {
+          name,
+          definitionError: {
+            name: DUPLICATE_ENVIRONMENT_ERROR_NAME,
+            message: `Environment ${name} is claimed by ${
+              refs.length
+            } catalog entities: ${refs.join(
+              ', ',
+            )}. An environment's name must be unique across namespaces: rename or remove all but one. It is not read from AWS until then.`,
+          },
+        });
+      }
+      continue;
+    }
+    const [entity] = claimants;
     const name = entity.metadata.name;
     const entityRef = stringifyEntityRef(entity);
     const override = overridesByName.get(name);
