@@ -6,7 +6,7 @@ import {
 import { scaffolderModuleTerraform } from './module';
 
 describe('scaffolderModuleTerraform', () => {
-  it('registers the Terraform and local git actions with JSON schemas', async () => {
+  it('registers the Terraform, environment and local git actions with JSON schemas', async () => {
     const actions: TemplateAction<any, any, any>[] = [];
     await startTestBackend({
       extensionPoints: [
@@ -23,6 +23,8 @@ describe('scaffolderModuleTerraform', () => {
       ],
     });
     expect(actions.map(action => action.id).sort()).toEqual([
+      'kler:environment:resolveTarget',
+      'kler:environment:setVariables',
       'kler:git:fetchLocal',
       'kler:git:publishLocal',
       'kler:terraform:apply',
@@ -37,5 +39,40 @@ describe('scaffolderModuleTerraform', () => {
     const apply = actions.find(action => action.id === 'kler:terraform:apply')!;
     expect((apply.schema!.input as any).required).toEqual(['allowDestroy']);
     expect(apply.supportsDryRun).toBe(true);
+  });
+});
+
+describe('scaffolderModuleTerraform config', () => {
+  it.each([
+    [
+      { accounts: [{ accountId: '12345', tier: 'development' }] },
+      /kler\.terraform\.accounts\[0\]\.accountId: '12345' is not a 12-digit AWS account id/,
+    ],
+    [
+      { accounts: [{ accountId: '111111111111', tier: 'staging' }] },
+      /kler\.terraform\.accounts\[0\]\.tier: must be one of development, production/,
+    ],
+    [
+      {
+        accounts: [
+          { accountId: '111111111111', tier: 'development' },
+          { accountId: '111111111111', tier: 'production' },
+        ],
+      },
+      /kler\.terraform\.accounts\[1\]\.accountId: account 111111111111 is listed twice/,
+    ],
+    [{ maxConcurrentRuns: 0 }, /kler\.terraform\.maxConcurrentRuns/],
+  ])('fails at start on bad kler.terraform config, naming the key', async (terraform, message) => {
+    await expect(
+      startTestBackend({
+        extensionPoints: [
+          [scaffolderActionsExtensionPoint, { addActions: () => {} }],
+        ],
+        features: [
+          scaffolderModuleTerraform,
+          mockServices.rootConfig.factory({ data: { kler: { terraform } } }),
+        ],
+      }),
+    ).rejects.toThrow(message);
   });
 });

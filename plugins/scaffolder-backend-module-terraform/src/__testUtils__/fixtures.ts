@@ -1,4 +1,9 @@
 import { PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -49,6 +54,41 @@ export const TEST_CREDENTIALS = {
   },
 };
 
+/** The catalog location the tests' config trusts for environment Resources. */
+export const TRUSTED_LOCATION =
+  'url:https://git.kler.test/kler/catalog/blob/main/environments.yaml';
+
+/** An environment Resource as the catalog serves it, from `origin`. */
+export function environmentEntity(
+  name: string,
+  options: {
+    tier?: keyof typeof TEST_ACCOUNTS;
+    accountId?: string;
+    namespace?: string;
+    origin?: string;
+  } = {},
+): Entity {
+  const tier = options.tier ?? 'development';
+  const origin = options.origin ?? TRUSTED_LOCATION;
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      namespace: options.namespace ?? 'default',
+      annotations: {
+        [ANNOTATION_ORIGIN_LOCATION]: origin,
+        [ANNOTATION_LOCATION]: origin,
+        'kler.io/environment-tier': tier,
+        'kler.io/aws-account-id': options.accountId ?? TEST_ACCOUNTS[tier],
+        'kler.io/aws-region': 'eu-west-1',
+        'kler.io/ecs-cluster': `kler-${name}`,
+      },
+    },
+    spec: { type: 'environment', lifecycle: tier, owner: 'platform-team' },
+  };
+}
+
 /** The target inputs of a run in a test account. */
 export function testTarget(tier: keyof typeof TEST_ACCOUNTS = 'development') {
   return { awsAccountId: TEST_ACCOUNTS[tier], awsRegion: 'eu-west-1' };
@@ -61,6 +101,7 @@ export function terraformTestConfig(
 ) {
   return new ConfigReader({
     kler: {
+      environments: { trustedLocations: [TRUSTED_LOCATION] },
       terraform: {
         binary: TERRAFORM_BINARY,
         timeoutMinutes: 5,

@@ -10,8 +10,12 @@ import { createTerraformPlanAction } from './plan';
 import {
   createFixtureWorkspace,
   createTestContext,
-  terraformTestConfig,
+  terraformTestOptions,
+  testTarget,
 } from '../__testUtils__/fixtures';
+
+const PLAN_ID = '0b8e7a52-7c1e-4b2a-9a51-3f2d1c0e9b7a';
+const PLAN_FILE = `.kler-terraform/${PLAN_ID}/plan.tfplan`;
 
 /**
  * Every case here must fail with an InputError naming the field before
@@ -37,13 +41,13 @@ describe('bad input to the Terraform actions', () => {
       `#!/bin/sh\necho "$@" >> '${recordFile}'\nexit 0\n`,
       { mode: 0o755 },
     );
-    const options = {
-      config: terraformTestConfig({ binary }),
+    const options = terraformTestOptions({
+      terraform: { binary },
       permissions: {
         authorize: jest.fn(),
         authorizeConditional: jest.fn(),
       },
-    };
+    });
     actions = {
       check: createTerraformCheckAction(options),
       plan: createTerraformPlanAction(options),
@@ -58,10 +62,19 @@ describe('bad input to the Terraform actions', () => {
   beforeEach(async () => {
     workspacePath = await createFixtureWorkspace();
     await fs.rm(recordFile, { force: true });
-    await fs.mkdir(path.join(workspacePath, '.kler-terraform'));
+    const planDirectory = path.join(workspacePath, '.kler-terraform', PLAN_ID);
+    await fs.mkdir(planDirectory, { recursive: true });
+    await fs.writeFile(path.join(planDirectory, 'plan.tfplan'), 'plan');
     await fs.writeFile(
-      path.join(workspacePath, '.kler-terraform', 'a.tfplan'),
-      'plan',
+      path.join(planDirectory, 'plan.json'),
+      JSON.stringify({
+        target: {
+          accountId: '111111111111',
+          region: 'eu-west-1',
+          tier: 'development',
+        },
+        workingDirectory: 'terraform',
+      }),
     );
   });
   afterEach(async () => {
@@ -85,8 +98,7 @@ describe('bad input to the Terraform actions', () => {
   }
 
   const validApply = {
-    workingDirectory: 'terraform',
-    planFile: '.kler-terraform/a.tfplan',
+    planFile: PLAN_FILE,
     // sha256 of "plan"
     planSha256:
       'e2b5e4e9a3e3dd3cce7a8d0f3e7e0a4a1f5b1b0b9b4b6f5e6a8c2c1e3a2d4f6a',
@@ -99,10 +111,10 @@ describe('bad input to the Terraform actions', () => {
     ['an absolute path', '/etc'],
     ['a missing directory', 'nowhere'],
   ])('rejects a working directory that is %s', async (_case, dir) => {
-    for (const action of ['check', 'plan', 'output'] as const) {
+    for (const action of ['check', 'plan'] as const) {
       await expectRejected(
         action,
-        { workingDirectory: dir },
+        { workingDirectory: dir, ...testTarget() },
         /workingDirectory/,
       );
     }
@@ -182,13 +194,27 @@ describe('bad input to the Terraform actions', () => {
   it('rejects bad AWS targets and timeouts', async () => {
     await expectRejected(
       'plan',
-      { workingDirectory: 'terraform', awsAccountId: '12345' },
+      { workingDirectory: 'terraform', awsAccountId: '12345', awsRegion: 'eu-west-1' },
       /awsAccountId/,
     );
     await expectRejected(
       'plan',
-      { workingDirectory: 'terraform', awsRegion: '--region=x' },
+      {
+        workingDirectory: 'terraform',
+        awsAccountId: '111111111111',
+        awsRegion: '--region=x',
+      },
       /awsRegion/,
+    );
+    await expectRejected(
+      'plan',
+      { workingDirectory: 'terraform', environment: 'not a ref' },
+      /environment 'not a ref' is not an entity ref/,
+    );
+    await expectRejected(
+      'plan',
+      { workingDirectory: 'terraform' },
+      /Name the target: an environment/,
     );
     await expectRejected(
       'check',
@@ -225,29 +251,31 @@ describe('bad input to the Terraform actions', () => {
       { ...validApply, planFile: 'terraform/x.tfplan' },
       /was not saved by kler:terraform:plan/,
     );
+    await fs.writeFile(
+      path.join(workspacePath, '.kler-terraform', 'plan.tfplan'),
+      'x',
+    );
+    await expectRejected(
+      'apply',
+      { ...validApply, planFile: '.kler-terraform/plan.tfplan' },
+      /was not saved by kler:terraform:plan/,
+    );
     await expectRejected(
       'apply',
       { ...validApply, planFile: undefined },
       /planFile is required/,
-    );
-    await expectRejected(
-      'apply',
-      { ...validApply, tier: 'staging' },
-      /tier must be/,
     );
   });
 
   it('rejects a plan file symlinked from outside the workspace', async () => {
     const outside = path.join(binaryDir, 'outside.tfplan');
     await fs.writeFile(outside, 'plan');
-    await fs.symlink(
-      outside,
-      path.join(workspacePath, '.kler-terraform', 'linked.tfplan'),
-    );
+    await fs.rm(path.join(workspacePath, PLAN_FILE));
+    await fs.symlink(outside, path.join(workspacePath, PLAN_FILE));
     await expectRejected(
       'apply',
-      { ...validApply, planFile: '.kler-terraform/linked.tfplan' },
-      /planFile '.kler-terraform\/linked.tfplan' (is outside|leaves) the task's workspace/,
+      validApply,
+      /planFile '.+' (is outside|leaves) the task's workspace/,
     );
   });
 
@@ -256,9 +284,9 @@ describe('bad input to the Terraform actions', () => {
       workspacePath,
       input: { workingDirectory: 'terraform' },
     });
-    await actions.output.handler(ctx as any);
+    await actions.check.handler(ctx as any);
     expect(await fs.readFile(recordFile, 'utf8')).toContain(
-      'output -json -no-color',
+      'fmt -check -recursive -diff -no-color',
     );
   });
 });

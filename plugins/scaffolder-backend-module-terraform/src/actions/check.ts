@@ -8,6 +8,7 @@ import {
 } from '../terraform/diagnostics';
 import { validateTimeoutMinutes } from '../terraform/inputs';
 import { createPlanFiles } from '../terraform/planRecord';
+import { TerraformPolicyError } from '../terraform/policy';
 import {
   isUnreachableDependencyFailure,
   lastErrorLines,
@@ -52,7 +53,7 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
         problems: z =>
           z.array(
             z.object({
-              source: z.enum(['fmt', 'validate', 'init']),
+              source: z.enum(['policy', 'fmt', 'validate', 'init']),
               severity: z.enum(['error', 'warning']),
               file: z.string().optional(),
               line: z.number().optional(),
@@ -72,7 +73,14 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
       await runMasked(rawCtx, async (ctx, masker) => {
         validateTimeoutMinutes(ctx.input.timeoutMinutes);
         const workingDirectory = await resolveWorkingDirectory(ctx);
-        await checkPolicy(runtime, workingDirectory, ctx.logger);
+        try {
+          await checkPolicy(runtime, workingDirectory, ctx.logger);
+        } catch (error) {
+          if (error instanceof TerraformPolicyError) {
+            reportPolicyViolations(ctx, error);
+          }
+          throw error;
+        }
         const files = await createPlanFiles(ctx.workspacePath, 'check-');
         try {
           await TerraformSession.use(
@@ -185,4 +193,25 @@ async function check(
       ? 'Formatting is canonical; validation was skipped'
       : 'Formatting is canonical and the configuration is valid',
   );
+}
+
+/** Policy refusals as the check's problems: Terraform never ran. */
+function reportPolicyViolations(
+  ctx: {
+    logger: { error(m: string): void };
+    output(name: string, value: unknown): void;
+  },
+  error: TerraformPolicyError,
+) {
+  const problems: TerraformProblem[] = error.violations.map(violation => ({
+    source: 'policy',
+    severity: 'error',
+    file: violation.file,
+    line: violation.line,
+    message: `${violation.block} ${violation.reason}`,
+  }));
+  for (const problem of problems) ctx.logger.error(formatProblem(problem));
+  ctx.output('passed', false);
+  ctx.output('problems', problems);
+  ctx.output('validateSkipped', 'the configuration was refused before init');
 }

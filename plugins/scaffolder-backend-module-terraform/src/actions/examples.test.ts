@@ -3,16 +3,20 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createTerraformApplyAction } from './apply';
 import { createTerraformCheckAction } from './check';
 import { createTerraformOutputAction } from './output';
 import { createTerraformPlanAction } from './plan';
 import { createPublishLocalGitAction } from './publishLocal';
 import { createFetchLocalGitAction } from './fetchLocal';
+import { createResolveTargetAction } from './resolveTarget';
+import { createSetVariablesAction } from './setVariables';
 import {
   createFixtureWorkspace,
   createTestContext,
-  terraformTestConfig,
+  environmentEntity,
+  terraformTestOptions,
 } from '../__testUtils__/fixtures';
 
 jest.setTimeout(120_000);
@@ -23,7 +27,9 @@ jest.setTimeout(120_000);
  * against the fixture module, so the examples stay valid input.
  */
 describe('action examples', () => {
-  const config = terraformTestConfig();
+  const options = terraformTestOptions({
+    catalog: catalogServiceMock({ entities: [environmentEntity('example')] }),
+  });
   const repository = path.join(
     os.tmpdir(),
     `kler-examples-${process.pid}-${Date.now()}.git`,
@@ -32,10 +38,12 @@ describe('action examples', () => {
     kler: { environments: { localRepository: repository } },
   });
   const all = [
-    createTerraformCheckAction({ config }),
-    createTerraformPlanAction({ config }),
-    createTerraformApplyAction({ config }),
-    createTerraformOutputAction({ config }),
+    createResolveTargetAction(options),
+    createSetVariablesAction(),
+    createTerraformCheckAction(options),
+    createTerraformPlanAction(options),
+    createTerraformApplyAction(options),
+    createTerraformOutputAction(options),
     createPublishLocalGitAction({ config: gitConfig }),
     createFetchLocalGitAction({ config: gitConfig }),
   ];
@@ -60,10 +68,9 @@ describe('action examples', () => {
   });
   const parameters = {
     name: 'example',
-    environment: 'example',
-    tier: 'development',
-    awsAccountId: '',
-    awsRegion: '',
+    environment: 'resource:default/example',
+    serviceName: 'image-service',
+    image: 'public.ecr.aws/kler/image-service:1.0.0',
   };
 
   function render(value: unknown, steps: Record<string, any>): unknown {
@@ -87,14 +94,15 @@ describe('action examples', () => {
     return value;
   }
 
-  // In dry-run only check and plan run; with no AWS here, a plan naming an
-  // account ends in an honest skip.
-  function expectedSkipped(id: string, input: Record<string, any>) {
-    if (id === 'kler:terraform:plan') return Boolean(input.awsAccountId);
-    if (id === 'kler:terraform:apply' || id === 'kler:terraform:output') {
-      return true;
-    }
-    return undefined;
+  // In dry-run, plan, apply and output say they were skipped.
+  function expectedSkipped(id: string) {
+    return [
+      'kler:terraform:plan',
+      'kler:terraform:apply',
+      'kler:terraform:output',
+    ].includes(id)
+      ? true
+      : undefined;
   }
 
   for (const action of all) {
@@ -110,6 +118,7 @@ describe('action examples', () => {
           const previous = {
             plan: { output: { planFile: '', planSha256: '', skipReason: '' } },
             apply: { output: { skipReason: '' } },
+            target: { output: { tier: 'development' } },
           };
           const input = render(steps[0].input, previous) as Record<string, any>;
           const { ctx, outputs } = createTestContext({
@@ -123,7 +132,7 @@ describe('action examples', () => {
           await action.handler(ctx as any);
           expect(Object.keys(outputs).length).toBeGreaterThan(0);
           expect(outputs.commitHash ?? 'none').not.toBe('');
-          expect(outputs.skipped).toBe(expectedSkipped(action.id, input));
+          expect(outputs.skipped).toBe(expectedSkipped(action.id));
         } finally {
           await fs.rm(workspacePath, { recursive: true, force: true });
         }

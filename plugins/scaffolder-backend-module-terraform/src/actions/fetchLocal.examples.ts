@@ -11,7 +11,7 @@ export const examples: TemplateExample[] = [
           action: 'kler:git:fetchLocal',
           name: 'Fetch the environment',
           input: {
-            sourceDirectory: 'environments/${{ parameters.environment }}',
+            sourceDirectory: 'environments/${{ parameters.name }}',
             targetPath: 'environment',
           },
         },

@@ -4,6 +4,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   ANNOTATION_ORIGIN_LOCATION,
+  CompoundEntityRef,
+  makeValidator,
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -37,6 +39,7 @@ export interface TargetInput {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
+const ENTITY_NAMES = makeValidator();
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 function given(value: string | undefined) {
@@ -123,16 +126,27 @@ export class ProvisioningTargets {
     ref: string,
     credentials: () => Promise<BackstageCredentials>,
   ): Promise<ProvisioningTarget> {
-    let entityRef: string;
+    const notARef = () =>
+      new InputError(
+        `environment '${ref.slice(
+          0,
+          100,
+        )}' is not an entity ref such as resource:default/staging`,
+      );
+    let parsed: CompoundEntityRef;
     try {
-      entityRef = stringifyEntityRef(
-        parseEntityRef(ref, { defaultKind: 'resource' }),
-      );
+      parsed = parseEntityRef(ref, { defaultKind: 'resource' });
     } catch {
-      throw new InputError(
-        `environment '${ref.slice(0, 100)}' is not an entity ref such as resource:default/staging`,
-      );
+      throw notARef();
     }
+    if (
+      parsed.kind.toLocaleLowerCase('en-US') !== 'resource' ||
+      !ENTITY_NAMES.isValidNamespace(parsed.namespace) ||
+      !ENTITY_NAMES.isValidEntityName(parsed.name)
+    ) {
+      throw notARef();
+    }
+    const entityRef = stringifyEntityRef(parsed);
     if (!this.options.catalog) {
       throw new InputError(
         `No catalog is available to look up the environment ${entityRef}`,

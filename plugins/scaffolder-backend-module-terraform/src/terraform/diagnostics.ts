@@ -1,6 +1,6 @@
 /** One problem `kler:terraform:check` found, with where it is. */
 export interface TerraformProblem {
-  source: 'fmt' | 'validate' | 'init';
+  source: 'policy' | 'fmt' | 'validate' | 'init';
   severity: 'error' | 'warning';
   file?: string;
   line?: number;

@@ -209,11 +209,21 @@ async function parseFile(root: string, file: string): Promise<ParsedFile> {
   try {
     body = (await parse(relative, text)) as Body;
   } catch (error) {
-    throw new InputError(
-      `${relative} is not valid HCL: ${String((error as Error).message)
-        .replace(/^parse config: /, '')
-        .slice(0, 500)}`,
-    );
+    // e.g. "parse config: [main.tf:3,5-10: Argument or block definition required; ...]"
+    const message = String((error as Error).message)
+      .replace(/^parse config: \[?/, '')
+      .replace(/\]$/, '');
+    const at = /^[^:]+:(\d+),\d+(?:-\d+(?:,\d+)?)?: /.exec(message);
+    throw new TerraformPolicyError([
+      {
+        file: relative,
+        line: at ? Number(at[1]) : undefined,
+        block: 'the file',
+        reason: `is not valid HCL: ${message
+          .slice(at ? at[0].length : 0)
+          .slice(0, 300)}`,
+      },
+    ]);
   }
   return { file: relative, directory: path.dirname(file), text, body };
 }
