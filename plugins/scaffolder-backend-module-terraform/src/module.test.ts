@@ -62,17 +62,20 @@ describe('scaffolderModuleTerraform config', () => {
       /kler\.terraform\.accounts\[1\]\.accountId: account 111111111111 is listed twice/,
     ],
     [{ maxConcurrentRuns: 0 }, /kler\.terraform\.maxConcurrentRuns/],
-  ])('fails at start on bad kler.terraform config, naming the key', async (terraform, message) => {
-    await expect(
-      startTestBackend({
-        extensionPoints: [
-          [scaffolderActionsExtensionPoint, { addActions: () => {} }],
-        ],
-        features: [
-          scaffolderModuleTerraform,
-          mockServices.rootConfig.factory({ data: { kler: { terraform } } }),
-        ],
-      }),
-    ).rejects.toThrow(message);
-  });
+  ])(
+    'fails at start on bad kler.terraform config, naming the key',
+    async (terraform, message) => {
+      await expect(
+        startTestBackend({
+          extensionPoints: [
+            [scaffolderActionsExtensionPoint, { addActions: () => {} }],
+          ],
+          features: [
+            scaffolderModuleTerraform,
+            mockServices.rootConfig.factory({ data: { kler: { terraform } } }),
+          ],
+        }),
+      ).rejects.toThrow(message);
+    },
+  );
 });

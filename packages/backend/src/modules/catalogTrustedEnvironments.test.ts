@@ -1,4 +1,3 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   createMockDirectory,
   mockCredentials,
@@ -8,12 +7,9 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import {
-  catalogLocationsExtensionPoint,
-  catalogProcessingExtensionPoint,
-} from '@backstage/plugin-catalog-node';
 import { relative } from 'node:path';
 import request from 'supertest';
+import { catalogTestHooks } from '../__testUtils__/testBackend';
 import catalogTrustedEnvironments, {
   TrustedEnvironmentLocationsProcessor,
 } from './catalogTrustedEnvironments';
@@ -142,33 +138,6 @@ describe('catalogTrustedEnvironments with the real catalog', () => {
   const trustedDir = createMockDirectory();
   const attackerDir = createMockDirectory();
 
-  /** Lets the test register file locations and see what processing refused. */
-  function testHooks(refused: Map<string, string>) {
-    return createBackendModule({
-      pluginId: 'catalog',
-      moduleId: 'test-hooks',
-      register(env) {
-        env.registerInit({
-          deps: {
-            locations: catalogLocationsExtensionPoint,
-            processing: catalogProcessingExtensionPoint,
-          },
-          async init({ locations, processing }) {
-            locations.setAllowedLocationTypes(['url', 'file']);
-            processing.setOnProcessingErrorHandler(
-              ({ unprocessedEntity, errors }) => {
-                refused.set(
-                  stringifyEntityRef(unprocessedEntity),
-                  errors.map(e => `${e.message} ${e.cause ?? ''}`).join('; '),
-                );
-              },
-            );
-          },
-        });
-      },
-    });
-  }
-
   it("serves the trusted production and the attacker's Component, never the attacker's environments", async () => {
     trustedDir.setContent({
       'all.yaml': yamlOf({
@@ -202,7 +171,7 @@ describe('catalogTrustedEnvironments with the real catalog', () => {
       features: [
         catalogPlugin,
         catalogTrustedEnvironments,
-        testHooks(refused),
+        catalogTestHooks(refused),
         mockServices.rootConfig.factory({
           data: {
             catalog: {

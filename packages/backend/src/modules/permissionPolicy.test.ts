@@ -1,9 +1,4 @@
-import {
-  BackstageUserPrincipal,
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -41,6 +36,10 @@ import {
 } from '@kler/plugin-environments-common';
 import { TERRAFORM_ACTION_IDS } from '@kler/plugin-scaffolder-backend-module-terraform';
 import request from 'supertest';
+import {
+  authWithActor,
+  userInfoWithGroups,
+} from '../__testUtils__/testBackend';
 import klerPermissionPolicyModule, {
   KlerPermissionPolicy,
 } from './permissionPolicy';
@@ -292,42 +291,6 @@ describe('KlerPermissionPolicy on the real scaffolder and permission backends', 
     [BOB]: [WEB_TEAM],
   };
 
-  const userInfo = mockServices.userInfo.mock({
-    async getUserInfo(credentials) {
-      const { userEntityRef } = credentials.principal as BackstageUserPrincipal;
-      return {
-        userEntityRef,
-        ownershipEntityRefs: [
-          userEntityRef,
-          ...(groupsOf[userEntityRef] ?? []),
-        ],
-      };
-    },
-  });
-
-  // The real auth service marks a token a plugin sends on behalf of a user
-  // with that plugin as actor, and the permission backend answers resource
-  // permissions without a resource ref (as the scaffolder asks them) only for
-  // such requests. The mock auth service drops the actor; put it back.
-  const authWithActor = createServiceFactory({
-    service: coreServices.auth,
-    deps: { plugin: coreServices.pluginMetadata },
-    factory({ plugin }) {
-      const auth = mockServices.auth({ pluginId: plugin.getId() });
-      const issuePluginRequestToken = auth.getPluginRequestToken.bind(auth);
-      auth.getPluginRequestToken = async options =>
-        auth.isPrincipal(options.onBehalfOf, 'user')
-          ? {
-              token: mockCredentials.user.token(
-                options.onBehalfOf.principal.userEntityRef,
-                { actor: { subject: `plugin:${plugin.getId()}` } },
-              ),
-            }
-          : issuePluginRequestToken(options);
-      return auth;
-    },
-  });
-
   const planRuns: string[] = [];
   const fakeTerraformPlan = createBackendModule({
     pluginId: 'scaffolder',
@@ -377,7 +340,7 @@ describe('KlerPermissionPolicy on the real scaffolder and permission backends', 
         permissionPlugin,
         klerPermissionPolicyModule,
         catalogServiceMock.factory({ entities: [waitTemplate] }),
-        userInfo.factory,
+        userInfoWithGroups(groupsOf),
         authWithActor,
         mockServices.rootConfig.factory({
           data: { permission: { enabled: true } },

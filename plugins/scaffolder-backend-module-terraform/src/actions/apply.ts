@@ -1,9 +1,6 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  validateTimeoutMinutes,
-  validateVariables,
-} from '../terraform/inputs';
+import { validateTimeoutMinutes, validateVariables } from '../terraform/inputs';
 import { PlanJson, sensitiveValuesOfPlan } from '../terraform/planJson';
 import { readPlan } from '../terraform/planRecord';
 import { describePlan, summarizePlan } from '../terraform/planSummary';
@@ -118,11 +115,16 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
         );
         // The plan's account, checked again against the config and the
         // catalog as they are now, and the initiator's permission for it.
-        const target = await resolveAuthorizedTarget(runtime, ctx, 'apply', {
-          environment: record.target.environmentRef,
-          awsAccountId: record.target.accountId,
-          awsRegion: record.target.region,
-        });
+        const target = await resolveAuthorizedTarget(
+          runtime,
+          ctx,
+          'Terraform apply',
+          {
+            environment: record.target.environmentRef,
+            awsAccountId: record.target.accountId,
+            awsRegion: record.target.region,
+          },
+        );
 
         const applied = await TerraformSession.use(
           {

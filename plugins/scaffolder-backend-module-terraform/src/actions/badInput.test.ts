@@ -194,7 +194,11 @@ describe('bad input to the Terraform actions', () => {
   it('rejects bad AWS targets and timeouts', async () => {
     await expectRejected(
       'plan',
-      { workingDirectory: 'terraform', awsAccountId: '12345', awsRegion: 'eu-west-1' },
+      {
+        workingDirectory: 'terraform',
+        awsAccountId: '12345',
+        awsRegion: 'eu-west-1',
+      },
       /awsAccountId/,
     );
     await expectRejected(

@@ -112,7 +112,11 @@ async function check(
   ctx: {
     isDryRun?: boolean;
     input: { allowUnavailableProviders?: boolean };
-    logger: { info(m: string): void; warn(m: string): void; error(m: string): void };
+    logger: {
+      info(m: string): void;
+      warn(m: string): void;
+      error(m: string): void;
+    };
     output(name: string, value: unknown): void;
   },
 ) {

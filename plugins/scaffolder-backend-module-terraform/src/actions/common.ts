@@ -103,7 +103,8 @@ export const terraformInputs = {
     (z: Zod) =>
       z.string({ description }).optional(),
   awsRegion:
-    (description = 'The AWS region, with awsAccountId') => (z: Zod) =>
+    (description = 'The AWS region, with awsAccountId') =>
+    (z: Zod) =>
       z.string({ description }).optional(),
   sensitiveVars: (description: string) => (z: Zod) =>
     z.array(z.string(), { description }).optional(),
@@ -190,7 +191,10 @@ export function awsOf(
 
 /** Outputs a target: the same fields for every action that reports one. */
 export function outputTarget(
-  output: (name: 'accountId' | 'region' | 'tier' | 'environment', value: any) => void,
+  output: (
+    name: 'accountId' | 'region' | 'tier' | 'environment',
+    value: any,
+  ) => void,
   target: ProvisioningTarget,
 ) {
   output('accountId', target.accountId);

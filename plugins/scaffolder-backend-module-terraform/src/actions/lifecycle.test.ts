@@ -184,9 +184,10 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     // background by sh, ignores SIGINT) is gone too, or a zombie where
     // nothing reaps orphans.
     const childPid = Number(await fs.readFile(childPidFile, 'utf8'));
-    const state = await fs
-      .readFile(`/proc/${childPid}/stat`, 'utf8')
-      .then(stat => stat.split(' ')[2], () => 'gone');
+    const state = await fs.readFile(`/proc/${childPid}/stat`, 'utf8').then(
+      stat => stat.split(' ')[2],
+      () => 'gone',
+    );
     expect(['gone', 'Z']).toContain(state);
   });
 
@@ -217,7 +218,7 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
       input: { workingDirectory: 'terraform', ...testTarget('production') },
     });
     await expect(plan.handler(deniedPlan.ctx)).rejects.toThrow(
-      /may not run Terraform plan in production account 222222222222 \(permission environments\.provision\.production denied\); nothing was run/,
+      /may not provision production: Terraform plan in production account 222222222222 needs the permission environments\.provision\.production; nothing was run/,
     );
     expect(authorize).toHaveBeenCalledWith(
       [
@@ -245,7 +246,10 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
     authorize.mockResolvedValue([{ result: AuthorizeResult.ALLOW }]);
     const allowed = applyContext(planned.outputs);
     await apply.handler(allowed.ctx);
-    expect(allowed.outputs).toMatchObject({ applied: true, tier: 'production' });
+    expect(allowed.outputs).toMatchObject({
+      applied: true,
+      tier: 'production',
+    });
   });
 
   it('does not check the permission for development', async () => {

@@ -89,7 +89,7 @@ export function createTerraformOutputAction(options: TerraformActionsOptions) {
         const target = await resolveAuthorizedTarget(
           runtime,
           ctx,
-          'output',
+          'Reading Terraform outputs',
           {
             environment: record.target.environmentRef,
             awsAccountId: record.target.accountId,

@@ -158,7 +158,10 @@ describe('kler:terraform:plan', () => {
       env
         .trim()
         .split('\n')
-        .map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+        .map(line => [
+          line.slice(0, line.indexOf('=')),
+          line.slice(line.indexOf('=') + 1),
+        ]),
     );
     expect(vars.HOME).not.toBe(process.env.HOME);
     expect(vars.TF_DATA_DIR).toContain(

@@ -136,7 +136,12 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
         });
         const workingDirectory = await resolveWorkingDirectory(ctx);
         await checkPolicy(runtime, workingDirectory, ctx.logger);
-        const target = await resolveAuthorizedTarget(runtime, ctx, 'plan', input);
+        const target = await resolveAuthorizedTarget(
+          runtime,
+          ctx,
+          'Terraform plan',
+          input,
+        );
         outputTarget(ctx.output, target);
         const skip = (reason: string) =>
           reportSkipped(ctx, 'Plan', reason, {

@@ -18,7 +18,10 @@ export const examples: TemplateExample[] = [
   {
     description:
       'A new environment in an account of kler.terraform.accounts: its tier comes from the config',
-    example: targetStep({ awsAccountId: '111111111111', awsRegion: 'eu-west-1' }),
+    example: targetStep({
+      awsAccountId: '111111111111',
+      awsRegion: 'eu-west-1',
+    }),
   },
   {
     description: 'An environment of the catalog, picked by the user',

@@ -48,13 +48,13 @@ export function createResolveTargetAction(options: TerraformActionsOptions) {
         const target = await resolveAuthorizedTarget(
           runtime,
           ctx,
-          'runs',
+          'Terraform',
           ctx.input,
         );
         ctx.logger.info(
-          `Target: account ${target.accountId} (${target.tier}), ${target.region}${
-            target.environmentRef ? `, ${target.environmentRef}` : ''
-          }`,
+          `Target: account ${target.accountId} (${target.tier}), ${
+            target.region
+          }${target.environmentRef ? `, ${target.environmentRef}` : ''}`,
         );
         outputTarget(ctx.output, target);
       });

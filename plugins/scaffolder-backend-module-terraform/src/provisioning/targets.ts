@@ -196,7 +196,7 @@ export async function authorizeTarget(
     getInitiatorCredentials: () => Promise<BackstageCredentials>;
     user?: { ref?: string };
     logger: { info(message: string): void };
-    /** What is about to happen, for the messages: `plan`, `apply`, ... */
+    /** What is about to happen, for the messages: `Terraform plan`, ... */
     operation: string;
   },
 ) {
@@ -207,7 +207,7 @@ export async function authorizeTarget(
   }`;
   if (!options.permissions) {
     throw new NotAllowedError(
-      `Terraform ${options.operation} in ${where} needs a permission check, and no permissions service is configured; nothing was run`,
+      `${options.operation} in ${where} needs a permission check, and no permissions service is configured; nothing was run`,
     );
   }
   const credentials = await options.getInitiatorCredentials();
@@ -217,7 +217,7 @@ export async function authorizeTarget(
   );
   if (decision.result !== AuthorizeResult.ALLOW) {
     throw new NotAllowedError(
-      `${who} may not run Terraform ${options.operation} in ${where} (permission ${environmentsProvisionProductionPermission.name} denied); nothing was run`,
+      `${who} may not provision production: ${options.operation} in ${where} needs the permission ${environmentsProvisionProductionPermission.name}; nothing was run`,
     );
   }
   options.logger.info(

@@ -34,10 +34,17 @@ function configError(key: string, problem: string) {
   return new Error(`Invalid config at ${key}: ${problem}`);
 }
 
-function readPositive(config: Config | undefined, key: string, fallback: number) {
+function readPositive(
+  config: Config | undefined,
+  key: string,
+  fallback: number,
+) {
   const value = config?.getOptionalNumber(key) ?? fallback;
   if (!(Number.isFinite(value) && value > 0)) {
-    throw configError(`kler.terraform.${key}`, `must be a positive number, got ${value}`);
+    throw configError(
+      `kler.terraform.${key}`,
+      `must be a positive number, got ${value}`,
+    );
   }
   return value;
 }
@@ -49,20 +56,32 @@ function readAccounts(terraform: Config | undefined): TerraformAccount[] {
       const key = `kler.terraform.accounts[${index}]`;
       const accountId = account.getString('accountId');
       if (!ACCOUNT_ID.test(accountId)) {
-        throw configError(`${key}.accountId`, `'${accountId}' is not a 12-digit AWS account id`);
+        throw configError(
+          `${key}.accountId`,
+          `'${accountId}' is not a 12-digit AWS account id`,
+        );
       }
       if (seen.has(accountId)) {
-        throw configError(`${key}.accountId`, `account ${accountId} is listed twice`);
+        throw configError(
+          `${key}.accountId`,
+          `account ${accountId} is listed twice`,
+        );
       }
       seen.add(accountId);
       const tier = account.getString('tier') as EnvironmentTier;
       if (!TIERS.includes(tier)) {
-        throw configError(`${key}.tier`, `must be one of ${TIERS.join(', ')}, got '${tier}'`);
+        throw configError(
+          `${key}.tier`,
+          `must be one of ${TIERS.join(', ')}, got '${tier}'`,
+        );
       }
       const regions = account.getOptionalStringArray('regions') ?? [];
       for (const region of regions) {
         if (!REGION.test(region)) {
-          throw configError(`${key}.regions`, `'${region}' is not an AWS region`);
+          throw configError(
+            `${key}.regions`,
+            `'${region}' is not an AWS region`,
+          );
         }
       }
       return { accountId, tier, regions };
@@ -92,9 +111,9 @@ export function readTerraformConfig(config: Config): TerraformConfig {
     maxConcurrentRuns,
     accounts: readAccounts(terraform),
     policy: {
-      allowedProviders: terraform?.getOptionalStringArray('allowedProviders') ?? [
-        'hashicorp/aws',
-      ],
+      allowedProviders: terraform?.getOptionalStringArray(
+        'allowedProviders',
+      ) ?? ['hashicorp/aws'],
       allowedModuleSources:
         terraform?.getOptionalStringArray('allowedModuleSources') ?? [],
       // Without a backend block Terraform keeps state in the working

@@ -209,9 +209,9 @@ async function addAwsCredentials(
     }
   } catch (error) {
     throw new AwsCredentialsUnavailableError(
-      `AWS credentials for account ${aws.accountId} are unavailable: ${masker.mask(
-        String((error as Error).message),
-      )}`,
+      `AWS credentials for account ${
+        aws.accountId
+      } are unavailable: ${masker.mask(String((error as Error).message))}`,
     );
   }
 }
