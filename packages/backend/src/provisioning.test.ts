@@ -33,7 +33,12 @@ jest.setTimeout(180_000);
  * it was given. Each was written to fail on the code before the fix.
  */
 
-const REPOSITORY_ROOT = path.resolve(__dirname, '../../..');
+const REPOSITORY_ROOT = path.resolve(
+  // Tests always run from source, where __dirname is this folder.
+  // eslint-disable-next-line no-restricted-syntax
+  __dirname,
+  '../../..',
+);
 const FIXTURE_MODULE = path.join(
   REPOSITORY_ROOT,
   'templates/terraform-fixtures',

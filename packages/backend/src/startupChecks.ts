@@ -44,7 +44,28 @@ export function checkStartupConfig(config: Config): void {
       );
     }
   }
+  const guestProblem = checkGuestSignInIsLocal(config);
+  if (guestProblem) problems.push(guestProblem);
   if (problems.length) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
+/**
+ * Guest sign-in gives a token to anyone who asks: it is only safe when no one
+ * else can ask, i.e. when the backend listens on the loopback interface.
+ */
+function checkGuestSignInIsLocal(config: Config): string | undefined {
+  const guest = config.getOptionalConfig('auth.providers.guest');
+  if (!guest) return undefined;
+  const guestWorks =
+    config.getOptionalString('auth.environment') === 'development' ||
+    guest.getOptionalBoolean('dangerouslyAllowOutsideDevelopment') === true;
+  const host = config.getOptionalString('backend.listen.host') ?? '';
+  if (!guestWorks || LOOPBACK_HOSTS.includes(host)) return undefined;
+  return `auth.providers.guest is configured and backend.listen.host is ${
+    host ? `'${host}'` : 'not set (every interface)'
+  }: anyone who can reach this machine would get a guest token. Set backend.listen.host to 127.0.0.1, or replace guest sign-in with an identity provider`;
 }
