@@ -21,8 +21,49 @@ export interface Config {
        * configuration without a backend block uses the local backend.
        */
       backendConfig?: { [key: string]: string };
-      /** Shared provider cache (TF_PLUGIN_CACHE_DIR), e.g. a mirror on disk. */
+      /** Shared provider cache (plugin_cache_dir of Terraform's CLI config). */
       pluginCacheDir?: string;
+      /**
+       * A directory of provider packages (Terraform's filesystem_mirror layout)
+       * tried before the registry. Dry runs install providers only from here.
+       */
+      providerMirror?: string;
+      /**
+       * Terraform processes this backend runs at once; further runs wait
+       * their turn. Default: 2.
+       */
+      maxConcurrentRuns?: number;
+      /**
+       * The only AWS accounts Terraform may plan or apply in, and their tier.
+       * A template names an environment or an account, never a tier: the
+       * tier, and so whether the production permission is needed, is decided
+       * here. An account not listed is refused before any credentials are
+       * fetched. Credentials come from the `aws` config.
+       */
+      accounts?: Array<{
+        /** The 12-digit account id. */
+        accountId: string;
+        /** `development` or `production`. */
+        tier: 'development' | 'production';
+        /** The regions allowed in the account. Default: any. */
+        regions?: string[];
+      }>;
+      /**
+       * Provider sources a configuration may require, e.g. `hashicorp/aws`.
+       * Default: `['hashicorp/aws']`.
+       */
+      allowedProviders?: string[];
+      /**
+       * Prefixes of module sources allowed besides local paths inside the
+       * configuration, e.g. `app.terraform.io/kler/`. Default: none.
+       */
+      allowedModuleSources?: string[];
+      /**
+       * Backend types a configuration may declare. Default: `['s3']` (a
+       * configuration without a backend block keeps its state in the
+       * workspace).
+       */
+      allowedBackends?: string[];
     };
     /** Where KLER's environment definitions are published. */
     environments?: {
