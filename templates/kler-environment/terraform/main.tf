@@ -1,51 +1,6 @@
-# KLER environment ${{ values.name }} (${{ values.tier }}), rendered by the
-# kler-environment template of KLER's developer portal.
-
-locals {
-  environment  = "${{ values.name }}"
-  tier         = "${{ values.tier }}"
-  account_id   = "${{ values.awsAccountId }}"
-  region       = "${{ values.awsRegion }}"
-  cluster_name = "kler-${{ values.name }}"
-
-  # Production spreads over three availability zones with a NAT gateway in
-  # each; development uses two zones and one shared NAT gateway.
-  availability_zone_count = ${{ 3 if values.tier == 'production' else 2 }}
-  nat_gateway_per_zone    = ${{ 'true' if values.tier == 'production' else 'false' }}
-  deletion_protection     = ${{ 'true' if values.tier == 'production' else 'false' }}
-  log_retention_days      = ${{ 90 if values.tier == 'production' else 14 }}
-
-  instance_type = "${{ values.instanceType }}"
-  capacity_min  = ${{ values.capacityMin }}
-  capacity_max  = ${{ values.capacityMax }}
-
-  efs_enabled           = ${{ 'true' if values.efs else 'false' }}
-  backup_schedule       = "${{ values.backupSchedule }}"
-  backup_retention_days = ${{ values.backupRetentionDays }}
-
-  tags = {
-    "kler:environment" = local.environment
-    "kler:tier"        = local.tier
-    "kler:owner"       = "${{ values.owner }}"
-    "kler:managed-by"  = "backstage-scaffolder"
-  }
-
-  services = {
-{%- for service in values.services %}
-    "${{ service.name }}" = {
-      image             = "${{ service.image }}"
-      cpu               = ${{ service.cpu }}
-      memory            = ${{ service.memory }}
-      desired_min       = ${{ service.desiredMin }}
-      desired_max       = ${{ service.desiredMax }}
-      container_port    = ${{ service.containerPort or 8080 }}
-      health_check_path = "${{ service.healthCheckPath or '/health' }}"
-      path_patterns     = [${{ '"/*"' if loop.first else '"/' + service.name + '/*"' }}]
-      priority          = ${{ 1000 - loop.index if loop.first else loop.index * 10 }}
-    }
-{%- endfor %}
-  }
-}
+# A KLER environment on AWS, from the local modules in modules/. Its values
+# are the variables (variables.tf) in terraform.tfvars.json; what follows from
+# them (zones, tags, load balancer rules) is in locals.tf.
 
 module "network" {
   source = "./modules/network"
@@ -62,9 +17,9 @@ module "cluster" {
   name          = local.cluster_name
   vpc_id        = module.network.vpc_id
   subnet_ids    = module.network.private_subnet_ids
-  instance_type = local.instance_type
-  min_size      = local.capacity_min
-  max_size      = local.capacity_max
+  instance_type = var.instance_type
+  min_size      = var.capacity_min
+  max_size      = var.capacity_max
   tags          = local.tags
 }
 
@@ -91,18 +46,18 @@ module "load_balancer" {
 module "parameters" {
   source = "./modules/parameters"
 
-  environment  = local.environment
+  environment  = var.name
   secret_names = [for name in keys(local.services) : "${name}/app-secret"]
   plain_parameters = {
     "cluster"     = local.cluster_name
-    "environment" = local.environment
+    "environment" = var.name
   }
   tags = local.tags
 }
 
 module "efs" {
   source = "./modules/efs"
-  count  = local.efs_enabled ? 1 : 0
+  count  = var.efs ? 1 : 0
 
   name                      = "${local.cluster_name}-shared"
   vpc_id                    = module.network.vpc_id
@@ -116,7 +71,7 @@ module "service" {
   for_each = local.services
 
   name                            = each.key
-  environment                     = local.environment
+  environment                     = var.name
   cluster_name                    = module.cluster.cluster_name
   cluster_arn                     = module.cluster.cluster_arn
   capacity_provider_name          = module.cluster.capacity_provider_name
@@ -132,7 +87,7 @@ module "service" {
   desired_min                     = each.value.desired_min
   desired_max                     = each.value.desired_max
   log_retention_days              = local.log_retention_days
-  efs_file_system_id              = local.efs_enabled ? module.efs[0].file_system_id : null
+  efs_file_system_id              = var.efs ? module.efs[0].file_system_id : null
   alarm_actions                   = [module.alarms.topic_arn]
   tags                            = local.tags
 
@@ -145,16 +100,16 @@ module "backup" {
   source = "./modules/backup"
 
   name           = local.cluster_name
-  environment    = local.environment
-  schedule       = local.backup_schedule
-  retention_days = local.backup_retention_days
+  environment    = var.name
+  schedule       = var.backup_schedule
+  retention_days = var.backup_retention_days
   tags           = local.tags
 }
 
 module "alarms" {
   source = "./modules/alarms"
 
-  environment               = local.environment
+  environment               = var.name
   cluster_name              = module.cluster.cluster_name
   load_balancer_arn_suffix  = module.load_balancer.arn_suffix
   target_group_arn_suffixes = module.load_balancer.target_group_arn_suffixes

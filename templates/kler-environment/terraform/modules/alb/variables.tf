@@ -26,6 +26,17 @@ variable "services" {
     path_patterns     = list(string)
     priority          = number
   }))
+
+  # The load balancer refuses a second rule at a priority; say so at plan time.
+  validation {
+    condition     = length(distinct([for service in values(var.services) : service.priority])) == length(var.services)
+    error_message = "Two services have the same listener rule priority; give each service a priority of its own."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : length(service.path_patterns) >= 1 && length(service.path_patterns) <= 5])
+    error_message = "A listener rule matches 1 to 5 path patterns."
+  }
 }
 
 variable "deletion_protection" {

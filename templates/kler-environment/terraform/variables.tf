@@ -1,0 +1,219 @@
+# The environment's values. The kler-environment template writes them into
+# terraform.tfvars.json (kler:environment:setVariables) and never into a .tf
+# file, so no value can become code. The validations repeat the template's
+# patterns: the form and the scaffolder check them first, Terraform checks
+# them again for every plan, whoever changed terraform.tfvars.json.
+
+variable "name" {
+  description = "The environment's name; its ECS cluster and backup vault are kler-<name>."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,28}[a-z0-9]$", var.name))
+    error_message = "name is 3 to 30 lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "tier" {
+  description = "development or production, as the portal's config (kler.terraform.accounts) says of the account."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["development", "production"], var.tier)
+    error_message = "tier is development or production."
+  }
+}
+
+variable "owner" {
+  description = "The owning team's entity ref, e.g. group:default/platform-team."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^group:[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$", var.owner))
+    error_message = "owner is a group's entity ref such as group:default/platform-team."
+  }
+}
+
+variable "aws_account_id" {
+  description = "The AWS account the environment lives in; the provider refuses any other."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id is a 12-digit AWS account id."
+  }
+}
+
+variable "aws_region" {
+  description = "The AWS region of the environment."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["eu-west-1", "eu-central-1", "eu-west-2", "eu-west-3", "eu-north-1"], var.aws_region)
+    error_message = "aws_region is one of eu-west-1, eu-central-1, eu-west-2, eu-west-3, eu-north-1."
+  }
+}
+
+variable "instance_type" {
+  description = "EC2 instance type of the ECS hosts."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["t3.medium", "t3.large", "m6i.large", "m6i.xlarge", "c6i.large", "c6i.xlarge"], var.instance_type)
+    error_message = "instance_type is one of t3.medium, t3.large, m6i.large, m6i.xlarge, c6i.large, c6i.xlarge."
+  }
+}
+
+variable "capacity_min" {
+  description = "Fewest ECS hosts."
+  type        = number
+  nullable    = false
+
+  validation {
+    condition     = var.capacity_min == floor(var.capacity_min) && var.capacity_min >= 1 && var.capacity_min <= 50
+    error_message = "capacity_min is a whole number from 1 to 50."
+  }
+}
+
+variable "capacity_max" {
+  description = "Most ECS hosts."
+  type        = number
+  nullable    = false
+
+  validation {
+    condition     = var.capacity_max == floor(var.capacity_max) && var.capacity_max >= 1 && var.capacity_max <= 100
+    error_message = "capacity_max is a whole number from 1 to 100."
+  }
+
+  validation {
+    condition     = var.capacity_max >= var.capacity_min
+    error_message = "capacity_max is at least capacity_min."
+  }
+}
+
+variable "efs" {
+  description = "A shared, encrypted EFS file system mounted into every service at /mnt/shared."
+  type        = bool
+  nullable    = false
+}
+
+variable "backup_schedule" {
+  description = "How often AWS Backup backs the environment up."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["daily", "hourly"], var.backup_schedule)
+    error_message = "backup_schedule is daily or hourly."
+  }
+}
+
+variable "backup_retention_days" {
+  description = "Days backups are kept."
+  type        = number
+  nullable    = false
+
+  validation {
+    condition     = var.backup_retention_days == floor(var.backup_retention_days) && var.backup_retention_days >= 1 && var.backup_retention_days <= 3650
+    error_message = "backup_retention_days is a whole number from 1 to 3650."
+  }
+}
+
+variable "services" {
+  description = "The environment's ECS services by name. path_patterns and priority place a service on the load balancer; without them, locals.tf does (see default_service)."
+  type = map(object({
+    image             = string
+    cpu               = number
+    memory            = number
+    desired_min       = number
+    desired_max       = number
+    container_port    = optional(number, 8080)
+    health_check_path = optional(string, "/health")
+    path_patterns     = optional(list(string))
+    priority          = optional(number)
+  }))
+  nullable = false
+
+  # The template creates an environment with up to 20 services; the
+  # kler-service template adds more, within the load balancer's rule limit.
+  validation {
+    condition     = length(var.services) >= 1 && length(var.services) <= 50
+    error_message = "An environment has 1 to 50 services."
+  }
+
+  validation {
+    condition     = alltrue([for name in keys(var.services) : can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", name))])
+    error_message = "A service name is 2 to 32 lower-case letters, digits and hyphens, starting with a letter."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : can(regex("^[a-z0-9][a-z0-9._/:@-]{0,254}$", service.image))])
+    error_message = "A service's image is a container image reference such as registry/name:tag (lower-case letters, digits and . _ / : @ -)."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : contains([256, 512, 1024, 2048, 4096], service.cpu)])
+    error_message = "A service's cpu is 256, 512, 1024, 2048 or 4096."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : service.memory == floor(service.memory) && service.memory >= 128 && service.memory <= 30720])
+    error_message = "A service's memory is a whole number of MiB from 128 to 30720."
+  }
+
+  validation {
+    condition = alltrue([
+      for service in values(var.services) :
+      service.desired_min == floor(service.desired_min) && service.desired_min >= 1 && service.desired_min <= 100 &&
+      service.desired_max == floor(service.desired_max) && service.desired_max >= 1 && service.desired_max <= 200 &&
+      service.desired_max >= service.desired_min
+    ])
+    error_message = "A service runs desired_min (1 to 100) to desired_max (1 to 200, at least desired_min) tasks."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : service.container_port == floor(service.container_port) && service.container_port >= 1 && service.container_port <= 65535])
+    error_message = "A service's container_port is from 1 to 65535."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : can(regex("^/[A-Za-z0-9._/-]{0,100}$", service.health_check_path))])
+    error_message = "A service's health_check_path is a path such as /health (letters, digits and . _ / -)."
+  }
+
+  validation {
+    condition = alltrue([
+      for service in values(var.services) :
+      service.path_patterns == null ? true : (
+        length(service.path_patterns) <= 5 &&
+        alltrue([for pattern in service.path_patterns : can(regex("^/[A-Za-z0-9._/*-]{0,100}$", pattern))])
+      )
+    ])
+    error_message = "A service has at most 5 path_patterns, each a path such as /images/* (letters, digits and . _ / * -)."
+  }
+
+  validation {
+    condition = alltrue([
+      for service in values(var.services) :
+      service.priority == null ? true : (service.priority == floor(service.priority) && service.priority >= 1 && service.priority <= 50000)
+    ])
+    error_message = "A service's priority is a whole number from 1 to 50000."
+  }
+}
+
+variable "default_service" {
+  description = "The service that answers every path no other service's rule takes (/*, evaluated last); the template's first service."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(keys(var.services), var.default_service)
+    error_message = "default_service is one of the services."
+  }
+}
