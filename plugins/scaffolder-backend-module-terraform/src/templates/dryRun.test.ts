@@ -1,102 +1,310 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
-import { scaffolderModuleTerraform } from '../module';
-import { readTemplate, TEMPLATES_DIR } from '../__testUtils__/templates';
+import supertest from 'supertest';
+import { createFetchLocalGitAction } from '../actions/fetchLocal';
+import { createPublishLocalGitAction } from '../actions/publishLocal';
+import { createResolveTargetAction } from '../actions/resolveTarget';
+import {
+  createTestContext,
+  environmentEntity,
+  TEST_ACCOUNTS,
+  terraformTestConfig,
+  terraformTestOptions,
+} from '../__testUtils__/fixtures';
+import {
+  listFiles,
+  readTemplate,
+  runTemplateSteps,
+  startScaffolder,
+  templateDirectoryContents,
+  TEMPLATES_DIR,
+} from '../__testUtils__/templates';
 
 jest.setTimeout(180_000);
 
+const environmentAnswers = {
+  name: 'staging',
+  owner: 'group:default/platform-team',
+  awsAccountId: TEST_ACCOUNTS.production,
+  awsRegion: 'eu-west-1',
+  instanceType: 't3.large',
+  capacityMin: 1,
+  capacityMax: 3,
+  efs: true,
+  backupSchedule: 'daily',
+  backupRetentionDays: 7,
+  services: [
+    {
+      name: 'storefront',
+      image: 'public.ecr.aws/kler/storefront:1.0.0',
+      cpu: 512,
+      memory: 1024,
+      desiredMin: 1,
+      desiredMax: 2,
+    },
+    {
+      name: 'shop-api',
+      image: 'public.ecr.aws/kler/shop-api:1.0.0',
+      cpu: 512,
+      memory: 1024,
+      desiredMin: 1,
+      desiredMax: 2,
+      containerPort: 9000,
+    },
+  ],
+};
+
+/** The tests' config (accounts, their tier and credentials), with `environments`. */
+function scaffolderConfig(environments: Record<string, unknown> = {}) {
+  const config = terraformTestConfig({ timeoutMinutes: 2 }).get() as any;
+  config.kler.environments = { ...config.kler.environments, ...environments };
+  return config;
+}
+
+type DryRunResponse = {
+  log: Array<{ body: { stepId?: string; message: string } }>;
+  directoryContents: Array<{ path: string; base64Content: string }>;
+  output: { text: Array<{ title: string; content: string }> };
+};
+
+/** Posts a dry run; anything but 200 fails with the scaffolder's answer. */
+async function dryRun(
+  server: Awaited<ReturnType<typeof startScaffolder>>,
+  request: Record<string, unknown>,
+): Promise<DryRunResponse> {
+  const response = await supertest(server)
+    .post('/api/scaffolder/v2/dry-run')
+    .send({ secrets: {}, ...request });
+  if (response.status !== 200) {
+    throw new Error(
+      `dry run answered ${response.status}: ${JSON.stringify(response.body)}`,
+    );
+  }
+  return response.body;
+}
+
+function logOf(body: DryRunResponse) {
+  return body.log
+    .map(entry => `${entry.body.stepId}: ${entry.body.message}`)
+    .join('\n');
+}
+
+/** A file of the dry run's workspace. */
+function fileOf(body: DryRunResponse, file: string) {
+  const entry = body.directoryContents.find(item => item.path === file);
+  expect(entry).toBeDefined();
+  return Buffer.from(entry!.base64Content, 'base64').toString('utf8');
+}
+
 /**
- * kler-environment through the real scaffolder's dry-run API: every step the
- * engine runs in dry-run, with the real Terraform, and an output that does not
- * claim an environment that was not provisioned.
+ * The templates through the real scaffolder's dry-run API: the engine renders
+ * every expression and runs every step in dry-run, with the real Terraform,
+ * and the output does not claim what did not happen.
  */
 describe('kler-environment on the scaffolder (dry-run API)', () => {
-  it('checks, plans honestly, skips apply and says the environment was not provisioned', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        scaffolderPlugin,
-        scaffolderModuleTerraform,
-        catalogServiceMock.factory(),
-        mockServices.rootConfig.factory({
-          data: { kler: { terraform: { timeoutMinutes: 2 } } },
-        }),
-      ],
-    });
-    const dir = path.join(TEMPLATES_DIR, 'kler-environment');
-    const entries = await fs.readdir(dir, {
-      recursive: true,
-      withFileTypes: true,
-    });
-    const directoryContents = await Promise.all(
-      entries
-        .filter(entry => entry.isFile() && entry.name !== 'template.yaml')
-        .map(async entry => {
-          const file = path.join(entry.parentPath, entry.name);
-          return {
-            path: path.relative(dir, file),
-            base64Content: (await fs.readFile(file)).toString('base64'),
-          };
-        }),
-    );
+  let body: DryRunResponse;
+
+  beforeAll(async () => {
+    const server = await startScaffolder({ config: scaffolderConfig() });
     const { template } = await readTemplate('kler-environment');
+    body = await dryRun(server, {
+      template,
+      // tier is no parameter: sent anyway, it decides nothing.
+      values: { ...environmentAnswers, tier: 'development' },
+      directoryContents: await templateDirectoryContents('kler-environment'),
+    });
+  });
 
-    const response = await request(server)
-      .post('/api/scaffolder/v2/dry-run')
-      .send({
-        template,
-        values: {
-          name: 'staging',
-          tier: 'production',
-          owner: 'group:default/platform-team',
-          awsAccountId: '111111111111',
-          awsRegion: 'eu-west-1',
-          instanceType: 't3.large',
-          capacityMin: 1,
-          capacityMax: 3,
-          efs: true,
-          backupSchedule: 'daily',
-          backupRetentionDays: 7,
-          services: [
-            {
-              name: 'storefront',
-              image: 'public.ecr.aws/kler/storefront:1.0.0',
-              cpu: 512,
-              memory: 1024,
-              desiredMin: 1,
-              desiredMax: 2,
-            },
-          ],
-        },
-        secrets: {},
-        directoryContents,
-      });
-
-    expect(response.status).toBe(200);
-    const messages: string[] = response.body.log.map(
-      (entry: { body: { stepId?: string; message: string } }) =>
-        `${entry.body.stepId}: ${entry.body.message}`,
+  it('takes the tier from the config, checks and plans nothing, and says so', () => {
+    const log = logOf(body);
+    expect(log).toMatch(
+      /target: .*Target: account 222222222222 \(production\), eu-west-1\n/,
     );
-    const log = messages.join('\n');
+    expect(log).toMatch(
+      /check: .*Validation skipped: dry run: providers and modules are not downloaded in a dry run/,
+    );
     expect(log).toMatch(
       /check: .*Formatting is canonical; validation was skipped/,
     );
     expect(log).toMatch(
-      /plan: .*Plan skipped: AWS credentials for account 111111111111/,
+      /plan: .*Plan skipped: dry run: nothing is planned in a dry run/,
     );
     expect(log).toMatch(/apply: .*Apply skipped: the plan was not made/);
     expect(log).toMatch(/outputs: .*Outputs skipped/);
     expect(log).toContain(
+      'Skipping step publish because its if condition was false',
+    );
+    expect(log).toContain(
       'Skipping step register because its if condition was false',
     );
 
-    const [what] = response.body.output.text;
-    expect(what.content).toContain('formatting passed; validation skipped');
+    const [what] = body.output.text;
+    expect(what.content).toContain(
+      `**Environment \`staging\` (production, account ${TEST_ACCOUNTS.production}, eu-west-1)**`,
+    );
+    expect(what.content).toContain(
+      'Terraform checked (content policy, formatting, validity): passed; validation skipped: dry run',
+    );
     expect(what.content).toContain('The environment was not provisioned.');
+    expect(what.content).toContain(
+      'Published: not published: only an applied environment is published.',
+    );
     expect(what.content).toContain('Catalog: not registered');
-    expect(what.content).not.toMatch(/applied:|registered;/);
+    expect(what.content).not.toMatch(/applied:|registered;|commit /);
+  });
+
+  it('copies the Terraform as it is and writes the same values as the tests do', async () => {
+    const sourceDir = path.join(TEMPLATES_DIR, 'kler-environment', 'terraform');
+    for (const file of await listFiles(sourceDir)) {
+      expect({ file, text: fileOf(body, `environment/${file}`) }).toEqual({
+        file,
+        text: await fs.readFile(path.join(sourceDir, file), 'utf8'),
+      });
+    }
+    const tfFiles = body.directoryContents
+      .map(entry => entry.path)
+      .filter(file => file.endsWith('.tf'));
+    expect(tfFiles).toHaveLength(
+      (await listFiles(sourceDir)).filter(file => file.endsWith('.tf')).length,
+    );
+
+    // runTemplateSteps, which the other template tests use, renders alike.
+    const { workspacePath } = await runTemplateSteps(
+      'kler-environment',
+      environmentAnswers,
+    );
+    try {
+      for (const file of [
+        'environment/terraform.tfvars.json',
+        'environment/catalog-info.yaml',
+        'environment/README.md',
+      ]) {
+        expect({ file, text: fileOf(body, file) }).toEqual({
+          file,
+          text: await fs.readFile(path.join(workspacePath, file), 'utf8'),
+        });
+      }
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kler-service on the scaffolder (dry-run API)', () => {
+  let root: string;
+  let body: DryRunResponse;
+  const repository = () => path.join(root, 'environments.git');
+  const serviceAnswers = {
+    environment: 'resource:default/dev-svc',
+    serviceName: 'image-service',
+    image: 'public.ecr.aws/kler/image-service:0.9.0',
+    cpu: 256,
+    memory: 512,
+    desiredMin: 1,
+    desiredMax: 4,
+    listenerPriority: 500,
+  };
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-service-dry-run-'));
+    const created = await runTemplateSteps('kler-environment', {
+      ...environmentAnswers,
+      name: 'dev-svc',
+      awsAccountId: TEST_ACCOUNTS.development,
+    });
+    const publish = createTestContext({
+      workspacePath: created.workspacePath,
+      input: {
+        sourcePath: 'environment',
+        targetDirectory: 'environments/dev-svc',
+      },
+    });
+    await createPublishLocalGitAction({
+      config: new ConfigReader({
+        kler: { environments: { localRepository: repository() } },
+      }),
+    }).handler(publish.ctx as any);
+    await fs.rm(created.workspacePath, { recursive: true, force: true });
+
+    const server = await startScaffolder({
+      config: scaffolderConfig({ localRepository: repository() }),
+      entities: [environmentEntity('dev-svc')],
+    });
+    const { template } = await readTemplate('kler-service');
+    body = await dryRun(server, {
+      template,
+      values: serviceAnswers,
+      directoryContents: [],
+    });
+  });
+  afterAll(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('finds the environment in the catalog, adds the service as data, plans and proposes nothing', () => {
+    const log = logOf(body);
+    expect(log).toMatch(
+      /target: .*Target: account 111111111111 \(development\), eu-west-1, resource:default\/dev-svc\n/,
+    );
+    expect(log).toMatch(
+      /service: .*Wrote services\["image-service"\] to environment\/terraform.tfvars.json/,
+    );
+    expect(log).toMatch(
+      /plan: .*Plan skipped: dry run: nothing is planned in a dry run/,
+    );
+    expect(log).toMatch(
+      /publish: .*Publish skipped: dry run: would commit to .* \(add-service-image-service\)/,
+    );
+    const [what] = body.output.text;
+    expect(what.content).toContain(
+      '**Service `image-service` for environment `dev-svc` (development',
+    );
+    expect(what.content).toContain(
+      'Nothing was applied: the service does not run yet.',
+    );
+    expect(what.content).toContain('Proposed: not published (dry run');
+  });
+
+  it('writes the same variables as the tests do', async () => {
+    const run = await runTemplateSteps('kler-service', serviceAnswers, {
+      actions: {
+        'kler:environment:resolveTarget': createResolveTargetAction(
+          terraformTestOptions({
+            catalog: catalogServiceMock({
+              entities: [environmentEntity('dev-svc')],
+            }),
+            permissions: mockServices.permissions(),
+          }),
+        ),
+        'kler:git:fetchLocal': createFetchLocalGitAction({
+          config: new ConfigReader({
+            kler: { environments: { localRepository: repository() } },
+          }),
+        }),
+      },
+    });
+    try {
+      const file = 'environment/terraform.tfvars.json';
+      const variables = JSON.parse(fileOf(body, file));
+      expect(variables.services['image-service']).toEqual({
+        image: serviceAnswers.image,
+        cpu: 256,
+        memory: 512,
+        desired_min: 1,
+        desired_max: 4,
+        priority: 500,
+      });
+      expect(variables).toEqual(
+        JSON.parse(
+          await fs.readFile(path.join(run.workspacePath, file), 'utf8'),
+        ),
+      );
+    } finally {
+      await fs.rm(run.workspacePath, { recursive: true, force: true });
+    }
   });
 });

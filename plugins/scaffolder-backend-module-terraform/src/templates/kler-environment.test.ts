@@ -1,25 +1,40 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { readEnvironmentFromEntity } from '@kler/plugin-environments-common';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import request from 'supertest';
 import yaml from 'yaml';
 import { createTerraformCheckAction } from '../actions/check';
 import { createTerraformPlanAction } from '../actions/plan';
+import { readTerraformConfig } from '../terraform/config';
+import { checkTerraformPolicy } from '../terraform/policy';
 import {
   createTestContext,
   TERRAFORM_BINARY,
+  TEST_ACCOUNTS,
+  TEST_CREDENTIALS,
   terraformTestConfig,
+  terraformTestOptions,
 } from '../__testUtils__/fixtures';
 import {
+  evaluateTerraformLocals,
   listFiles,
   parseTerraform,
   readTemplate,
-  renderTemplate,
+  runTemplateSteps,
+  startScaffolder,
+  templateEntity,
+  TEMPLATES_DIR,
+  unconstrainedParameters,
 } from '../__testUtils__/templates';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
+
+/** The environment's Terraform, copied as it is into every environment. */
+const TERRAFORM_DIR = path.join(TEMPLATES_DIR, 'kler-environment', 'terraform');
 
 const services = [
   {
@@ -46,9 +61,8 @@ const answers = {
   development: {
     name: 'dev-two',
     title: 'Development two',
-    tier: 'development',
     owner: 'group:default/platform-team',
-    awsAccountId: '111111111111',
+    awsAccountId: TEST_ACCOUNTS.development,
     awsRegion: 'eu-west-1',
     instanceType: 't3.large',
     capacityMin: 1,
@@ -61,11 +75,10 @@ const answers = {
   production: {
     name: 'prod-eu',
     title: 'Production EU',
-    description: 'The shop: "live" for EU customers',
-    tier: 'production',
+    description: 'The shop, live for EU customers (Zürich & Dublin)',
     owner: 'group:default/platform-team',
-    awsAccountId: '222222222222',
-    awsRegion: 'eu-central-1',
+    awsAccountId: TEST_ACCOUNTS.production,
+    awsRegion: 'eu-west-1',
     instanceType: 'm6i.large',
     capacityMin: 3,
     capacityMax: 12,
@@ -77,6 +90,29 @@ const answers = {
   },
 };
 
+/** Answers that would have been Terraform (or YAML) code in the old templates. */
+const hostile = {
+  owner:
+    'group:default/x" } resource "terraform_data" "p" { input = file("/etc/passwd") } #',
+  title: 'Staging ${file("/etc/passwd")}',
+  description: 'x"\nspec:\n  owner: group:default/attacker',
+  wellArchitectedWorkloadId: "w' }\n- evil",
+  image:
+    'evil:1" } resource "terraform_data" "q" { input = "${file("/etc/passwd")}',
+  healthCheckPath: '/health"\n}\nprovisioner "local-exec" {',
+};
+
+/** Locals of the root module the tests evaluate with Terraform. */
+const LOCALS = [
+  'availability_zone_count',
+  'nat_gateway_per_zone',
+  'deletion_protection',
+  'log_retention_days',
+  'cluster_name',
+  'tags',
+  'services',
+];
+
 /** The one block of a kind and name in parsed HCL, e.g. resource aws_vpc this. */
 function block(parsed: Record<string, any>, ...keys: string[]) {
   const unwrap = (value: any) => (Array.isArray(value) ? value[0] : value);
@@ -85,15 +121,34 @@ function block(parsed: Record<string, any>, ...keys: string[]) {
   return found;
 }
 
+async function readJson(file: string) {
+  return JSON.parse(await fs.readFile(file, 'utf8'));
+}
+
+/** Every .tf file under a directory with its content, by relative path. */
+async function terraformFiles(dir: string) {
+  const files: Record<string, string> = {};
+  for (const file of await listFiles(dir)) {
+    if (file.endsWith('.tf')) {
+      files[file] = await fs.readFile(path.join(dir, file), 'utf8');
+    }
+  }
+  return files;
+}
+
 describe.each(Object.entries(answers))(
-  'kler-environment rendered for %s',
+  'kler-environment run for %s',
   (tier, parameters) => {
     let workspacePath: string;
     let environmentDir: string;
     let parsed: Record<string, Record<string, any>>;
 
     beforeAll(async () => {
-      workspacePath = await renderTemplate('kler-environment', parameters);
+      ({ workspacePath } = await runTemplateSteps('kler-environment', {
+        ...parameters,
+        // Not a parameter any more: a value sent around the form changes nothing.
+        tier: tier === 'production' ? 'development' : 'production',
+      }));
       environmentDir = path.join(workspacePath, 'environment');
       parsed = await parseTerraform(environmentDir);
     });
@@ -101,27 +156,110 @@ describe.each(Object.entries(answers))(
       await fs.rm(workspacePath, { recursive: true, force: true });
     });
 
-    it('renders the root module, the modules and the catalog entity', async () => {
+    it('copies the Terraform byte for byte and renders no .tf file', async () => {
+      expect(await terraformFiles(environmentDir)).toEqual(
+        await terraformFiles(TERRAFORM_DIR),
+      );
       const files = await listFiles(environmentDir);
       expect(files).toEqual(
-        expect.arrayContaining([
+        [
+          ...(await listFiles(TERRAFORM_DIR)),
+          'README.md',
           'catalog-info.yaml',
-          'main.tf',
-          'outputs.tf',
-          'providers.tf',
-          'versions.tf',
-          'modules/network/main.tf',
-          'modules/ecs-cluster/main.tf',
-          'modules/alb/main.tf',
-          'modules/ecs-service/main.tf',
-          'modules/efs/main.tf',
-          'modules/backup/main.tf',
-          'modules/parameters/main.tf',
-          'modules/alarms/main.tf',
-        ]),
+          'terraform.tfvars.json',
+        ].sort(),
       );
       // Every .tf file parses as HCL.
-      expect(Object.keys(parsed).length).toBeGreaterThanOrEqual(30);
+      expect(Object.keys(parsed).length).toBeGreaterThanOrEqual(35);
+    });
+
+    it('writes the answers and the tier the config gives the account into terraform.tfvars.json', async () => {
+      const variables = await readJson(
+        path.join(environmentDir, 'terraform.tfvars.json'),
+      );
+      expect(variables).toEqual({
+        name: parameters.name,
+        tier,
+        owner: parameters.owner,
+        aws_account_id: parameters.awsAccountId,
+        aws_region: parameters.awsRegion,
+        instance_type: parameters.instanceType,
+        capacity_min: parameters.capacityMin,
+        capacity_max: parameters.capacityMax,
+        efs: parameters.efs,
+        backup_schedule: parameters.backupSchedule,
+        backup_retention_days: parameters.backupRetentionDays,
+        default_service: 'storefront',
+        services: Object.fromEntries(
+          parameters.services.map(service => [
+            service.name,
+            {
+              image: service.image,
+              cpu: service.cpu,
+              memory: service.memory,
+              desired_min: service.desiredMin,
+              desired_max: service.desiredMax,
+              ...('containerPort' in service
+                ? { container_port: service.containerPort }
+                : {}),
+              ...('healthCheckPath' in service
+                ? { health_check_path: service.healthCheckPath }
+                : {}),
+            },
+          ]),
+        ),
+      });
+      // Every variable written is declared, and every declared one written.
+      expect(Object.keys(variables).sort()).toEqual(
+        Object.keys(parsed['variables.tf'].variable).sort(),
+      );
+    });
+
+    it('Terraform itself takes the values and derives the environment from them', async () => {
+      const { exitCode, stderr, locals } = await evaluateTerraformLocals(
+        environmentDir,
+        await readJson(path.join(environmentDir, 'terraform.tfvars.json')),
+        LOCALS,
+      );
+      expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+      const production = tier === 'production';
+      expect(locals).toMatchObject({
+        availability_zone_count: production ? 3 : 2,
+        nat_gateway_per_zone: production,
+        deletion_protection: production,
+        log_retention_days: production ? 90 : 14,
+        cluster_name: `kler-${parameters.name}`,
+        tags: {
+          'kler:environment': parameters.name,
+          'kler:tier': tier,
+          'kler:owner': parameters.owner,
+          'kler:managed-by': 'backstage-scaffolder',
+        },
+      });
+      // The first service answers every other path, last; the others their own.
+      expect(locals!.services).toEqual(
+        Object.fromEntries(
+          parameters.services.map(service => [
+            service.name,
+            {
+              image: service.image,
+              cpu: service.cpu,
+              memory: service.memory,
+              desired_min: service.desiredMin,
+              desired_max: service.desiredMax,
+              container_port:
+                'containerPort' in service ? service.containerPort : 8080,
+              health_check_path:
+                'healthCheckPath' in service
+                  ? service.healthCheckPath
+                  : '/health',
+              ...(service.name === 'storefront'
+                ? { path_patterns: ['/*'], priority: 999 }
+                : { path_patterns: [`/${service.name}/*`], priority: 10 }),
+            },
+          ]),
+        ),
+      );
     });
 
     it('is formatted canonically (terraform fmt -check)', () => {
@@ -138,16 +276,35 @@ describe.each(Object.entries(answers))(
       ).not.toThrow();
     });
 
-    it('registers an environment Resource the environments plugin can read', async () => {
-      const entity = yaml.parse(
-        await fs.readFile(
-          path.join(environmentDir, 'catalog-info.yaml'),
-          'utf8',
+    it('passes the content policy with its defaults', async () => {
+      await expect(
+        checkTerraformPolicy(
+          environmentDir,
+          readTerraformConfig(new ConfigReader({})).policy,
         ),
+      ).resolves.toBeUndefined();
+    });
+
+    it('registers an environment Resource the environments plugin can read', async () => {
+      const text = await fs.readFile(
+        path.join(environmentDir, 'catalog-info.yaml'),
+        'utf8',
       );
+      expect(yaml.parseAllDocuments(text)).toHaveLength(1);
+      const entity = yaml.parse(text);
       expect(entity).toMatchObject({
         kind: 'Resource',
-        spec: { type: 'environment', owner: parameters.owner },
+        metadata: {
+          name: parameters.name,
+          title: parameters.title,
+          annotations: { 'kler.io/environment-tier': tier },
+        },
+        spec: {
+          type: 'environment',
+          lifecycle: tier,
+          owner: parameters.owner,
+          system: 'kler-shop',
+        },
       });
       const definition = readEnvironmentFromEntity(entity);
       expect(definition).toMatchObject({
@@ -163,46 +320,6 @@ describe.each(Object.entries(answers))(
           ? parameters.wellArchitectedWorkloadId
           : undefined,
       );
-    });
-
-    it('renders the answers into the root module', () => {
-      const locals = block(parsed['main.tf'], 'locals');
-      expect(locals).toMatchObject({
-        environment: parameters.name,
-        tier,
-        account_id: parameters.awsAccountId,
-        region: parameters.awsRegion,
-        instance_type: parameters.instanceType,
-        capacity_min: parameters.capacityMin,
-        capacity_max: parameters.capacityMax,
-        efs_enabled: parameters.efs,
-        backup_schedule: parameters.backupSchedule,
-        backup_retention_days: parameters.backupRetentionDays,
-      });
-      expect(Object.keys(locals.services).sort()).toEqual(
-        parameters.services.map(service => service.name).sort(),
-      );
-      expect(locals.services.storefront).toMatchObject({
-        image: 'public.ecr.aws/kler/storefront:2.3.1',
-        cpu: 512,
-        desired_min: 2,
-        desired_max: 8,
-        container_port: 3000,
-        health_check_path: '/healthz',
-      });
-      expect(locals.tags).toMatchObject({
-        'kler:environment': '${local.environment}',
-      });
-      // S3 remote state with S3 native locking; settings via -backend-config.
-      const backend = block(
-        parsed['versions.tf'],
-        'terraform',
-        'backend',
-        's3',
-      );
-      expect(backend.use_lockfile).toBe(true);
-      const provider = block(parsed['providers.tf'], 'provider', 'aws');
-      expect(provider.default_tags[0].tags).toBe('${local.tags}');
     });
 
     it('keeps every secret value out of the files', async () => {
@@ -234,10 +351,10 @@ describe.each(Object.entries(answers))(
       ]);
     });
 
-    it('checks with the real CLI: formatting passes, validation honestly skipped offline', async () => {
-      const check = createTerraformCheckAction({
-        config: terraformTestConfig({ timeoutMinutes: 2 }),
-      });
+    it('checks with the real CLI: policy and formatting pass, validation honestly skipped offline', async () => {
+      const check = createTerraformCheckAction(
+        terraformTestOptions({ terraform: { timeoutMinutes: 2 } }),
+      );
       const { ctx, outputs } = createTestContext({
         workspacePath,
         input: {
@@ -251,52 +368,19 @@ describe.each(Object.entries(answers))(
       expect(outputs.validateSkipped).toMatch(/^providers unavailable: /);
     });
 
-    it('plans honestly: skipped with the reason where AWS cannot be reached', async () => {
-      const plan = createTerraformPlanAction({
-        config: terraformTestConfig({ timeoutMinutes: 2 }),
-      });
-      const { ctx, outputs } = createTestContext({
-        workspacePath,
-        input: {
-          workingDirectory: 'environment',
-          awsAccountId: parameters.awsAccountId,
-          awsRegion: parameters.awsRegion,
-          allowUnavailableProviders: true,
-        },
-      });
-      await plan.handler(ctx);
-      expect(outputs).toMatchObject({
-        skipped: true,
-        hasChanges: false,
-        planFile: '',
-      });
-      expect(outputs.skipReason).toBe(
-        `no AWS credentials manager is configured for account ${parameters.awsAccountId}`,
-      );
-    });
-
     it('plans honestly with credentials but no network: backend unreachable, keys never logged', async () => {
-      const config = terraformTestConfig({
-        timeoutMinutes: 2,
-        backendConfig: { bucket: 'kler-terraform-state', region: 'eu-west-1' },
-      });
-      const secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYTESTKEY42';
-      const plan = createTerraformPlanAction({
-        config,
-        awsCredentialsManager: DefaultAwsCredentialsManager.fromConfig(
-          new ConfigReader({
-            aws: {
-              accounts: [
-                {
-                  accountId: parameters.awsAccountId,
-                  accessKeyId: 'AKIAKLERTEST00000001',
-                  secretAccessKey,
-                },
-              ],
+      const plan = createTerraformPlanAction(
+        terraformTestOptions({
+          terraform: {
+            timeoutMinutes: 2,
+            backendConfig: {
+              bucket: 'kler-terraform-state',
+              region: 'eu-west-1',
             },
-          }),
-        ),
-      });
+          },
+          permissions: mockServices.permissions(),
+        }),
+      );
       const { ctx, outputs, lines } = createTestContext({
         workspacePath,
         input: {
@@ -310,41 +394,58 @@ describe.each(Object.entries(answers))(
         },
       });
       await plan.handler(ctx);
-      expect(outputs.skipped).toBe(true);
+      expect(outputs).toMatchObject({ skipped: true, tier, planFile: '' });
       expect(outputs.skipReason).toMatch(
         /^providers or backend unavailable: .*(no such host|dial tcp|connect)/,
       );
       const log = lines.join('\n');
       expect(log).toContain('-backend-config=bucket=kler-terraform-state');
-      expect(log).not.toContain(secretAccessKey);
-      expect(log).not.toContain('AKIAKLERTEST00000001');
+      for (const credentials of Object.values(TEST_CREDENTIALS)) {
+        expect(log).not.toContain(credentials.accessKeyId);
+        expect(log).not.toContain(credentials.secretAccessKey);
+      }
     });
   },
 );
 
 describe('the production environment meets the basics of the Well-Architected review', () => {
   let workspacePath: string;
+  let environmentDir: string;
   let parsed: Record<string, Record<string, any>>;
 
   beforeAll(async () => {
-    workspacePath = await renderTemplate(
+    ({ workspacePath } = await runTemplateSteps(
       'kler-environment',
       answers.production,
-    );
-    parsed = await parseTerraform(path.join(workspacePath, 'environment'));
+    ));
+    environmentDir = path.join(workspacePath, 'environment');
+    parsed = await parseTerraform(environmentDir);
   });
   afterAll(async () => {
     await fs.rm(workspacePath, { recursive: true, force: true });
   });
 
+  it('decides production from the tier variable alone', () => {
+    const locals = block(parsed['locals.tf'], 'locals');
+    expect(locals.production).toBe('${var.tier == "production"}');
+    expect(locals.availability_zone_count).toBe('${local.production ? 3 : 2}');
+    expect(locals.nat_gateway_per_zone).toBe('${local.production}');
+    expect(locals.deletion_protection).toBe('${local.production}');
+    const tierVariable = block(parsed['variables.tf'], 'variable', 'tier');
+    expect(tierVariable.validation[0].condition).toBe(
+      '${contains(["development", "production"], var.tier)}',
+    );
+  });
+
   it('spreads over three availability zones with a NAT gateway in each', () => {
-    const locals = block(parsed['main.tf'], 'locals');
-    expect(locals.availability_zone_count).toBe(3);
-    expect(locals.nat_gateway_per_zone).toBe(true);
-    expect(locals.deletion_protection).toBe(true);
     const network = block(parsed['main.tf'], 'module', 'network');
     expect(network.availability_zone_count).toBe(
       '${local.availability_zone_count}',
+    );
+    expect(network.nat_gateway_per_zone).toBe('${local.nat_gateway_per_zone}');
+    const loadBalancer = block(parsed['main.tf'], 'module', 'load_balancer');
+    expect(loadBalancer.deletion_protection).toBe(
+      '${local.deletion_protection}',
     );
     const validation = block(
       parsed['modules/network/variables.tf'],
@@ -361,9 +462,14 @@ describe('the production environment meets the basics of the Well-Architected re
     expect(subnet.count).toBe('${var.availability_zone_count}');
   });
 
-  it('encrypts EFS and mounts it in every private subnet', () => {
-    const locals = block(parsed['main.tf'], 'locals');
-    expect(locals.efs_enabled).toBe(true);
+  it('encrypts EFS and mounts it in every private subnet', async () => {
+    const variables = await readJson(
+      path.join(environmentDir, 'terraform.tfvars.json'),
+    );
+    expect(variables.efs).toBe(true);
+    expect(block(parsed['main.tf'], 'module', 'efs').count).toBe(
+      '${var.efs ? 1 : 0}',
+    );
     const efs = block(
       parsed['modules/efs/main.tf'],
       'resource',
@@ -380,12 +486,17 @@ describe('the production environment meets the basics of the Well-Architected re
     expect(mountTarget.count).toBe('${length(var.subnet_ids)}');
   });
 
-  it('backs up on the chosen schedule, selecting the environment by tag', () => {
+  it('backs up on the chosen schedule, selecting the environment by tag', async () => {
     const backup = block(parsed['main.tf'], 'module', 'backup');
-    expect(backup.schedule).toBe('${local.backup_schedule}');
-    const locals = block(parsed['main.tf'], 'locals');
-    expect(locals.backup_schedule).toBe('hourly');
-    expect(locals.backup_retention_days).toBe(35);
+    expect(backup.schedule).toBe('${var.backup_schedule}');
+    expect(backup.retention_days).toBe('${var.backup_retention_days}');
+    const variables = await readJson(
+      path.join(environmentDir, 'terraform.tfvars.json'),
+    );
+    expect(variables).toMatchObject({
+      backup_schedule: 'hourly',
+      backup_retention_days: 35,
+    });
     const rule = block(
       parsed['modules/backup/main.tf'],
       'resource',
@@ -441,17 +552,260 @@ describe('the production environment meets the basics of the Well-Architected re
   });
 });
 
-describe('kler-environment template.yaml', () => {
-  it('guards apply: explicit allowDestroy false, tier passed, plan outputs chained', async () => {
-    const { template, steps } = await readTemplate('kler-environment');
-    expect(template).toMatchObject({
-      apiVersion: 'scaffolder.backstage.io/v1beta3',
-      kind: 'Template',
-      spec: { owner: 'platform-team' },
+describe('hostile answers to kler-environment (HCL injection)', () => {
+  let server: Awaited<ReturnType<typeof startScaffolder>>;
+  let root: string;
+  const repository = () => path.join(root, 'environments.git');
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-environment-test-'));
+    const config = terraformTestConfig({
+      timeoutMinutes: 2,
+      backendConfig: { bucket: 'kler-terraform-state', region: 'eu-west-1' },
+    }).get() as any;
+    config.kler.environments = {
+      ...config.kler.environments,
+      localRepository: repository(),
+      catalogBaseUrl: 'https://git.kler.test/kler/environments/blob/main',
+    };
+    server = await startScaffolder({
+      config,
+      entities: [await templateEntity('kler-environment')],
     });
+  });
+  afterAll(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  const withAnswer = (field: keyof typeof hostile) => {
+    const values: Record<string, any> = structuredClone(answers.development);
+    if (field === 'image' || field === 'healthCheckPath') {
+      values.services[0][field] = hostile[field];
+    } else {
+      values[field] = hostile[field];
+    }
+    return values;
+  };
+
+  it.each(Object.keys(hostile) as Array<keyof typeof hostile>)(
+    'the scaffolder refuses a hostile %s before any step runs (POST /v2/tasks)',
+    async field => {
+      const response = await request(server)
+        .post('/api/scaffolder/v2/tasks')
+        .send({
+          templateRef: 'template:default/kler-environment',
+          values: withAnswer(field),
+          secrets: {},
+        });
+      expect(response.status).toBe(400);
+      expect(
+        response.body.errors.map(
+          (error: { property: string; name: string }) =>
+            `${error.property} ${error.name}`,
+        ),
+      ).toEqual([
+        field === 'image' || field === 'healthCheckPath'
+          ? `instance.services[0].${field} pattern`
+          : `instance.${field} pattern`,
+      ]);
+    },
+  );
+
+  it('keeps answers that went around the form as data: JSON strings in terraform.tfvars.json, no .tf file changed', async () => {
+    const { workspacePath } = await runTemplateSteps('kler-environment', {
+      ...answers.development,
+      owner: hostile.owner,
+      title: hostile.title,
+      description: hostile.description,
+      wellArchitectedWorkloadId: hostile.wellArchitectedWorkloadId,
+      services: [
+        {
+          ...services[0],
+          image: hostile.image,
+          healthCheckPath: hostile.healthCheckPath,
+        },
+      ],
+    });
+    try {
+      const environmentDir = path.join(workspacePath, 'environment');
+      expect(await terraformFiles(environmentDir)).toEqual(
+        await terraformFiles(TERRAFORM_DIR),
+      );
+      const tfvars = await fs.readFile(
+        path.join(environmentDir, 'terraform.tfvars.json'),
+        'utf8',
+      );
+      const variables = JSON.parse(tfvars);
+      expect(variables.owner).toBe(hostile.owner);
+      expect(variables.services.storefront).toMatchObject({
+        image: hostile.image,
+        health_check_path: hostile.healthCheckPath,
+      });
+      expect(tfvars).toContain(JSON.stringify(hostile.owner));
+
+      // The catalog entity stays one document with the same keys.
+      const text = await fs.readFile(
+        path.join(environmentDir, 'catalog-info.yaml'),
+        'utf8',
+      );
+      expect(yaml.parseAllDocuments(text)).toHaveLength(1);
+      const entity = yaml.parse(text);
+      expect(entity.metadata).toMatchObject({
+        title: hostile.title,
+        description: hostile.description,
+        annotations: {
+          'kler.io/well-architected-workload-id':
+            hostile.wellArchitectedWorkloadId,
+        },
+      });
+      expect(entity.spec).toEqual({
+        type: 'environment',
+        lifecycle: 'development',
+        owner: hostile.owner,
+        system: 'kler-shop',
+      });
+
+      // And Terraform's own validation refuses them before any plan.
+      const evaluation = await evaluateTerraformLocals(
+        environmentDir,
+        variables,
+        LOCALS,
+      );
+      expect(evaluation.exitCode).not.toBe(0);
+      expect(evaluation.stderr).toContain(
+        "owner is a group's entity ref such as group:default/platform-team.",
+      );
+      expect(evaluation.stderr).toContain(
+        "A service's image is a container image reference",
+      );
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+
+  it('a service name given twice stops the task before anything is planned', async () => {
+    const workspacePath = await fs.mkdtemp(path.join(root, 'workspace-'));
+    await expect(
+      runTemplateSteps(
+        'kler-environment',
+        {
+          ...answers.development,
+          services: [services[0], { ...services[1], name: 'storefront' }],
+        },
+        { workspacePath },
+      ),
+    ).rejects.toThrow(
+      'services already has an entry storefront in terraform.tfvars.json',
+    );
+  });
+
+  it('a task whose plan could not be made applies, publishes and registers nothing, and says so', async () => {
+    const created = await request(server)
+      .post('/api/scaffolder/v2/tasks')
+      .send({
+        templateRef: 'template:default/kler-environment',
+        values: answers.development,
+        secrets: {},
+      });
+    expect(created.status).toBe(201);
+    const taskId = created.body.id;
+
+    let task: { status: string } = { status: 'open' };
+    for (
+      let i = 0;
+      i < 300 && !/completed|failed|cancelled/.test(task.status);
+      i++
+    ) {
+      await new Promise(resolve => setTimeout(resolve, 500));
+      task = (await request(server).get(`/api/scaffolder/v2/tasks/${taskId}`))
+        .body;
+    }
+    const events: Array<{
+      type: string;
+      body: { message: string; stepId?: string; output?: any };
+    }> = (
+      await request(server).get(`/api/scaffolder/v2/tasks/${taskId}/events`)
+    ).body;
+    const log = events
+      .filter(event => event.type === 'log')
+      .map(event => `${event.body.stepId}: ${event.body.message}`)
+      .join('\n');
+    expect(task.status).toBe('completed');
+    expect(log).toMatch(
+      /plan: .*Plan skipped: providers or backend unavailable/,
+    );
+    expect(log).toMatch(/apply: .*Apply skipped: the plan was not made/);
+    expect(log).toContain(
+      'Skipping step publish because its if condition was false',
+    );
+    expect(log).toContain(
+      'Skipping step register because its if condition was false',
+    );
+    // Nothing was ever written to the environments repository.
+    await expect(fs.stat(repository())).rejects.toThrow(/ENOENT/);
+
+    const completion = events.find(event => event.type === 'completion')!;
+    const [what] = completion.body.output.text;
+    expect(what.content).toContain('The environment was not provisioned.');
+    expect(what.content).toContain(
+      'Published: not published: only an applied environment is published.',
+    );
+    expect(what.content).toContain('Catalog: not registered');
+  });
+});
+
+describe('kler-environment template.yaml', () => {
+  it('asks for no tier: the first step resolves the target and everything else takes its tier', async () => {
+    const { template, steps } = await readTemplate('kler-environment');
+    const properties = template.spec.parameters.flatMap((page: any) =>
+      Object.keys(page.properties),
+    );
+    expect(properties).not.toContain('tier');
+    expect(steps[0]).toMatchObject({
+      id: 'target',
+      action: 'kler:environment:resolveTarget',
+      input: {
+        awsAccountId: '${{ parameters.awsAccountId }}',
+        awsRegion: '${{ parameters.awsRegion }}',
+      },
+    });
+    expect(JSON.stringify(template)).not.toContain('parameters.tier');
+    const byId = Object.fromEntries(steps.map(step => [step.id, step]));
+    expect(byId.variables.input.variables.tier).toBe(
+      '${{ steps.target.output.tier }}',
+    );
+    expect(byId.render.input.values.tier).toBe(
+      '${{ steps.target.output.tier }}',
+    );
+  });
+
+  it('constrains every answer with a pattern, an enum or bounds', async () => {
+    const { template } = await readTemplate('kler-environment');
+    expect(unconstrainedParameters(template)).toEqual([]);
+  });
+
+  it('renders only the catalog entity and the README; the Terraform is copied as it is', async () => {
+    const { steps } = await readTemplate('kler-environment');
+    const rendered = steps.filter(step => step.action === 'fetch:template');
+    expect(rendered.map(step => step.input.url)).toEqual(['./skeleton']);
+    expect(
+      await listFiles(path.join(TEMPLATES_DIR, 'kler-environment', 'skeleton')),
+    ).toEqual(['README.md', 'catalog-info.yaml']);
+    const copied = steps.filter(step => step.action === 'fetch:plain');
+    expect(copied.map(step => step.input)).toEqual([
+      { url: './terraform', targetPath: 'environment' },
+    ]);
+  });
+
+  it('applies only the plan, and publishes (never over an environment) and registers only what was applied', async () => {
+    const { steps } = await readTemplate('kler-environment');
+    const byId = Object.fromEntries(steps.map(step => [step.id, step]));
     expect(steps.map(step => step.action)).toEqual([
-      'fetch:template',
+      'kler:environment:resolveTarget',
       'fetch:plain',
+      'kler:environment:setVariables',
+      'kler:environment:setVariables',
+      'fetch:template',
       'kler:terraform:check',
       'kler:terraform:plan',
       'kler:terraform:apply',
@@ -459,15 +813,21 @@ describe('kler-environment template.yaml', () => {
       'kler:git:publishLocal',
       'catalog:register',
     ]);
-    const apply = steps.find(step => step.action === 'kler:terraform:apply')!;
-    expect(apply.input).toMatchObject({
-      allowDestroy: false,
-      tier: '${{ parameters.tier }}',
+    expect(byId.apply.input).toEqual({
       planFile: '${{ steps.plan.output.planFile }}',
       planSha256: '${{ steps.plan.output.planSha256 }}',
       skipReason: '${{ steps.plan.output.skipReason }}',
+      allowDestroy: false,
     });
-    const register = steps.find(step => step.action === 'catalog:register')!;
-    expect(register.if).toContain('steps.apply.output.applied');
+    expect(byId.outputs.input).toEqual({
+      planFile: '${{ steps.plan.output.planFile }}',
+      planSha256: '${{ steps.plan.output.planSha256 }}',
+      skipReason: '${{ steps.apply.output.skipReason }}',
+    });
+    expect(byId.publish.if).toBe('${{ steps.apply.output.applied }}');
+    expect(byId.publish.input.mode).toBe('create');
+    expect(byId.register.if).toBe(
+      '${{ steps.apply.output.applied and steps.publish.output.catalogInfoUrl }}',
+    );
   });
 });

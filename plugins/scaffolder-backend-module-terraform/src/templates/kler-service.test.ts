@@ -1,28 +1,41 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { parse } from '@cdktf/hcl2json';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import request from 'supertest';
 import { createTerraformCheckAction } from '../actions/check';
 import { createFetchLocalGitAction } from '../actions/fetchLocal';
 import { createPublishLocalGitAction } from '../actions/publishLocal';
+import { createResolveTargetAction } from '../actions/resolveTarget';
 import {
   createTestContext,
+  environmentEntity,
   TERRAFORM_BINARY,
   terraformTestConfig,
+  terraformTestOptions,
 } from '../__testUtils__/fixtures';
 import {
-  parseTerraform,
+  evaluateTerraformLocals,
+  listFiles,
   readTemplate,
-  renderTemplate,
+  renderStepInput,
+  runTemplateSteps,
+  startScaffolder,
+  templateEntity,
+  TEMPLATES_DIR,
+  unconstrainedParameters,
 } from '../__testUtils__/templates';
 
 jest.setTimeout(120_000);
 
+const TERRAFORM_DIR = path.join(TEMPLATES_DIR, 'kler-environment', 'terraform');
+
 const environment = {
   name: 'dev-svc',
-  tier: 'development',
+  title: 'Development for services',
   owner: 'group:default/platform-team',
   awsAccountId: '111111111111',
   awsRegion: 'eu-west-1',
@@ -52,118 +65,197 @@ const service = {
   memory: 512,
   desiredMin: 1,
   desiredMax: 4,
-  containerPort: 8080,
-  healthCheckPath: '/health',
-  pathPattern: '/images/*',
+  containerPort: 8081,
+  healthCheckPath: '/ready',
+  pathPatterns: ['/images/*', '/thumbnails/*'],
   listenerPriority: 500,
 };
 
+const LOCALS = ['services'];
+
+async function readVariables(dir: string) {
+  return JSON.parse(
+    await fs.readFile(path.join(dir, 'terraform.tfvars.json'), 'utf8'),
+  );
+}
+
+/** Every .tf file under a directory with its content, by relative path. */
+async function terraformFiles(dir: string) {
+  const files: Record<string, string> = {};
+  for (const file of await listFiles(dir)) {
+    if (file.endsWith('.tf')) {
+      files[file] = await fs.readFile(path.join(dir, file), 'utf8');
+    }
+  }
+  return files;
+}
+
 describe('kler-service added to a published kler-environment', () => {
   let root: string;
-  let workspacePath: string;
-  let environmentDir: string;
   const repository = () => path.join(root, 'environments.git');
   const gitConfig = () =>
     new ConfigReader({
       kler: { environments: { localRepository: repository() } },
     });
+  /** The kler-service actions that need the catalog and the repository. */
+  const serviceActions = () => ({
+    'kler:environment:resolveTarget': createResolveTargetAction(
+      terraformTestOptions({
+        catalog: catalogServiceMock({
+          entities: [environmentEntity('dev-svc')],
+        }),
+        permissions: mockServices.permissions(),
+      }),
+    ),
+    'kler:git:fetchLocal': createFetchLocalGitAction({ config: gitConfig() }),
+  });
+  const addService = (
+    parameters: Record<string, unknown>,
+    workspacePath?: string,
+  ) =>
+    runTemplateSteps('kler-service', parameters, {
+      workspacePath,
+      actions: serviceActions(),
+    });
+
+  let published: Record<string, any>;
+  let workspacePath: string;
+  let environmentDir: string;
+  let context: Awaited<ReturnType<typeof runTemplateSteps>>['context'];
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-service-test-'));
-    // The environment exists: rendered by kler-environment and published.
-    const environmentWorkspace = await renderTemplate(
-      'kler-environment',
-      environment,
-    );
+    // The environment exists: run by kler-environment and published.
+    const created = await runTemplateSteps('kler-environment', environment);
     const publish = createTestContext({
-      workspacePath: environmentWorkspace,
+      workspacePath: created.workspacePath,
       input: {
         sourcePath: 'environment',
         targetDirectory: 'environments/dev-svc',
+        mode: 'create',
       },
     });
     await createPublishLocalGitAction({ config: gitConfig() }).handler(
       publish.ctx as any,
     );
-    await fs.rm(environmentWorkspace, { recursive: true, force: true });
-
-    // The kler-service steps: fetch the environment, render the service.
-    workspacePath = path.join(root, 'workspace');
-    await fs.mkdir(workspacePath);
-    const { steps } = await readTemplate('kler-service');
-    const fetchStep = steps.find(step => step.id === 'fetch')!;
-    const fetch = createTestContext({
-      workspacePath,
-      input: {
-        ...fetchStep.input,
-        sourceDirectory: 'environments/dev-svc',
-      },
-    });
-    await createFetchLocalGitAction({ config: gitConfig() }).handler(
-      fetch.ctx as any,
+    published = await readVariables(
+      path.join(created.workspacePath, 'environment'),
     );
-    await renderTemplate('kler-service', service, {
-      workspacePath,
-      context: {
-        '${{ steps.environment.output.entity.metadata.name }}': 'dev-svc',
-      },
-    });
+    await fs.rm(created.workspacePath, { recursive: true, force: true });
+
+    ({ workspacePath, context } = await addService(service));
     environmentDir = path.join(workspacePath, 'environment');
   });
   afterAll(async () => {
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('renders one service file beside the environment', async () => {
-    const text = await fs.readFile(
-      path.join(environmentDir, 'service-image-service.tf'),
-      'utf8',
-    );
-    const parsed = await parse('service-image-service.tf', text);
-    const module = parsed.module.service_image_service[0];
-    expect(module).toMatchObject({
-      source: './modules/ecs-service',
-      name: 'image-service',
-      image: service.image,
-      cpu: 256,
-      memory: 512,
-      desired_min: 1,
-      desired_max: 4,
+  it('adds the service as one entry of the services variable and changes no .tf file', async () => {
+    expect(context.steps.target.output).toEqual({
+      accountId: '111111111111',
+      region: 'eu-west-1',
+      tier: 'development',
+      environment: 'resource:default/dev-svc',
     });
-    const rule = parsed.resource.aws_lb_listener_rule.image_service[0];
-    expect(rule.priority).toBe(500);
-    expect(rule.condition[0].path_pattern[0].values).toEqual(['/images/*']);
-    // The environment it joins is still there.
-    await expect(
-      fs.stat(path.join(environmentDir, 'main.tf')),
-    ).resolves.toBeTruthy();
+    expect(await readVariables(environmentDir)).toEqual({
+      ...published,
+      services: {
+        ...published.services,
+        'image-service': {
+          image: service.image,
+          cpu: 256,
+          memory: 512,
+          desired_min: 1,
+          desired_max: 4,
+          container_port: 8081,
+          health_check_path: '/ready',
+          path_patterns: ['/images/*', '/thumbnails/*'],
+          priority: 500,
+        },
+      },
+    });
+    expect(await terraformFiles(environmentDir)).toEqual(
+      await terraformFiles(TERRAFORM_DIR),
+    );
   });
 
-  it('only references module outputs and locals the environment has', async () => {
-    const parsed = await parseTerraform(environmentDir);
-    const text = await fs.readFile(
-      path.join(environmentDir, 'service-image-service.tf'),
-      'utf8',
+  it("Terraform places the service where asked and the environment's own services where they were", async () => {
+    const { exitCode, stderr, locals } = await evaluateTerraformLocals(
+      environmentDir,
+      await readVariables(environmentDir),
+      LOCALS,
     );
-    const modules = parsed['main.tf'].module as Record<string, any[]>;
-    for (const [, moduleName, output] of text.matchAll(
-      /module\.(\w+)\.(\w+)/g,
-    )) {
-      const source: string = modules[moduleName][0].source;
-      const outputs = parsed[path.join(source.replace('./', ''), 'outputs.tf')]
-        .output as Record<string, unknown>;
-      expect({ moduleName, output, exists: output in outputs }).toEqual({
-        moduleName,
-        output,
-        exists: true,
+    expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(locals!.services).toMatchObject({
+      storefront: { path_patterns: ['/*'], priority: 999 },
+      'image-service': {
+        path_patterns: ['/images/*', '/thumbnails/*'],
+        priority: 500,
+        container_port: 8081,
+      },
+    });
+  });
+
+  it('without paths of its own, a service answers /<name>/*', async () => {
+    const { pathPatterns, ...withoutPaths } = service;
+    const run = await addService({
+      ...withoutPaths,
+      serviceName: 'thumbs',
+      listenerPriority: 510,
+    });
+    try {
+      const dir = path.join(run.workspacePath, 'environment');
+      const variables = await readVariables(dir);
+      expect(variables.services.thumbs).not.toHaveProperty('path_patterns');
+      const { locals } = await evaluateTerraformLocals(dir, variables, LOCALS);
+      expect(locals!.services.thumbs).toMatchObject({
+        path_patterns: ['/thumbs/*'],
+        priority: 510,
       });
+    } finally {
+      await fs.rm(run.workspacePath, { recursive: true, force: true });
     }
-    const locals = parsed['main.tf'].locals[0];
-    for (const [, local] of text.matchAll(/local\.(\w+)/g)) {
-      expect({ local, exists: local in locals }).toEqual({
-        local,
-        exists: true,
+  });
+
+  it('a service of that name already in the environment is an error, and nothing is written', async () => {
+    const dir = await fs.mkdtemp(path.join(root, 'workspace-'));
+    await expect(
+      addService({ ...service, serviceName: 'storefront' }, dir),
+    ).rejects.toThrow(
+      'services already has an entry storefront in terraform.tfvars.json; nothing was written',
+    );
+    expect(await readVariables(path.join(dir, 'environment'))).toEqual(
+      published,
+    );
+  });
+
+  it('keeps answers that went around the form as data, which Terraform refuses', async () => {
+    const image =
+      'evil:1" } resource "terraform_data" "q" { input = "${file("/etc/passwd")}';
+    const run = await addService({
+      ...service,
+      serviceName: 'evil',
+      image,
+      pathPatterns: ['/x" ]'],
+      listenerPriority: 520,
+    });
+    try {
+      const dir = path.join(run.workspacePath, 'environment');
+      expect(await terraformFiles(dir)).toEqual(
+        await terraformFiles(TERRAFORM_DIR),
+      );
+      const variables = await readVariables(dir);
+      expect(variables.services.evil).toMatchObject({
+        image,
+        path_patterns: ['/x" ]'],
       });
+      const evaluation = await evaluateTerraformLocals(dir, variables, LOCALS);
+      expect(evaluation.exitCode).not.toBe(0);
+      expect(evaluation.stderr).toContain(
+        "A service's image is a container image reference",
+      );
+    } finally {
+      await fs.rm(run.workspacePath, { recursive: true, force: true });
     }
   });
 
@@ -182,42 +274,105 @@ describe('kler-service added to a published kler-environment', () => {
         allowUnavailableProviders: true,
       },
     });
-    await createTerraformCheckAction({ config: terraformTestConfig() }).handler(
-      ctx,
-    );
+    await createTerraformCheckAction(terraformTestOptions()).handler(ctx);
     expect(outputs.passed).toBe(true);
   });
 
-  it('proposes the change on a branch that starts from the environment', async () => {
+  it('proposes the change on a branch of its own that starts from the environment', async () => {
     const { steps } = await readTemplate('kler-service');
     const publishStep = steps.find(step => step.id === 'publish')!;
-    expect(publishStep.input.branch).toBe(
-      'add-service-${{ parameters.serviceName }}',
-    );
-    const { ctx, outputs } = createTestContext({
-      workspacePath,
-      input: {
-        sourcePath: 'environment',
-        targetDirectory: 'environments/dev-svc',
-        branch: 'add-service-image-service',
-      },
+    const input = renderStepInput(publishStep.input, context);
+    expect(input).toEqual({
+      sourcePath: 'environment',
+      targetDirectory: 'environments/dev-svc',
+      branch: 'add-service-image-service',
+      mode: 'propose',
+      commitMessage: 'Add service image-service to dev-svc',
     });
+    const { ctx, outputs } = createTestContext({ workspacePath, input });
     await createPublishLocalGitAction({ config: gitConfig() }).handler(
       ctx as any,
     );
     expect(outputs.published).toBe(true);
-    const files = execFileSync(
-      'git',
-      ['ls-tree', '-r', '--name-only', 'add-service-image-service'],
-      { cwd: repository(), encoding: 'utf8' },
-    );
-    expect(files).toContain('environments/dev-svc/main.tf');
-    expect(files).toContain('environments/dev-svc/service-image-service.tf');
-    const mainFiles = execFileSync(
-      'git',
-      ['ls-tree', '-r', '--name-only', 'main'],
-      { cwd: repository(), encoding: 'utf8' },
-    );
-    expect(mainFiles).not.toContain('service-image-service.tf');
+    const show = (ref: string) =>
+      JSON.parse(
+        execFileSync(
+          'git',
+          ['show', `${ref}:environments/dev-svc/terraform.tfvars.json`],
+          { cwd: repository(), encoding: 'utf8' },
+        ),
+      );
+    expect(Object.keys(show('add-service-image-service').services)).toEqual([
+      'storefront',
+      'image-service',
+    ]);
+    expect(Object.keys(show('main').services)).toEqual(['storefront']);
+  });
+});
+
+describe('kler-service template.yaml', () => {
+  it('decides the target on the server and adds the service as data', async () => {
+    const { steps } = await readTemplate('kler-service');
+    expect(steps.map(step => step.action)).toEqual([
+      'kler:environment:resolveTarget',
+      'kler:git:fetchLocal',
+      'kler:environment:setVariables',
+      'kler:terraform:check',
+      'kler:terraform:plan',
+      'kler:git:publishLocal',
+    ]);
+    const byId = Object.fromEntries(steps.map(step => [step.id, step]));
+    expect(byId.target.input).toEqual({
+      environment: '${{ parameters.environment }}',
+    });
+    expect(byId.plan.input).toMatchObject({
+      environment: '${{ parameters.environment }}',
+    });
+    expect(byId.plan.input).not.toHaveProperty('awsAccountId');
+    expect(byId.service.input.mapEntries).toHaveLength(1);
+    expect(byId.service.input.mapEntries[0]).not.toHaveProperty('replace');
+    await expect(
+      fs.stat(path.join(TEMPLATES_DIR, 'kler-service', 'skeleton')),
+    ).rejects.toThrow(/ENOENT/);
+  });
+
+  it('constrains every answer with a pattern, an enum or bounds', async () => {
+    const { template } = await readTemplate('kler-service');
+    expect(unconstrainedParameters(template)).toEqual([]);
+  });
+
+  it('the scaffolder refuses hostile answers before any step runs (POST /v2/tasks)', async () => {
+    const server = await startScaffolder({
+      config: terraformTestConfig().get() as any,
+      entities: [await templateEntity('kler-service')],
+    });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [
+        { environment: 'resource:default/dev-svc" } #' },
+        'instance.environment',
+      ],
+      [{ serviceName: 'x${file("/etc/passwd")}' }, 'instance.serviceName'],
+      [{ image: 'a" } module "x" {' }, 'instance.image'],
+      [{ pathPatterns: ['/ok/*', '/x"]'] }, 'instance.pathPatterns[1]'],
+      [{ healthCheckPath: '/health\n' }, 'instance.healthCheckPath'],
+    ];
+    for (const [answer, property] of cases) {
+      const response = await request(server)
+        .post('/api/scaffolder/v2/tasks')
+        .send({
+          templateRef: 'template:default/kler-service',
+          values: { ...service, ...answer },
+          secrets: {},
+        });
+      expect({ answer, status: response.status }).toEqual({
+        answer,
+        status: 400,
+      });
+      expect(
+        response.body.errors.map(
+          (error: { property: string }) => error.property,
+        ),
+      ).toEqual([property]);
+    }
   });
 });
