@@ -15,6 +15,7 @@ import { createResolveTargetAction } from './actions/resolveTarget';
 import { createSetVariablesAction } from './actions/setVariables';
 import { readTerraformConfig } from './terraform/config';
 import { TerraformRunLimiter } from './terraform/runLimiter';
+import { interruptRunningTerraform } from './terraform/runTerraform';
 
 /**
  * Adds KLER's Terraform actions, the environment actions and the local git
@@ -32,8 +33,15 @@ export const scaffolderModuleTerraform = createBackendModule({
         config: coreServices.rootConfig,
         permissions: coreServices.permissions,
         catalog: catalogServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
-      async init({ scaffolderActions, config, permissions, catalog }) {
+      async init({
+        scaffolderActions,
+        config,
+        permissions,
+        catalog,
+        lifecycle,
+      }) {
         // Read once here so that a wrong kler.terraform key fails the start.
         const terraform = readTerraformConfig(config);
         const options = {
@@ -45,6 +53,10 @@ export const scaffolderModuleTerraform = createBackendModule({
           // One limit for the whole backend, shared by every action.
           limiter: new TerraformRunLimiter(terraform.maxConcurrentRuns),
         };
+        // Terraform runs in process groups of its own: a backend that stops
+        // (a rolling deploy) interrupts them so they save state and release
+        // their locks, instead of leaving them running.
+        lifecycle.addShutdownHook(() => interruptRunningTerraform());
         scaffolderActions.addActions(
           createResolveTargetAction(options),
           createSetVariablesAction(),

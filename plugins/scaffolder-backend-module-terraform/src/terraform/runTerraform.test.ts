@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRecordingLogger } from '../__testUtils__/fixtures';
 import { createSecretMasker } from './masking';
-import { runTerraform, TerraformInterruptedError } from './runTerraform';
+import {
+  interruptRunningTerraform,
+  runTerraform,
+  TerraformInterruptedError,
+} from './runTerraform';
+import { TERRAFORM_BINARY } from '../__testUtils__/fixtures';
 
 jest.setTimeout(20_000);
 
@@ -104,4 +109,77 @@ describe('runTerraform', () => {
     await expect(runTerraform(run)).rejects.toThrow(/cancelled before/);
     await expect(fs.stat(path.join(dir, 'started'))).rejects.toThrow();
   });
+
+  it('interrupts every running Terraform when the backend shuts down', async () => {
+    const binary = await script(
+      'until-interrupted',
+      `trap 'echo interrupted; exit 130' INT\necho started\nwhile true; do sleep 0.1; done`,
+    );
+    const first = options(binary);
+    const second = options(binary);
+    const runs = [runTerraform(first.options), runTerraform(second.options)];
+    while (![first, second].every(run => run.lines.includes('started'))) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    await interruptRunningTerraform();
+    const ended = await Promise.allSettled(runs);
+    expect(ended.map(run => run.status)).toEqual(['rejected', 'rejected']);
+    for (const run of ended) {
+      expect(String((run as PromiseRejectedResult).reason)).toMatch(
+        /interrupted because the backend shut down/,
+      );
+    }
+    expect(first.lines).toContain('interrupted');
+    expect(second.lines).toContain('interrupted');
+  });
+
+  it('lets the real Terraform stop gracefully on SIGINT mid-apply: state saved, lock released', async () => {
+    const config = await fs.mkdtemp(path.join(dir, 'apply-'));
+    // Applying a thousand resources takes a few seconds: time to interrupt.
+    await fs.writeFile(
+      path.join(config, 'main.tf'),
+      'resource "terraform_data" "many" {\n  count = 1000\n  input = count.index\n}\n',
+    );
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      TF_CLI_CONFIG_FILE: '/dev/null',
+    };
+    const run = (args: string[], signal?: AbortSignal) => {
+      const { options: base, lines } = options(TERRAFORM_BINARY, {
+        args,
+        cwd: config,
+        env,
+        signal,
+        killGraceMs: 60_000,
+      });
+      return { result: runTerraform(base), lines };
+    };
+    expect(
+      (await run(['init', '-input=false', '-no-color']).result).exitCode,
+    ).toBe(0);
+
+    const controller = new AbortController();
+    const apply = run(
+      ['apply', '-auto-approve', '-input=false', '-no-color'],
+      controller.signal,
+    );
+    while (!apply.lines.some(line => line.includes('Creation complete'))) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    controller.abort();
+    await expect(apply.result).rejects.toThrow(/was cancelled/);
+    expect(apply.lines.join('\n')).not.toMatch(/killing it/);
+
+    const state = JSON.parse(
+      await fs.readFile(path.join(config, 'terraform.tfstate'), 'utf8'),
+    );
+    const saved = state.resources?.[0]?.instances?.length ?? 0;
+    expect(saved).toBeGreaterThan(0);
+    expect(saved).toBeLessThan(1000);
+    await expect(
+      fs.stat(path.join(config, '.terraform.tfstate.lock.info')),
+    ).rejects.toThrow();
+  }, 120_000);
 });

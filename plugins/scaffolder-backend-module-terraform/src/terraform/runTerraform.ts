@@ -32,6 +32,22 @@ export interface TerraformRunResult {
 /** How long output is still read after Terraform exited. */
 const OUTPUT_DRAIN_MS = 2000;
 
+/**
+ * The Terraform runs of this process that have not ended, each with a way to
+ * interrupt it, so that a backend shutting down can let them stop gracefully.
+ */
+const runningInterrupts = new Set<() => Promise<void>>();
+
+/**
+ * Interrupts every running Terraform (SIGINT to its process group, SIGKILL
+ * after its grace period) and waits until they have ended. Called when the
+ * backend shuts down: Terraform runs in process groups of its own, which a
+ * stopping backend would otherwise leave running, holding their state locks.
+ */
+export async function interruptRunningTerraform(): Promise<void> {
+  await Promise.all([...runningInterrupts].map(interrupt => interrupt()));
+}
+
 /** Thrown when a run was cancelled or timed out; Terraform was interrupted. */
 export class TerraformInterruptedError extends Error {
   constructor(readonly reason: 'cancelled' | 'timeout', message: string) {
@@ -143,15 +159,18 @@ export async function runTerraform(
     lines.on('close', resolve);
   });
 
-  let interrupted: 'cancelled' | 'timeout' | undefined;
+  let interrupted: 'cancelled' | 'timeout' | 'shutdown' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  const interrupt = (reason: 'cancelled' | 'timeout') => {
+  const reasons = {
+    cancelled: 'Task cancelled',
+    timeout: 'Timed out',
+    shutdown: 'The backend is shutting down',
+  };
+  const interrupt = (reason: keyof typeof reasons) => {
     if (interrupted) return;
     interrupted = reason;
     logger.warn(
-      `${
-        reason === 'cancelled' ? 'Task cancelled' : 'Timed out'
-      }: interrupting terraform (SIGINT) so it releases its lock and saves state`,
+      `${reasons[reason]}: interrupting terraform (SIGINT) so it releases its lock and saves state`,
     );
     signalGroup('SIGINT');
     killTimer = setTimeout(() => {
@@ -168,11 +187,18 @@ export async function runTerraform(
     options.timeoutMs,
   );
 
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', code => resolve(code));
+  });
+  const onShutdown = async () => {
+    interrupt('shutdown');
+    await exited.catch(() => undefined);
+  };
+  runningInterrupts.add(onShutdown);
+
   try {
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', code => resolve(code));
-    });
+    const exitCode = await exited;
     // A process Terraform started (a provisioner, a provider) may outlive it
     // and hold the pipes open: read what is left, but do not wait forever.
     let drainTimer: NodeJS.Timeout | undefined;
@@ -195,6 +221,12 @@ export async function runTerraform(
         `terraform ${options.args[0]} was cancelled`,
       );
     }
+    if (interrupted === 'shutdown') {
+      throw new TerraformInterruptedError(
+        'cancelled',
+        `terraform ${options.args[0]} was interrupted because the backend shut down`,
+      );
+    }
     if (interrupted === 'timeout') {
       throw new TerraformInterruptedError(
         'timeout',
@@ -209,6 +241,7 @@ export async function runTerraform(
       stderr: stderrChunks.join('\n'),
     };
   } finally {
+    runningInterrupts.delete(onShutdown);
     clearTimeout(timeoutTimer);
     if (killTimer) clearTimeout(killTimer);
     signal?.removeEventListener('abort', onAbort);
