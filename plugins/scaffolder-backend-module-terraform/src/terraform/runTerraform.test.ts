@@ -117,12 +117,15 @@ describe('runTerraform', () => {
     );
     const first = options(binary);
     const second = options(binary);
-    const runs = [runTerraform(first.options), runTerraform(second.options)];
+    const ending = Promise.allSettled([
+      runTerraform(first.options),
+      runTerraform(second.options),
+    ]);
     while (![first, second].every(run => run.lines.includes('started'))) {
       await new Promise(resolve => setTimeout(resolve, 50));
     }
     await interruptRunningTerraform();
-    const ended = await Promise.allSettled(runs);
+    const ended = await ending;
     expect(ended.map(run => run.status)).toEqual(['rejected', 'rejected']);
     for (const run of ended) {
       expect(String((run as PromiseRejectedResult).reason)).toMatch(
