@@ -779,6 +779,31 @@ describe('kler-environment template.yaml', () => {
     );
   });
 
+  it('starts over in the workspace of an interrupted run (EXPERIMENTAL_recovery) and writes the same values', async () => {
+    const { template } = await readTemplate('kler-environment');
+    expect(template.spec.EXPERIMENTAL_recovery).toEqual({
+      EXPERIMENTAL_strategy: 'startOver',
+    });
+    const { workspacePath } = await runTemplateSteps(
+      'kler-environment',
+      answers.production,
+    );
+    try {
+      const file = path.join(
+        workspacePath,
+        'environment',
+        'terraform.tfvars.json',
+      );
+      const first = await fs.readFile(file, 'utf8');
+      await runTemplateSteps('kler-environment', answers.production, {
+        workspacePath,
+      });
+      expect(await fs.readFile(file, 'utf8')).toBe(first);
+    } finally {
+      await fs.rm(workspacePath, { recursive: true, force: true });
+    }
+  });
+
   it('constrains every answer with a pattern, an enum or bounds', async () => {
     const { template } = await readTemplate('kler-environment');
     expect(unconstrainedParameters(template)).toEqual([]);
