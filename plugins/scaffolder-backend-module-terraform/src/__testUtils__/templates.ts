@@ -329,10 +329,10 @@ export interface TerraformEvaluation {
 }
 
 /**
- * Evaluates a root module's variables and locals with the real Terraform,
- * offline: `variables.tf` and `locals.tf` (which use no provider) are planned
- * with the variables file given, and `names` locals come back as JSON. A value
- * a variable's validation refuses fails the plan, as it would in the
+ * Evaluates a module's variables and locals with the real Terraform, offline:
+ * `variables.tf` and `locals.tf` if there is one (neither uses a provider) are
+ * planned with the variables given, and `names` locals come back as JSON. A
+ * value a variable's validation refuses fails the plan, as it would in the
  * environment's own runs.
  */
 export async function evaluateTerraformLocals(
@@ -342,9 +342,13 @@ export async function evaluateTerraformLocals(
 ): Promise<TerraformEvaluation> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-locals-'));
   try {
-    for (const file of ['variables.tf', 'locals.tf']) {
-      await fs.copyFile(path.join(moduleDir, file), path.join(dir, file));
-    }
+    await fs.copyFile(
+      path.join(moduleDir, 'variables.tf'),
+      path.join(dir, 'variables.tf'),
+    );
+    await fs
+      .copyFile(path.join(moduleDir, 'locals.tf'), path.join(dir, 'locals.tf'))
+      .catch(() => undefined);
     await fs.writeFile(
       path.join(dir, 'evaluate.tf'),
       `output "locals" {\n  value = {\n${names

@@ -217,6 +217,38 @@ describe('kler-service added to a published kler-environment', () => {
     }
   });
 
+  it("a priority another service has fails the environment's plan, naming the reason", async () => {
+    const variables = await readVariables(environmentDir);
+    variables.services.thumbs = {
+      ...variables.services['image-service'],
+      path_patterns: ['/thumbs/*'],
+    };
+    const rootModule = await evaluateTerraformLocals(
+      environmentDir,
+      variables,
+      LOCALS,
+    );
+    expect(rootModule.exitCode).toBe(0);
+    // What main.tf gives the load balancer module.
+    const loadBalancer = await evaluateTerraformLocals(
+      path.join(environmentDir, 'modules', 'alb'),
+      {
+        name: 'kler-dev-svc',
+        vpc_id: 'vpc-1',
+        vpc_cidr_block: '10.0.0.0/16',
+        subnet_ids: ['subnet-1', 'subnet-2'],
+        deletion_protection: false,
+        tags: {},
+        services: rootModule.locals!.services,
+      },
+      [],
+    );
+    expect(loadBalancer.exitCode).not.toBe(0);
+    expect(loadBalancer.stderr).toContain(
+      'Two services have the same listener rule priority',
+    );
+  });
+
   it('a service of that name already in the environment is an error, and nothing is written', async () => {
     const dir = await fs.mkdtemp(path.join(root, 'workspace-'));
     await expect(
