@@ -148,6 +148,7 @@ describe('kler-service added to a published kler-environment', () => {
   });
   afterAll(async () => {
     await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(workspacePath, { recursive: true, force: true });
   });
 
   it('adds the service as one entry of the services variable and changes no .tf file', async () => {
