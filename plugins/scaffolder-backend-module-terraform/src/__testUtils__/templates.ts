@@ -307,6 +307,24 @@ export async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** kler-environment's Terraform, which every environment gets byte for byte. */
+export const ENVIRONMENT_TERRAFORM_DIR = path.join(
+  TEMPLATES_DIR,
+  'kler-environment',
+  'terraform',
+);
+
+/** Every .tf file under a directory with its content, by relative path. */
+export async function readTerraformFiles(dir: string) {
+  const files: Record<string, string> = {};
+  for (const file of await listFiles(dir)) {
+    if (file.endsWith('.tf')) {
+      files[file] = await fs.readFile(path.join(dir, file), 'utf8');
+    }
+  }
+  return files;
+}
+
 /** Parses every .tf file under a directory with hcl2json, by relative path. */
 export async function parseTerraform(dir: string) {
   const parsed: Record<string, Record<string, any>> = {};

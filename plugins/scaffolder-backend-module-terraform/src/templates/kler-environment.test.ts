@@ -20,10 +20,12 @@ import {
   terraformTestOptions,
 } from '../__testUtils__/fixtures';
 import {
+  ENVIRONMENT_TERRAFORM_DIR,
   evaluateTerraformLocals,
   listFiles,
   parseTerraform,
   readTemplate,
+  readTerraformFiles,
   runTemplateSteps,
   startScaffolder,
   templateEntity,
@@ -32,9 +34,6 @@ import {
 } from '../__testUtils__/templates';
 
 jest.setTimeout(180_000);
-
-/** The environment's Terraform, copied as it is into every environment. */
-const TERRAFORM_DIR = path.join(TEMPLATES_DIR, 'kler-environment', 'terraform');
 
 const services = [
   {
@@ -125,17 +124,6 @@ async function readJson(file: string) {
   return JSON.parse(await fs.readFile(file, 'utf8'));
 }
 
-/** Every .tf file under a directory with its content, by relative path. */
-async function terraformFiles(dir: string) {
-  const files: Record<string, string> = {};
-  for (const file of await listFiles(dir)) {
-    if (file.endsWith('.tf')) {
-      files[file] = await fs.readFile(path.join(dir, file), 'utf8');
-    }
-  }
-  return files;
-}
-
 describe.each(Object.entries(answers))(
   'kler-environment run for %s',
   (tier, parameters) => {
@@ -157,13 +145,13 @@ describe.each(Object.entries(answers))(
     });
 
     it('copies the Terraform byte for byte and renders no .tf file', async () => {
-      expect(await terraformFiles(environmentDir)).toEqual(
-        await terraformFiles(TERRAFORM_DIR),
+      expect(await readTerraformFiles(environmentDir)).toEqual(
+        await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
       );
       const files = await listFiles(environmentDir);
       expect(files).toEqual(
         [
-          ...(await listFiles(TERRAFORM_DIR)),
+          ...(await listFiles(ENVIRONMENT_TERRAFORM_DIR)),
           'README.md',
           'catalog-info.yaml',
           'terraform.tfvars.json',
@@ -628,8 +616,8 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
     });
     try {
       const environmentDir = path.join(workspacePath, 'environment');
-      expect(await terraformFiles(environmentDir)).toEqual(
-        await terraformFiles(TERRAFORM_DIR),
+      expect(await readTerraformFiles(environmentDir)).toEqual(
+        await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
       );
       const tfvars = await fs.readFile(
         path.join(environmentDir, 'terraform.tfvars.json'),

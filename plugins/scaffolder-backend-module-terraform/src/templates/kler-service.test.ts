@@ -18,9 +18,10 @@ import {
   terraformTestOptions,
 } from '../__testUtils__/fixtures';
 import {
+  ENVIRONMENT_TERRAFORM_DIR,
   evaluateTerraformLocals,
-  listFiles,
   readTemplate,
+  readTerraformFiles,
   renderStepInput,
   runTemplateSteps,
   startScaffolder,
@@ -30,8 +31,6 @@ import {
 } from '../__testUtils__/templates';
 
 jest.setTimeout(120_000);
-
-const TERRAFORM_DIR = path.join(TEMPLATES_DIR, 'kler-environment', 'terraform');
 
 const environment = {
   name: 'dev-svc',
@@ -77,17 +76,6 @@ async function readVariables(dir: string) {
   return JSON.parse(
     await fs.readFile(path.join(dir, 'terraform.tfvars.json'), 'utf8'),
   );
-}
-
-/** Every .tf file under a directory with its content, by relative path. */
-async function terraformFiles(dir: string) {
-  const files: Record<string, string> = {};
-  for (const file of await listFiles(dir)) {
-    if (file.endsWith('.tf')) {
-      files[file] = await fs.readFile(path.join(dir, file), 'utf8');
-    }
-  }
-  return files;
 }
 
 describe('kler-service added to a published kler-environment', () => {
@@ -175,8 +163,8 @@ describe('kler-service added to a published kler-environment', () => {
         },
       },
     });
-    expect(await terraformFiles(environmentDir)).toEqual(
-      await terraformFiles(TERRAFORM_DIR),
+    expect(await readTerraformFiles(environmentDir)).toEqual(
+      await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
     );
   });
 
@@ -274,8 +262,8 @@ describe('kler-service added to a published kler-environment', () => {
     });
     try {
       const dir = path.join(run.workspacePath, 'environment');
-      expect(await terraformFiles(dir)).toEqual(
-        await terraformFiles(TERRAFORM_DIR),
+      expect(await readTerraformFiles(dir)).toEqual(
+        await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
       );
       const variables = await readVariables(dir);
       expect(variables.services.evil).toMatchObject({
