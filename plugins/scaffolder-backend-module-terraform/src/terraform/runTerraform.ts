@@ -131,9 +131,9 @@ export async function runTerraform(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const signalGroup = (signal: NodeJS.Signals) => {
+  const signalGroup = (processSignal: NodeJS.Signals) => {
     try {
-      if (child.pid) process.kill(-child.pid, signal);
+      if (child.pid) process.kill(-child.pid, processSignal);
     } catch {
       // The group is gone already.
     }
