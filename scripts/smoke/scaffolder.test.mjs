@@ -1,8 +1,8 @@
 // Runs the kler-environment template as a scaffolder task on the real backend,
 // through the dry-run API, and checks what each step did. Terraform is the real
-// CLI; on a machine that cannot download the AWS provider, validation and plan
-// must say they were skipped, and the environment must not be reported as
-// provisioned.
+// CLI; a dry run downloads nothing and plans nothing, so validation and plan
+// must say they were skipped, nothing may be published or registered, and the
+// environment must not be reported as provisioned.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -32,9 +32,8 @@ function directoryContents(dir) {
 const values = {
   name: 'staging',
   title: 'Staging',
-  tier: 'development',
   owner: 'group:default/platform-team',
-  awsAccountId: '333333333333',
+  awsAccountId: '111111111111',
   awsRegion: 'eu-west-1',
   instanceType: 'm6i.large',
   capacityMin: 2,
@@ -71,6 +70,10 @@ describe('kler-environment template on the real backend (dry run)', () => {
       'kler-environment',
       token,
     );
+    // A token issued once the catalog knows the guest's groups (platform-team
+    // may run the kler:terraform:* steps).
+    await backend.waitForEntity('user', 'guest', token);
+    token = await backend.guestToken();
 
     const res = await fetch(`${backend.baseUrl}/api/scaffolder/v2/dry-run`, {
       method: 'POST',
@@ -91,34 +94,48 @@ describe('kler-environment template on the real backend (dry run)', () => {
 
     const files = result.directoryContents.map(f => f.path);
     assert.ok(files.includes('environment/main.tf'), files.join(', '));
+    assert.ok(files.includes('environment/terraform.tfvars.json'));
     assert.ok(files.some(f => f.startsWith('environment/modules/')));
+    const tfvars = JSON.parse(
+      Buffer.from(
+        result.directoryContents.find(
+          f => f.path === 'environment/terraform.tfvars.json',
+        ).base64Content,
+        'base64',
+      ).toString(),
+    );
+    // The tier comes from kler.terraform.accounts, not from an answer.
+    assert.equal(tfvars.tier, 'development');
+    assert.equal(tfvars.owner, 'group:default/platform-team');
 
     const status = {};
     for (const { body } of result.log) {
       if (body.stepId && body.status) status[body.stepId] = body.status;
     }
     for (const step of [
+      'target',
+      'terraform',
+      'variables',
+      'services',
       'render',
-      'modules',
       'check',
       'plan',
       'apply',
       'outputs',
-      'publish',
     ]) {
       assert.equal(status[step], 'completed', `step ${step}: ${status[step]}`);
     }
-    // Only a provisioned environment is registered in the catalog.
+    // Only an applied environment is published, and registered.
+    assert.equal(status.publish, 'skipped');
     assert.equal(status.register, 'skipped');
 
     const messages = result.log.map(l => l.body.message ?? '').join('\n');
+    assert.match(messages, /passed the content policy/);
     assert.match(messages, /\$ terraform fmt -check -recursive -diff/);
     assert.match(messages, /\$ terraform init -backend=false -input=false/);
     assert.match(messages, /validation was skipped/);
-    assert.match(
-      messages,
-      /Plan skipped: AWS credentials for account 333333333333 are unavailable/,
-    );
+    assert.match(messages, /Plan skipped: dry run: nothing is planned/);
+    assert.doesNotMatch(messages, /\$ terraform plan/);
     assert.match(messages, /Apply skipped: the plan was not made/);
 
     const summary = JSON.stringify(result.output);
