@@ -34,6 +34,10 @@ import {
   sleep,
   waitForEnvironments,
 } from './support/environments.mjs';
+import {
+  describeProvisioningDrills,
+  killProcessTree,
+} from './provisioning.mjs';
 import { startRedis } from './support/redis.mjs';
 import { createReport } from './support/report.mjs';
 import { isZip, readZipEntries } from './support/zip.mjs';
@@ -162,6 +166,8 @@ const TERRAFORM_STEPS = [
     id: 'plan',
     action: 'kler:terraform:plan',
     input: {
+      awsAccountId: '111111111111',
+      awsRegion: 'eu-west-1',
       vars: {
         api_token: '${{ secrets.apiToken }}',
         db_password: '${{ secrets.dbPassword }}',
@@ -175,12 +181,18 @@ const TERRAFORM_STEPS = [
     input: {
       planFile: '${{ steps.plan.output.planFile }}',
       planSha256: '${{ steps.plan.output.planSha256 }}',
-      tier: 'development',
       allowDestroy: false,
       sensitiveVars: ['api_token', 'db_password'],
     },
   },
-  { id: 'output', action: 'kler:terraform:output', input: {} },
+  {
+    id: 'output',
+    action: 'kler:terraform:output',
+    input: {
+      planFile: '${{ steps.plan.output.planFile }}',
+      planSha256: '${{ steps.plan.output.planSha256 }}',
+    },
+  },
 ];
 
 function secretsTemplate() {
@@ -231,9 +243,17 @@ function leakedSecretsInFile(path, data) {
   return found;
 }
 
-/** app-config.yaml's catalog location (arrays replace, not merge) plus the drill's. */
+/**
+ * app-config.yaml's catalog location (arrays replace, not merge) plus the
+ * drill's, both trusted for environment Resources.
+ */
 function catalogWith(file) {
   return {
+    kler: {
+      environments: {
+        trustedLocations: ['file:../../catalog/all.yaml', `file:${file}`],
+      },
+    },
     catalog: {
       locations: [
         {
@@ -779,9 +799,9 @@ describe('one backend on the AWS sandbox', () => {
       {
         drill: 'Secrets in a scaffolder dry-run',
         injected:
-          'dry-run of kler:terraform:plan with two secrets as Terraform variables (one not sensitive in Terraform)',
+          'dry-run of kler:terraform:plan, apply, output with two secrets as Terraform variables (one not sensitive in Terraform)',
         expected:
-          'no secret (clear, base64, or inside a returned zip/plan file) in the dry-run result or backend log; plan log masks it as ***',
+          'nothing is planned in a dry run (no plan file, no credentials); no secret (clear, base64, or inside a returned zip/plan file) in the dry-run result or backend log',
       },
       async () => {
         const linesBefore = backend.lines.length;
@@ -799,13 +819,15 @@ describe('one backend on the AWS sandbox', () => {
         });
         const dryRun = JSON.parse(dryRunText);
         const dryRunLog = dryRun.log.map(l => l.body.message).join('\n');
-        // db_password is not sensitive to Terraform: the plan prints it, and
-        // only the actions' masking keeps it out.
+        // A dry run's template and files come from the request: Terraform
+        // never plans them, so no saved plan (which holds every variable's
+        // value) exists to leak.
         assert.match(
           dryRunLog,
-          /input\s+=\s+"\*\*\*"/,
-          'the dry-run plan log shows the masked variable',
+          /Plan skipped: dry run: nothing is planned in a dry run/,
+          'the dry run plans nothing',
         );
+        assert.doesNotMatch(dryRunLog, /\$ terraform plan/);
         assert.deepEqual(
           leakedSecrets(dryRunText),
           [],
@@ -828,7 +850,7 @@ describe('one backend on the AWS sandbox', () => {
           'secrets in the backend log',
         );
         return (
-          `${dryRun.log.length} log lines (db_password shown as ***), ` +
+          `${dryRun.log.length} log lines, plan skipped (dry run), ` +
           `${dryRun.directoryContents.length} files returned; 0 secrets anywhere`
         );
       },
@@ -1233,7 +1255,9 @@ describe('a backend restart during a scaffolder task', () => {
   /**
    * Terraform with its state outside the task workspace (which a restart
    * throws away), so that the drill can read the state and its lock after the
-   * kill, and a resource whose creation takes long enough to kill mid-apply.
+   * kill, and enough resources that applying them takes long enough to kill
+   * mid-apply (about 10 s on two cores: Terraform's own work, no provisioner,
+   * which the content policy refuses).
    */
   const restartTerraform = statePath => `terraform {
   backend "local" {
@@ -1242,16 +1266,13 @@ describe('a backend restart during a scaffolder task', () => {
 }
 
 resource "terraform_data" "first" {
-  input = "before the slow one"
+  input = "before the slow ones"
 }
 
 resource "terraform_data" "slow" {
-  input      = "slow"
+  count      = 1000
+  input      = "slow \${count.index}"
   depends_on = [terraform_data.first]
-
-  provisioner "local-exec" {
-    command = "sleep 20"
-  }
 }
 `;
 
@@ -1285,14 +1306,17 @@ resource "terraform_data" "slow" {
                 action: 'fetch:plain',
                 input: { url: './skeleton' },
               },
-              { id: 'plan', action: 'kler:terraform:plan', input: {} },
+              {
+                id: 'plan',
+                action: 'kler:terraform:plan',
+                input: { awsAccountId: '111111111111', awsRegion: 'eu-west-1' },
+              },
               {
                 id: 'apply',
                 action: 'kler:terraform:apply',
                 input: {
                   planFile: '${{ steps.plan.output.planFile }}',
                   planSha256: '${{ steps.plan.output.planSha256 }}',
-                  tier: 'development',
                   allowDestroy: false,
                 },
               },
@@ -1300,6 +1324,7 @@ resource "terraform_data" "slow" {
           },
         }),
       );
+      const catalog = catalogWith(file);
       startOptions = {
         configFiles: [
           'app-config.production.yaml',
@@ -1309,7 +1334,13 @@ resource "terraform_data" "slow" {
           ...sandboxConfig({
             endpoints: { production: sandbox.url, development: sandbox.url },
           }),
-          ...catalogWith(file),
+          ...catalog,
+          kler: {
+            ...catalog.kler,
+            // The drill keeps state outside the workspace, in a local
+            // backend, which the content policy refuses unless allowed.
+            terraform: { allowedBackends: ['s3', 'local'] },
+          },
           backend: { cache: { store: 'redis', connection: redis.url } },
           // Short, so that the drill does not wait the product's minute.
           scaffolder: {
@@ -1396,7 +1427,7 @@ resource "terraform_data" "slow" {
         {
           drill: 'Backend restart during a scaffolder task',
           injected:
-            'SIGKILL of the backend (PostgreSQL) while kler:terraform:apply runs; started again on the same database',
+            'SIGKILL of the backend (PostgreSQL) and its Terraform while kler:terraform:apply runs; started again on the same database',
           expected:
             'task ends completed (started over) or failed with a message within 90 s of the restart; state valid JSON, no lock; a rerun completes',
         },
@@ -1409,7 +1440,7 @@ resource "terraform_data" "slow" {
               (
                 await events(id, token)
               ).some(e =>
-                /terraform_data\.slow: (Creating|Provisioning)/.test(
+                /terraform_data\.slow\[\d+\]: Creat/.test(
                   e.body?.message ?? '',
                 ),
               ),
@@ -1419,14 +1450,24 @@ resource "terraform_data" "slow" {
               what: 'the apply to be creating the slow resource',
             },
           );
-          process.kill(-backend.pid, 'SIGKILL');
+          // As a container's end would: the backend and every process it
+          // started (Terraform runs in process groups of its own).
+          killProcessTree(backend.pid);
           const killed = backend;
           await waitFor(async () => killed.exitCode() !== undefined, {
             timeoutMs: 10_000,
             intervalMs: 100,
             what: 'the backend to die',
           });
-          const afterKill = readState();
+          // Killed mid-write, the local backend can leave a truncated file;
+          // what counts is the state once the task has ended.
+          const afterKill = (() => {
+            try {
+              return readState();
+            } catch (error) {
+              return { unreadable: error.message, locked: false };
+            }
+          })();
 
           const restartedAt = Date.now();
           backend = await startBackend(startOptions);
@@ -1485,7 +1526,9 @@ resource "terraform_data" "slow" {
           assert.deepEqual(backend.errorLines(), []);
           return (
             `killed mid-apply (state after kill: ${
-              afterKill.state
+              afterKill.unreadable
+                ? `unreadable (${afterKill.unreadable})`
+                : afterKill.state
                 ? `valid JSON, serial ${afterKill.state.serial}`
                 : 'none yet'
             }, lock file ${afterKill.locked ? 'left' : 'absent'}); ` +
@@ -1592,3 +1635,5 @@ async function loadDrill({ backend, token, sandbox, seconds }) {
     staleSeen,
   };
 }
+
+describeProvisioningDrills({ report, sandboxUrl: () => sandbox.url });
