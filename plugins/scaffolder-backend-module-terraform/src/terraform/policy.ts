@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import { parse } from '@cdktf/hcl2json';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { PLAN_DIRECTORY } from './planRecord';
 
 /**
  * What a Terraform configuration may use, from `kler.terraform`. Terraform
@@ -17,8 +18,14 @@ export interface TerraformContentPolicy {
   allowedBackends: string[];
 }
 
-/** Directories the policy does not read: Terraform's and the actions' own. */
-const SKIPPED_DIRECTORIES = new Set(['.terraform', '.kler-terraform', '.git']);
+/**
+ * The actions' own folder (plans, Terraform's data directory), at the top of a
+ * configuration that is the workspace root: not read, so no path of the
+ * configuration may go into it. Everything else is read, `.terraform` and
+ * `.git` too: Terraform's data directory is never inside the configuration
+ * (TF_DATA_DIR), so whatever is there came with the configuration.
+ */
+const SKIPPED_DIRECTORY = PLAN_DIRECTORY;
 
 /** Most `.tf` files a configuration may have: a bound on the work of the check. */
 const MAX_FILES = 500;
@@ -36,16 +43,36 @@ const REFUSED_DATA_SOURCES: Record<string, string> = {
 const BUILTIN_PROVIDERS = new Set(['terraform']);
 
 /**
- * Functions that read files of the host. Allowed only on paths under
- * `path.module`, so a configuration cannot read the backend's own files.
+ * Calls of the functions that read files of the host. Allowed only on paths
+ * under `path.module`, so a configuration cannot read the backend's own
+ * files. HCL allows comments between a function's name and its `(`.
  */
 const FILE_FUNCTIONS =
-  /\b(file|fileexists|fileset|filebase64|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512|templatefile)\s*\(/g;
+  /\b(file|fileexists|fileset|filebase64|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512|templatefile)(?:\s|\/\*[\s\S]*?\*\/|(?:#|\/\/)[^\n]*\n)*\(/g;
+
+/**
+ * Arguments of resources and data sources that name a file of the host for
+ * the provider to read (`aws_s3_object.source`, `aws_lambda_function.filename`,
+ * `aws_synthetics_canary.zip_file`): held to the rule of the file functions.
+ */
+const HOST_FILE_ARGUMENT =
+  /^(source|filename|[a-z0-9_]*_(file|files|filename))$/;
+
+/**
+ * Provider and backend settings that read a file of the host or run a
+ * program: a shared AWS config file runs its `credential_process`, a
+ * kubeconfig its `exec` plugin.
+ */
+const HOST_SETTING =
+  /^(exec|custom_ca_bundle|[a-z0-9_]*_(file|files|path|paths))$/;
 
 /** A local module source. */
 const LOCAL_MODULE_SOURCE = /^\.\.?\//;
 
 type Body = Record<string, unknown>;
+
+/** Names a path argument may use beside `path.module`: none. */
+const NO_PATH_NAMES: ReadonlySet<string> = new Set();
 
 /** One refusal: the file, the block and why. */
 export interface PolicyViolation {
@@ -90,14 +117,24 @@ function isBody(value: unknown): value is Body {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Every string in a parsed body: where expressions are. */
-function* strings(value: unknown): Generator<string> {
+/**
+ * The expressions in a parsed body: hcl2json writes each as `${...}` inside a
+ * string, object keys included (`{ (file("x")) = 1 }`). Literal text before a
+ * string's first `${` or `%{` is data, not code.
+ */
+function* expressionsOf(value: unknown): Generator<string> {
   if (typeof value === 'string') {
-    yield value;
+    const starts = [value.indexOf('${'), value.indexOf('%{')].filter(
+      index => index >= 0,
+    );
+    if (starts.length > 0) yield value.slice(Math.min(...starts));
   } else if (Array.isArray(value)) {
-    for (const item of value) yield* strings(item);
+    for (const item of value) yield* expressionsOf(item);
   } else if (isBody(value)) {
-    for (const item of Object.values(value)) yield* strings(item);
+    for (const [key, item] of Object.entries(value)) {
+      yield* expressionsOf(key);
+      yield* expressionsOf(item);
+    }
   }
 }
 
@@ -122,11 +159,144 @@ function callArguments(expression: string, start: number): string {
   return expression.slice(start);
 }
 
-/** The line of a block's header in the file's text, when it can be found. */
-function lineOf(text: string, header: RegExp): number | undefined {
-  const match = header.exec(text);
+/** The top-level arguments in the text of a call's arguments. */
+function splitArguments(args: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  for (let i = 0; i < args.length; i++) {
+    const char = args[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if ('([{'.includes(char)) {
+      depth++;
+    } else if (')]}'.includes(char)) {
+      depth--;
+    } else if (char === ',' && depth === 0) {
+      parts.push(args.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(args.slice(start).trim());
+  return parts;
+}
+
+/**
+ * The path after `path.module` of a path argument written out in full:
+ * `path.module` or `"${path.module}/a/b.json"`, without `..` or the actions'
+ * folder. A segment may also be one of `pathNames` (`${each.value}`), names
+ * that hold a path fileset gave. Undefined when the argument could name any file.
+ */
+function modulePath(
+  argument: string,
+  pathNames: ReadonlySet<string>,
+): string | undefined {
+  if (argument === 'path.module' || argument === '"${path.module}"') {
+    return '';
+  }
+  const match = /^"\$\{path\.module\}\/([^"\\]*)"$/.exec(argument);
   if (!match) return undefined;
-  return text.slice(0, match.index).split('\n').length;
+  for (const segment of match[1].split('/')) {
+    const name = /^\$\{([A-Za-z_][\w.-]*)\}$/.exec(segment)?.[1];
+    const allowed =
+      name !== undefined
+        ? pathNames.has(name)
+        : !/[$%]/.test(segment) &&
+          segment !== '..' &&
+          segment !== SKIPPED_DIRECTORY;
+    if (!allowed) return undefined;
+  }
+  return match[1];
+}
+
+/**
+ * A fileset pattern that stays in the read part of the module: a literal
+ * without `..`. Under `path.module` itself, a pattern of several segments
+ * starts with a fixed folder, so no wildcard reaches the actions' folder.
+ */
+function isSafeFilesetPattern(argument: string, atModuleRoot: boolean) {
+  const match = /^"([^"\\$%]*)"$/.exec(argument);
+  if (!match) return false;
+  // fileset cleans the pattern: `./*/x` is `*/x`.
+  const segments = match[1].split('/').filter(s => s !== '' && s !== '.');
+  if (segments.some(s => s === '..' || s === SKIPPED_DIRECTORY)) return false;
+  if (!atModuleRoot || segments.length === 0) return true;
+  return segments.length === 1
+    ? !segments[0].includes('**')
+    : !/[*?[{\\]/.test(segments[0]);
+}
+
+/** Whether the text of a fileset call's arguments stays in the module. */
+function isSafeFileset(args: string) {
+  const [base, pattern, ...rest] = splitArguments(args);
+  const baseUnderModule = modulePath(base, NO_PATH_NAMES);
+  return (
+    rest.length === 0 &&
+    baseUnderModule !== undefined &&
+    pattern !== undefined &&
+    isSafeFilesetPattern(
+      pattern,
+      baseUnderModule.split('/').every(s => s === '' || s === '.'),
+    )
+  );
+}
+
+/**
+ * Whether an expression is exactly a safe fileset call, as `for_each` of a
+ * block whose `each.key` and `each.value` then hold paths under the module.
+ */
+function isFilesetExpression(expression: unknown) {
+  if (typeof expression !== 'string') return false;
+  const call = /^\$\{\s*fileset\s*\(/.exec(expression);
+  if (!call) return false;
+  const args = callArguments(expression, call[0].length);
+  return (
+    /^\)\s*\}$/.test(expression.slice(call[0].length + args.length)) &&
+    isSafeFileset(args)
+  );
+}
+
+/**
+ * The names for expressions of `expression` bind to paths a safe fileset gave
+ * (`for f in fileset(path.module, "x/*.json") : ...`), unless the same name is
+ * also bound to anything else.
+ */
+function filesetForNames(expression: string): Set<string> {
+  const fileset = new Set<string>();
+  const other = new Set<string>();
+  const binder =
+    /\bfor\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+/g;
+  for (const match of expression.matchAll(binder)) {
+    const after = match.index! + match[0].length;
+    const call = /^fileset\s*\(/.exec(expression.slice(after));
+    let fromFileset = false;
+    if (call) {
+      const args = callArguments(expression, after + call[0].length);
+      fromFileset =
+        /^\)\s*:/.test(
+          expression.slice(after + call[0].length + args.length),
+        ) && isSafeFileset(args);
+    }
+    for (const name of [match[1], match[2]]) {
+      if (name) (fromFileset ? fileset : other).add(name);
+    }
+  }
+  for (const name of other) fileset.delete(name);
+  return fileset;
+}
+
+/** The line of a block's header (or of an exact text) in the file, when it can be found. */
+function lineOf(text: string, header: RegExp | string): number | undefined {
+  const index =
+    typeof header === 'string'
+      ? text.indexOf(header)
+      : header.exec(text)?.index;
+  if (index === undefined || index < 0) return undefined;
+  return text.slice(0, index).split('\n').length;
 }
 
 function escapeRegExp(value: string) {
@@ -136,7 +306,7 @@ function escapeRegExp(value: string) {
 function headerPattern(...labels: string[]) {
   const [keyword, ...rest] = labels;
   return new RegExp(
-    `^\\s*${escapeRegExp(keyword)}${rest
+    `^[ \\t]*${escapeRegExp(keyword)}${rest
       .map(label => `\\s+"?${escapeRegExp(label)}"?`)
       .join('')}\\s*\\{`,
     'm',
@@ -154,35 +324,37 @@ interface ParsedFile {
 
 async function listTerraformFiles(root: string): Promise<string[]> {
   const files: string[] = [];
+  const refuse = (file: string, block: string, reason: string) =>
+    new TerraformPolicyError([{ file, block, reason }]);
   const walk = async (directory: string) => {
     for (const entry of await fs.readdir(directory, { withFileTypes: true })) {
       const full = path.join(directory, entry.name);
       const relative = path.relative(root, full);
       if (entry.isSymbolicLink()) {
-        throw new TerraformPolicyError([
-          {
-            file: relative,
-            block: 'symlink',
-            reason:
-              'is refused: a configuration may not link to files outside it',
-          },
-        ]);
+        throw refuse(
+          relative,
+          'symlink',
+          'is refused: a configuration may not link to files outside it',
+        );
       }
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) await walk(full);
+        if (!(directory === root && entry.name === SKIPPED_DIRECTORY)) {
+          await walk(full);
+        }
         continue;
       }
-      if (entry.name.endsWith('.tf.json')) {
-        throw new TerraformPolicyError([
-          {
-            file: relative,
-            block: 'file',
-            reason:
-              'is refused: only HCL (.tf) configuration is accepted, not JSON syntax',
-          },
-        ]);
+      // OpenTofu also reads .tofu files, in place of the .tf of the same name.
+      if (/\.(tf|tofu)\.json$/.test(entry.name)) {
+        throw refuse(
+          relative,
+          'file',
+          'is refused: only HCL (.tf) configuration is accepted, not JSON syntax',
+        );
       }
-      if (entry.name.endsWith('.tf')) {
+      if (/\.(tf|tofu)$/.test(entry.name)) {
+        if (!entry.isFile()) {
+          throw refuse(relative, 'file', 'is refused: not a regular file');
+        }
         files.push(full);
         if (files.length > MAX_FILES) {
           throw new InputError(
@@ -228,6 +400,21 @@ async function parseFile(root: string, file: string): Promise<ParsedFile> {
   return { file: relative, directory: path.dirname(file), text, body };
 }
 
+/** The file functions a template read by templatefile calls. */
+async function fileFunctionsOfTemplate(file: string): Promise<string[]> {
+  const stat = await fs.lstat(file).catch(() => undefined);
+  // A missing template is Terraform's error to report.
+  if (!stat?.isFile()) return [];
+  if (stat.size > MAX_FILE_BYTES) return ['(a template too large to check)'];
+  const calls: string[] = [];
+  for (const expression of expressionsOf(await fs.readFile(file, 'utf8'))) {
+    for (const match of expression.matchAll(FILE_FUNCTIONS)) {
+      calls.push(`${match[1]}()`);
+    }
+  }
+  return calls;
+}
+
 /**
  * Checks every `.tf` file under `workingDirectory` (the root module and the
  * local modules in it) against the policy, before Terraform reads any of it.
@@ -247,7 +434,7 @@ export async function checkTerraformPolicy(
   const refuse = (
     parsed: ParsedFile,
     block: string,
-    header: RegExp,
+    header: RegExp | string,
     reason: string,
   ) => {
     violations.push({
@@ -282,9 +469,22 @@ export async function checkTerraformPolicy(
 
   for (const parsed of files) {
     const sources = sourcesByDirectory.get(parsed.directory)!;
-    const checkProvider = (localName: string, block: string, header: RegExp) => {
-      if (BUILTIN_PROVIDERS.has(localName)) return;
-      const source = sources.get(localName) ?? `hashicorp/${localName}`;
+    const checkProvider = (
+      localName: string,
+      block: string,
+      header: RegExp,
+    ) => {
+      const declared = sources.get(localName);
+      // Built in unless required_providers gives the name another source.
+      if (
+        BUILTIN_PROVIDERS.has(localName) &&
+        (declared === undefined ||
+          normalizeProviderSource(declared) ===
+            `terraform.io/builtin/${localName}`)
+      ) {
+        return;
+      }
+      const source = declared ?? `hashicorp/${localName}`;
       if (!allowedProviders.has(normalizeProviderSource(source))) {
         refuse(
           parsed,
@@ -296,6 +496,70 @@ export async function checkTerraformPolicy(
         );
       }
     };
+    /** The provider local name a `provider = aws.east` meta-argument names. */
+    const explicitProvider = (body: Body) =>
+      typeof body.provider === 'string'
+        ? /^\$\{([A-Za-z0-9_-]+)(\.|\})/.exec(body.provider)?.[1] ??
+          body.provider.split('.')[0]
+        : undefined;
+    const refuseProvisioners = (body: Body, block: string, header: RegExp) => {
+      for (const provisioners of bodies(body.provisioner)) {
+        for (const provisioner of Object.keys(provisioners)) {
+          refuse(
+            parsed,
+            `${block} provisioner "${provisioner}"`,
+            header,
+            'is refused: provisioners run programs on the host or on machines the configuration names',
+          );
+        }
+      }
+    };
+    /** Settings of a provider or backend block, nested blocks included. */
+    const refuseHostSettings = (
+      body: Body,
+      block: string,
+      header: RegExp,
+    ): void => {
+      for (const [key, value] of Object.entries(body)) {
+        if (HOST_SETTING.test(key)) {
+          refuse(
+            parsed,
+            `${block} ${key}`,
+            header,
+            'is refused: it makes Terraform read a file of the host or run a program',
+          );
+        } else if (Array.isArray(value)) {
+          for (const nested of bodies(value)) {
+            refuseHostSettings(nested, block, header);
+          }
+        }
+      }
+    };
+    /** Host files a resource or data source names by argument (aws_s3_object.source). */
+    const refuseHostFileArguments = (
+      body: Body,
+      block: string,
+      header: RegExp,
+      pathNames: ReadonlySet<string>,
+    ) => {
+      for (const [key, value] of Object.entries(body)) {
+        if (!HOST_FILE_ARGUMENT.test(key)) continue;
+        for (const item of Array.isArray(value) ? value : [value]) {
+          if (typeof item !== 'string' || isModuleFile(item, pathNames)) {
+            continue;
+          }
+          refuse(
+            parsed,
+            `${block} ${key}`,
+            header,
+            `is refused: ${item.slice(
+              0,
+              80,
+            )} may name any file of the host; files may be read only under path.module, by a path written out in full without ".."`,
+          );
+        }
+      }
+    };
 
     for (const terraform of bodies(parsed.body.terraform)) {
       for (const required of bodies(terraform.required_providers)) {
@@ -303,23 +567,25 @@ export async function checkTerraformPolicy(
           checkProvider(
             name,
             `required_providers ${name}`,
-            new RegExp(`^\\s*"?${escapeRegExp(name)}"?\\s*=`, 'm'),
+            new RegExp(`^[ \\t]*"?${escapeRegExp(name)}"?\\s*=`, 'm'),
           );
         }
       }
-      const backends = isBody(terraform.backend)
-        ? Object.keys(terraform.backend)
-        : [];
-      for (const type of backends) {
+      const backends = isBody(terraform.backend) ? terraform.backend : {};
+      for (const [type, value] of Object.entries(backends)) {
+        const header = headerPattern('backend', type);
         if (!policy.allowedBackends.includes(type)) {
           refuse(
             parsed,
             `backend "${type}"`,
-            headerPattern('backend', type),
+            header,
             `is not in kler.terraform.allowedBackends (${policy.allowedBackends.join(
               ', ',
             )})`,
           );
+        }
+        for (const body of bodies(value)) {
+          refuseHostSettings(body, `backend "${type}"`, header);
         }
       }
       if (terraform.cloud !== undefined) {
@@ -332,22 +598,29 @@ export async function checkTerraformPolicy(
       }
     }
 
-    for (const name of Object.keys(isBody(parsed.body.provider) ? (parsed.body.provider as Body) : {})) {
-      checkProvider(name, `provider "${name}"`, headerPattern('provider', name));
+    const providers = isBody(parsed.body.provider) ? parsed.body.provider : {};
+    for (const [name, value] of Object.entries(providers)) {
+      const header = headerPattern('provider', name);
+      checkProvider(name, `provider "${name}"`, header);
+      for (const body of bodies(value)) {
+        refuseHostSettings(body, `provider "${name}"`, header);
+      }
     }
 
-    for (const [mode, keyword] of [
-      ['resource', 'resource'],
-      ['data', 'data'],
-    ] as const) {
-      const byType = isBody(parsed.body[mode]) ? (parsed.body[mode] as Body) : {};
-      for (const [type, byName] of Object.entries(byType)) {
+    /** Resources, data sources and ephemeral resources, at the top or in a check block. */
+    const checkResources = (
+      keyword: 'resource' | 'data' | 'ephemeral',
+      byType: unknown,
+    ) => {
+      for (const [type, byName] of Object.entries(
+        isBody(byType) ? byType : {},
+      )) {
         for (const [name, value] of Object.entries(
           isBody(byName) ? byName : {},
         )) {
           const block = `${keyword} "${type}" "${name}"`;
           const header = headerPattern(keyword, type, name);
-          if (mode === 'data' && REFUSED_DATA_SOURCES[type]) {
+          if (keyword === 'data' && REFUSED_DATA_SOURCES[type]) {
             refuse(
               parsed,
               block,
@@ -357,28 +630,34 @@ export async function checkTerraformPolicy(
             continue;
           }
           for (const body of bodies(value)) {
-            const explicit =
-              typeof body.provider === 'string'
-                ? /^\$\{([A-Za-z0-9_-]+)(\.|\})/.exec(body.provider)?.[1] ??
-                  body.provider.split('.')[0]
-                : undefined;
-            checkProvider(explicit ?? type.split('_')[0], block, header);
-            for (const provisioners of bodies(body.provisioner)) {
-              for (const provisioner of Object.keys(provisioners)) {
-                refuse(
-                  parsed,
-                  `${block} provisioner "${provisioner}"`,
-                  header,
-                  'is refused: provisioners run programs on the host or on machines the configuration names',
-                );
-              }
-            }
+            checkProvider(
+              explicitProvider(body) ?? type.split('_')[0],
+              block,
+              header,
+            );
+            refuseProvisioners(body, block, header);
+            refuseHostFileArguments(body, block, header, eachPathNames(body));
           }
         }
       }
+    };
+    checkResources('resource', parsed.body.resource);
+    checkResources('data', parsed.body.data);
+    checkResources('ephemeral', parsed.body.ephemeral);
+    const checks = isBody(parsed.body.check) ? parsed.body.check : {};
+    for (const value of Object.values(checks)) {
+      for (const body of bodies(value)) checkResources('data', body.data);
+    }
+    // Terraform runs the destroy-time provisioners of a removed block.
+    for (const removed of bodies(parsed.body.removed)) {
+      refuseProvisioners(removed, 'removed', headerPattern('removed'));
+    }
+    for (const imported of bodies(parsed.body.import)) {
+      const provider = explicitProvider(imported);
+      if (provider) checkProvider(provider, 'import', headerPattern('import'));
     }
 
-    const modules = isBody(parsed.body.module) ? (parsed.body.module as Body) : {};
+    const modules = isBody(parsed.body.module) ? parsed.body.module : {};
     for (const [name, value] of Object.entries(modules)) {
       for (const body of bodies(value)) {
         const source = typeof body.source === 'string' ? body.source : '';
@@ -393,6 +672,13 @@ export async function checkTerraformPolicy(
               block,
               header,
               `has the source ${source}, which leaves the configuration's directory`,
+            );
+          } else if (relative.split(path.sep)[0] === SKIPPED_DIRECTORY) {
+            refuse(
+              parsed,
+              block,
+              header,
+              `has the source ${source}, in ${SKIPPED_DIRECTORY}, which the policy does not read`,
             );
           }
         } else if (
@@ -410,24 +696,71 @@ export async function checkTerraformPolicy(
       }
     }
 
-    for (const expression of strings(parsed.body)) {
-      for (const match of expression.matchAll(FILE_FUNCTIONS)) {
-        const args = callArguments(
-          expression,
-          match.index! + match[0].length,
-        ).trim();
-        const underModule =
-          (args.startsWith('path.module') ||
-            args.startsWith('"${path.module}/')) &&
-          !args.includes('..');
-        if (!underModule) {
-          refuse(
-            parsed,
-            `${match[1]}(${args.slice(0, 80)})`,
-            new RegExp(`\\b${match[1]}\\s*\\(`),
-            'is refused: files may be read only under path.module',
+    const checkFileFunctions = async (
+      value: unknown,
+      blockPathNames: ReadonlySet<string>,
+    ) => {
+      for (const expression of expressionsOf(value)) {
+        const pathNames = new Set([
+          ...blockPathNames,
+          ...filesetForNames(expression),
+        ]);
+        for (const match of expression.matchAll(FILE_FUNCTIONS)) {
+          const rawArgs = callArguments(
+            expression,
+            match.index! + match[0].length,
           );
+          const args = rawArgs.trim();
+          const block = `${match[1]}(${args.slice(0, 80)})`;
+          // The call as written; hcl2json keeps the text of expressions.
+          const call = `${match[0]}${rawArgs}`;
+          const header = parsed.text.includes(call)
+            ? call
+            : new RegExp(`\\b${match[1]}\\s*\\(`);
+          const [first] = splitArguments(args);
+          let problem: string | undefined;
+          if (match[1] === 'fileset') {
+            if (!isSafeFileset(args)) {
+              problem =
+                'is refused: fileset may list files only under path.module, with a fixed pattern without ".." (several segments start with a fixed folder)';
+            }
+          } else if (match[1] === 'templatefile') {
+            const template = modulePath(first, NO_PATH_NAMES);
+            if (!template) {
+              problem =
+                'is refused: templatefile needs a fixed path under path.module without "..", so the policy can read the template';
+            } else {
+              const calls = await fileFunctionsOfTemplate(
+                path.join(parsed.directory, template),
+              );
+              if (calls.length > 0) {
+                problem = `is refused: the template calls ${calls.join(
+                  ', ',
+                )}, and a template may not read files`;
+              }
+            }
+          } else if (modulePath(first, pathNames) === undefined) {
+            problem =
+              'is refused: files may be read only under path.module, by a path written out in full without ".." (or a path fileset gave)';
+          }
+          if (problem) refuse(parsed, block, header, problem);
         }
+      }
+    };
+    for (const [key, value] of Object.entries(parsed.body)) {
+      if (key === 'resource' || key === 'data' || key === 'module') {
+        // A block with `for_each = fileset(...)` may read `${each.value}`.
+        for (const byName of Object.values(isBody(value) ? value : {})) {
+          const blocks =
+            key === 'module'
+              ? bodies(byName)
+              : Object.values(isBody(byName) ? byName : {}).flatMap(bodies);
+          for (const body of blocks) {
+            await checkFileFunctions(body, eachPathNames(body));
+          }
+        }
+      } else {
+        await checkFileFunctions(value, NO_PATH_NAMES);
       }
     }
   }
@@ -435,4 +768,25 @@ export async function checkTerraformPolicy(
   if (violations.length > 0) {
     throw new TerraformPolicyError(violations);
   }
+}
+
+/** `each.key` and `each.value` of a block whose `for_each` is a safe fileset. */
+function eachPathNames(body: Body): ReadonlySet<string> {
+  return isFilesetExpression(body.for_each)
+    ? new Set(['each.key', 'each.value'])
+    : NO_PATH_NAMES;
+}
+
+/**
+ * Whether the value of a host-file argument names a file in the checked
+ * directory: under `path.module` as for the file functions, or a literal
+ * path relative to the root module without `..` (Terraform runs there).
+ */
+function isModuleFile(value: string, pathNames: ReadonlySet<string>) {
+  if (modulePath(`"${value}"`, pathNames) !== undefined) return true;
+  if (/[$%\\]/.test(value) || path.isAbsolute(value) || value.startsWith('~')) {
+    return false;
+  }
+  const segments = value.split('/');
+  return !segments.includes('..') && !segments.includes(SKIPPED_DIRECTORY);
 }
