@@ -3,18 +3,28 @@ import path from 'node:path';
 import { TerraformConfig } from './config';
 import { normalizeProviderSource } from './policy';
 
-/** An HCL string literal: quotes, backslashes and template sequences escaped. */
-function hclString(value: string) {
+const ALLOWED_PROVIDERS_KEY = 'kler.terraform.allowedProviders';
+
+/**
+ * A string of the CLI configuration, which Terraform reads as HCL 1: quotes,
+ * backslashes and newlines escaped. HCL 1 has no templates, so `%{` is kept as
+ * it is; nor any escape for `${` (it keeps `$${` as written and reads no
+ * escapes after `${`), so a value with `${` cannot be written and is refused.
+ */
+function hclString(value: string, key: string) {
+  if (value.includes('${')) {
+    throw new Error(
+      `Invalid config at ${key}: '${value}' contains '\${', which Terraform's CLI configuration cannot hold`,
+    );
+  }
   return `"${value
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{')}"`;
+    .replace(/\n/g, '\\n')}"`;
 }
 
-function hclList(values: string[]) {
-  return `[${values.map(hclString).join(', ')}]`;
+function hclList(values: string[], key: string) {
+  return `[${values.map(value => hclString(value, key)).join(', ')}]`;
 }
 
 /**
@@ -31,25 +41,38 @@ export function renderCliConfig(
 ): string {
   const allowed = config.policy.allowedProviders.map(normalizeProviderSource);
   const methods: string[] = [];
-  if (config.providerMirror) {
+  // Terraform reads an empty include as "every provider".
+  if (config.providerMirror && allowed.length > 0) {
     methods.push(
       [
         '  filesystem_mirror {',
-        `    path    = ${hclString(config.providerMirror)}`,
-        `    include = ${hclList(allowed)}`,
+        `    path    = ${hclString(
+          config.providerMirror,
+          'kler.terraform.providerMirror',
+        )}`,
+        `    include = ${hclList(allowed, ALLOWED_PROVIDERS_KEY)}`,
         '  }',
       ].join('\n'),
     );
   }
   if (options.download && allowed.length > 0) {
     methods.push(
-      ['  direct {', `    include = ${hclList(allowed)}`, '  }'].join('\n'),
+      [
+        '  direct {',
+        `    include = ${hclList(allowed, ALLOWED_PROVIDERS_KEY)}`,
+        '  }',
+      ].join('\n'),
     );
   }
   const lines = [
     'disable_checkpoint = true',
     ...(config.pluginCacheDir && options.download
-      ? [`plugin_cache_dir = ${hclString(config.pluginCacheDir)}`]
+      ? [
+          `plugin_cache_dir = ${hclString(
+            config.pluginCacheDir,
+            'kler.terraform.pluginCacheDir',
+          )}`,
+        ]
       : []),
     'provider_installation {',
     ...methods,
