@@ -35,13 +35,17 @@ export function createSecretMasker(
 
 /**
  * The texts a secret value can appear as in Terraform's output: a string as
- * itself; a number or bool as Terraform prints it; a list or map as JSON, and
+ * itself and quoted (Terraform prints `a"b\c` as `"a\"b\\c"`, as JSON
+ * does); a number or bool as Terraform prints it; a list or map as JSON, and
  * each of its keys and scalar values on their own, because Terraform prints
  * collections one element per line (`+ "value",`, `key = 5432`).
  */
 export function secretTextsOf(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return [value];
+  if (typeof value === 'string') {
+    const quoted = JSON.stringify(value).slice(1, -1);
+    return quoted === value ? [value] : [value, quoted];
+  }
   if (typeof value === 'number' || typeof value === 'boolean') {
     const text = String(value);
     return text.length >= MIN_FRAGMENT_LENGTH ? [text] : [];
@@ -103,7 +107,10 @@ export class ActionMasker {
         ]),
       ) as T;
     }
-    if (typeof value === 'number' && this.mask(String(value)) !== String(value)) {
+    if (
+      typeof value === 'number' &&
+      this.mask(String(value)) !== String(value)
+    ) {
       return '***' as T;
     }
     return value;
@@ -132,7 +139,7 @@ export class ActionMasker {
           this.mask(message),
           meta instanceof Error
             ? (this.maskError(meta) as Error)
-            : (meta && this.maskValue(meta as JsonObject)),
+            : meta && this.maskValue(meta as JsonObject),
         );
     return {
       info: wrap('info'),
