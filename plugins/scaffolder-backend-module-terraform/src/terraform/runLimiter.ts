@@ -16,16 +16,20 @@ export class TerraformRunLimiter {
   ): Promise<T> {
     if (this.running >= this.maxConcurrentRuns) {
       options.onWait?.(this.running);
+      const waiting = this.waiting;
       await new Promise<void>((resolve, reject) => {
-        const start = () => {
+        // Declarations, as each refers to the other.
+        function start() {
           options.signal?.removeEventListener('abort', abort);
           resolve();
-        };
-        const abort = () => {
-          const index = this.waiting.indexOf(start);
-          if (index >= 0) this.waiting.splice(index, 1);
-          reject(new Error('Task was cancelled while waiting to run terraform'));
-        };
+        }
+        function abort() {
+          const index = waiting.indexOf(start);
+          if (index >= 0) waiting.splice(index, 1);
+          reject(
+            new Error('Task was cancelled while waiting to run terraform'),
+          );
+        }
         if (options.signal?.aborted) {
           abort();
           return;
