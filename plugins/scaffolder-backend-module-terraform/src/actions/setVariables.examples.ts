@@ -22,7 +22,9 @@ export const examples: TemplateExample[] = [
       variables: {
         name: '${{ parameters.name }}',
         tier: '${{ steps.target.output.tier }}',
-        services: { storefront: { image: 'public.ecr.aws/kler/storefront:1.0.0' } },
+        services: {
+          storefront: { image: 'public.ecr.aws/kler/storefront:1.0.0' },
+        },
       },
     }),
   },

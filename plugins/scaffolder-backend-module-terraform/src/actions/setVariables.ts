@@ -13,8 +13,13 @@ import { TASK_TFVARS_FILE } from '../terraform/session';
 import { resolveWorkingDirectory, terraformInputs } from './common';
 import { examples } from './setVariables.examples';
 
-/** A variables file Terraform loads by itself: `*.tfvars.json` in the root module. */
-const TFVARS_JSON_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}\.tfvars\.json$/;
+/**
+ * A variables file Terraform loads by itself from the root module:
+ * `terraform.tfvars.json` or `*.auto.tfvars.json`. Values written anywhere
+ * else would be silently ignored: the actions pass no `-var-file`.
+ */
+const TFVARS_JSON_FILE =
+  /^(terraform|[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}\.auto)\.tfvars\.json$/;
 const MAP_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,199}$/;
 const DEFAULT_FILE = 'terraform.tfvars.json';
 
@@ -34,7 +39,7 @@ export function createSetVariablesAction() {
   return createTemplateAction({
     id: 'kler:environment:setVariables',
     description:
-      "Writes Terraform variables into a *.tfvars.json file of a configuration (terraform.tfvars.json by default), merging with what is there: whole variables, or entries of a map variable (e.g. one service of services). Values never become code.",
+      'Writes Terraform variables into a variables file Terraform loads by itself (terraform.tfvars.json by default, or a *.auto.tfvars.json), merging with what is there: whole variables, or entries of a map variable (e.g. one service of services). Values never become code.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -44,7 +49,7 @@ export function createSetVariablesAction() {
           z
             .string({
               description:
-                'The variables file in the working directory; default terraform.tfvars.json',
+                'The variables file in the working directory: terraform.tfvars.json (default) or a *.auto.tfvars.json',
             })
             .optional(),
         variables: z =>
@@ -86,7 +91,7 @@ export function createSetVariablesAction() {
           `file '${fileName.slice(
             0,
             80,
-          )}' must be a *.tfvars.json file name in the working directory`,
+          )}' must be terraform.tfvars.json or a *.auto.tfvars.json file name in the working directory, which Terraform loads by itself`,
         );
       }
       const variables = validateVariables(input.variables, undefined);
@@ -108,7 +113,10 @@ export function createSetVariablesAction() {
             )}' is not a map key (letters, digits, _ . : / -)`,
           );
         }
-        const size = Buffer.byteLength(JSON.stringify(entry.value) ?? '');
+        if (entry.value === undefined) {
+          throw new InputError(`mapEntries[${index}].value is missing`);
+        }
+        const size = Buffer.byteLength(JSON.stringify(entry.value));
         if (size > MAX_VALUE_BYTES) {
           throw new InputError(
             `mapEntries[${index}].value is ${size} bytes; at most ${MAX_VALUE_BYTES} are allowed`,
@@ -137,7 +145,12 @@ export function createSetVariablesAction() {
         }
       }
 
-      const next: JsonObject = { ...current, ...variables };
+      // No prototype: a variable named __proto__ or constructor is a variable.
+      const next: JsonObject = Object.assign(
+        Object.create(null),
+        current,
+        variables,
+      );
       for (const entry of entries) {
         const map = next[entry.variable] ?? {};
         if (!isObject(map)) {
@@ -145,12 +158,15 @@ export function createSetVariablesAction() {
             `${entry.variable} in ${fileName} is not a map, so it cannot take the entry ${entry.key}`,
           );
         }
-        if (entry.key in map && !entry.replace) {
+        if (Object.hasOwn(map, entry.key) && !entry.replace) {
           throw new InputError(
             `${entry.variable} already has an entry ${entry.key} in ${fileName}; nothing was written`,
           );
         }
-        next[entry.variable] = { ...map, [entry.key]: entry.value as JsonValue };
+        next[entry.variable] = {
+          ...map,
+          [entry.key]: entry.value as JsonValue,
+        };
       }
 
       await fs.writeFile(file, `${JSON.stringify(next, null, 2)}\n`);
