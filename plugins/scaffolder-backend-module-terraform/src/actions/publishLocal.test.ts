@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -110,6 +110,203 @@ describe('kler:git:publishLocal', () => {
     expect(unconfigured.outputs.skipReason).toBe(
       'kler.environments.localRepository is not configured',
     );
+  });
+
+  /** Every ref of the repository and its commit: what a refused publish must leave alone. */
+  const refsOf = () =>
+    gitIn(repository, 'for-each-ref', '--format=%(refname) %(objectname)');
+
+  async function publish(input: Record<string, unknown>) {
+    const { ctx, outputs } = createTestContext({
+      workspacePath,
+      input: { sourcePath: 'environment', ...input },
+    });
+    await action().handler(ctx as any);
+    return outputs;
+  }
+
+  describe('modes', () => {
+    it('create (the default) refuses a targetDirectory that exists on the branch, leaving the repository as it was', async () => {
+      await publish({ targetDirectory: 'environments/staging' });
+      const before = refsOf();
+      await fs.writeFile(
+        path.join(workspacePath, 'environment', 'main.tf'),
+        '# replaced\n',
+      );
+
+      for (const input of [
+        { targetDirectory: 'environments/staging' },
+        { targetDirectory: 'environments/staging', mode: 'create' },
+        { targetDirectory: 'environments' },
+      ]) {
+        const error = await publish(input).catch(e => e);
+        expect(error).toBeInstanceOf(ConflictError);
+        expect(error.message).toBe(
+          `${input.targetDirectory} already exists on main of ${repository}: an existing environment is changed through its own template and review, never replaced; nothing was published`,
+        );
+      }
+      expect(refsOf()).toBe(before);
+      expect(
+        gitIn(repository, 'show', 'main:environments/staging/main.tf'),
+      ).toBe('# main\n');
+    });
+
+    it('propose commits to a new branch started from the default branch, where the directory is replaced', async () => {
+      await publish({ targetDirectory: 'environments/qa' });
+      const main = (await publish({ targetDirectory: 'environments/staging' }))
+        .commitHash;
+      const source = path.join(workspacePath, 'environment');
+      await fs.writeFile(path.join(source, 'main.tf'), '# changed\n');
+      await fs.writeFile(path.join(source, 'alarms.tf'), '# new\n');
+      await fs.rm(path.join(source, 'catalog-info.yaml'));
+
+      const outputs = await publish({
+        targetDirectory: 'environments/staging',
+        mode: 'propose',
+        branch: 'propose/staging-alarms',
+        commitMessage: 'Add alarms to staging',
+      });
+
+      expect(outputs.published).toBe(true);
+      expect(outputs.commitHash).toBe(
+        gitIn(repository, 'rev-parse', 'propose/staging-alarms').trim(),
+      );
+      expect(
+        gitIn(repository, 'rev-parse', 'propose/staging-alarms^').trim(),
+      ).toBe(main);
+      expect(
+        gitIn(
+          repository,
+          'ls-tree',
+          '-r',
+          '--name-only',
+          'propose/staging-alarms',
+        )
+          .trim()
+          .split('\n'),
+      ).toEqual([
+        'environments/qa/catalog-info.yaml',
+        'environments/qa/main.tf',
+        'environments/staging/alarms.tf',
+        'environments/staging/main.tf',
+      ]);
+      expect(
+        gitIn(
+          repository,
+          'show',
+          'propose/staging-alarms:environments/staging/main.tf',
+        ),
+      ).toBe('# changed\n');
+      // The default branch is untouched until the proposal is merged.
+      expect(gitIn(repository, 'rev-parse', 'main').trim()).toBe(main);
+      expect(gitIn(repository, 'symbolic-ref', 'HEAD').trim()).toBe(
+        'refs/heads/main',
+      );
+    });
+
+    it('propose knows the default branch from the repository, not by the name main', async () => {
+      const trunk = (
+        await publish({
+          targetDirectory: 'environments/staging',
+          branch: 'trunk',
+        })
+      ).commitHash;
+      await publish({
+        targetDirectory: 'environments/staging',
+        mode: 'propose',
+        branch: 'main',
+      });
+      expect(gitIn(repository, 'rev-parse', 'main^').trim()).toBe(trunk);
+      await expect(
+        publish({
+          targetDirectory: 'environments/staging',
+          mode: 'propose',
+          branch: 'trunk',
+        }),
+      ).rejects.toThrow(
+        "A proposal goes to a branch of its own, not to trunk, the repository's default branch",
+      );
+    });
+
+    it('propose refuses the default branch and a branch that exists, leaving the repository as it was', async () => {
+      await publish({ targetDirectory: 'environments/staging' });
+      await publish({
+        targetDirectory: 'environments/staging',
+        mode: 'propose',
+        branch: 'propose/one',
+      });
+      const before = refsOf();
+
+      for (const input of [
+        { targetDirectory: 'environments/staging', mode: 'propose' },
+        {
+          targetDirectory: 'environments/staging',
+          mode: 'propose',
+          branch: 'main',
+        },
+      ]) {
+        const error = await publish(input).catch(e => e);
+        expect(error).toBeInstanceOf(InputError);
+        expect(error.message).toBe(
+          "A proposal goes to a branch of its own, not to main, the repository's default branch",
+        );
+      }
+      const error = await publish({
+        targetDirectory: 'environments/qa',
+        mode: 'propose',
+        branch: 'propose/one',
+      }).catch(e => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error.message).toBe(
+        `Branch propose/one already exists in ${repository}: another proposal is open under that name; nothing was published`,
+      );
+      expect(refsOf()).toBe(before);
+    });
+
+    it('propose refuses a repository without commits, creating nothing', async () => {
+      await expect(
+        publish({
+          targetDirectory: 'environments/staging',
+          mode: 'propose',
+          branch: 'propose/first',
+        }),
+      ).rejects.toThrow(
+        new InputError(
+          `${repository} has no commits yet, so there is nothing to propose a change to; publish with mode create first`,
+        ),
+      );
+      await expect(fs.stat(repository)).rejects.toThrow();
+
+      // An initialized repository without commits is refused too.
+      execFileSync('git', ['init', '--bare', '--quiet', repository]);
+      await expect(
+        publish({
+          targetDirectory: 'environments/staging',
+          mode: 'propose',
+          branch: 'propose/first',
+        }),
+      ).rejects.toThrow('has no commits yet');
+      expect(refsOf()).toBe('');
+    });
+
+    it('refuses a mode it does not know before touching the repository', async () => {
+      await expect(
+        publish({ targetDirectory: 'environments/x', mode: 'replace' }),
+      ).rejects.toThrow(new InputError("mode must be 'create' or 'propose'"));
+      await expect(fs.stat(repository)).rejects.toThrow();
+    });
+  });
+
+  it('refuses to publish a symlink, which a later publish could write through', async () => {
+    await fs.symlink('/etc', path.join(workspacePath, 'environment', 'etc'));
+    await expect(
+      publish({ targetDirectory: 'environments/staging' }),
+    ).rejects.toThrow(
+      new InputError(
+        'etc in sourcePath is a symlink; symlinks are not published',
+      ),
+    );
+    expect(refsOf()).toBe('');
   });
 
   it.each([

@@ -118,6 +118,16 @@ export function createPublishLocalGitAction(options: { config: Config }) {
       const commitHash = await ctx.checkpoint({
         key: `kler.git.publishLocal.${branch}.${input.targetDirectory}`,
         fn: async () => {
+          const noCommitsYet = new InputError(
+            `${repositoryPath} has no commits yet, so there is nothing to propose a change to; publish with mode create first`,
+          );
+          // Checked before the repository is created: a refused proposal leaves nothing behind.
+          if (
+            mode === 'propose' &&
+            (await fs.readdir(repositoryPath).catch(() => [])).length === 0
+          ) {
+            throw noCommitsYet;
+          }
           await fs.mkdir(repositoryPath, { recursive: true });
           if ((await fs.readdir(repositoryPath)).length === 0) {
             await git(
@@ -147,6 +157,7 @@ export function createPublishLocalGitAction(options: { config: Config }) {
                 )?.[1] ?? branch
               : branch;
             if (mode === 'propose') {
+              if (!hasCommits) throw noCommitsYet;
               if (branch === defaultBranch) {
                 throw new InputError(
                   `A proposal goes to a branch of its own, not to ${defaultBranch}, the repository's default branch`,
@@ -178,7 +189,19 @@ export function createPublishLocalGitAction(options: { config: Config }) {
             await fs.rm(target, { recursive: true, force: true });
             await fs.cp(sourcePath, target, {
               recursive: true,
-              filter: source => isPublished(path.basename(source)),
+              filter: async source => {
+                if (!isPublished(path.basename(source))) return false;
+                // A committed symlink would later let a publish write through it, outside the clone.
+                if ((await fs.lstat(source)).isSymbolicLink()) {
+                  throw new InputError(
+                    `${path.relative(
+                      sourcePath,
+                      source,
+                    )} in sourcePath is a symlink; symlinks are not published`,
+                  );
+                }
+                return true;
+              },
             });
             await git(['add', '--all', '--', input.targetDirectory], clone);
             const identity = [
