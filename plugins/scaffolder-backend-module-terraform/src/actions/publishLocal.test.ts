@@ -90,6 +90,38 @@ describe('kler:git:publishLocal', () => {
     );
   });
 
+  it("masks the task's secrets in what it logs, outputs and throws", async () => {
+    const secret = 'tok-publish-Secret-4711';
+    const { ctx, lines, outputs } = createTestContext({
+      workspacePath,
+      secrets: { token: secret },
+      input: {
+        sourcePath: 'environment',
+        targetDirectory: 'environments/staging',
+        commitMessage: `Add staging with ${secret}`,
+      },
+    });
+    await action().handler(ctx as any);
+    expect(lines.join('\n')).toContain('Add staging with ***');
+    expect(lines.join('\n')).not.toContain(secret);
+    expect(JSON.stringify(outputs)).not.toContain(secret);
+
+    const again = createTestContext({
+      workspacePath,
+      secrets: { token: secret },
+      input: {
+        sourcePath: 'environment',
+        targetDirectory: 'environments/staging',
+        branch: `${secret}/..`,
+      },
+    });
+    const refused = action().handler(again.ctx as any);
+    await expect(refused).rejects.toThrow(InputError);
+    await expect(action().handler(again.ctx as any)).rejects.not.toThrow(
+      secret,
+    );
+  });
+
   it('skips in dry-run and without a configured repository', async () => {
     const dry = createTestContext({
       workspacePath,
