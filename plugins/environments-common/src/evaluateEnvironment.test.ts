@@ -11,8 +11,10 @@ import {
   stoppedTask,
   wellArchitectedReview,
 } from './__fixtures__/snapshots';
+import { run } from './__fixtures__/runs';
 import {
   evaluateEnvironment,
+  evaluateUnreadEnvironment,
   summarizeEvaluation,
 } from './evaluateEnvironment';
 import { PROBLEM_SEVERITIES, compareProblems } from './severity';
@@ -69,6 +71,7 @@ describe('evaluateEnvironment', () => {
           scaling: 'ok',
           backup: 'ok',
           wellArchitected: 'ok',
+          provisioning: 'ok',
         },
         services: expect.any(Array),
         problems: [],
@@ -156,6 +159,7 @@ describe('evaluateEnvironment', () => {
       scaling: 'error',
       backup: 'error',
       wellArchitected: 'warning',
+      provisioning: 'ok',
     });
     const byName = Object.fromEntries(
       evaluation.services.map(s => [s.serviceName, s]),
@@ -166,6 +170,7 @@ describe('evaluateEnvironment', () => {
       scaling: 'ok',
       backup: 'ok',
       wellArchitected: 'ok',
+      provisioning: 'ok',
     });
     expect(byName['shop-api'].problems.map(p => p.id)).toEqual([
       'production/service/shop-api/running-below-desired',
@@ -243,6 +248,7 @@ describe('summarizeEvaluation', () => {
         scaling: 'error',
         backup: 'error',
         wellArchitected: 'warning',
+        provisioning: 'ok',
       },
       counts: {
         services: 5,
@@ -262,6 +268,7 @@ describe('summarizeEvaluation', () => {
         scaling: 'ok',
         backup: 'ok',
         wellArchitected: 'ok',
+        provisioning: 'ok',
       },
       counts: {
         services: 5,
@@ -269,5 +276,41 @@ describe('summarizeEvaluation', () => {
         problems: { critical: 0, high: 0, medium: 0, low: 0 },
       },
     });
+  });
+});
+
+describe('evaluateUnreadEnvironment', () => {
+  it('knows nothing of the areas read from AWS, and what the runs say', () => {
+    const failedApply = run({ kind: 'apply', outcome: 'failed' });
+    expect(
+      evaluateUnreadEnvironment(healthySnapshot().environment, {
+        now: NOW,
+        runs: [failedApply],
+      }),
+    ).toEqual({
+      environment: 'production',
+      status: 'error',
+      areas: {
+        health: 'unknown',
+        scaling: 'unknown',
+        backup: 'unknown',
+        wellArchitected: 'unknown',
+        provisioning: 'error',
+      },
+      services: [],
+      problems: [
+        expect.objectContaining({ id: 'production/provisioning/apply-failed' }),
+      ],
+    });
+  });
+
+  it('is unknown without runs', () => {
+    const evaluation = evaluateUnreadEnvironment(
+      healthySnapshot('development').environment,
+      { now: NOW },
+    );
+    expect(evaluation.status).toBe('unknown');
+    expect(evaluation.problems).toEqual([]);
+    expect(evaluation.areas.provisioning).toBe('ok');
   });
 });

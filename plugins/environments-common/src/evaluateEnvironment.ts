@@ -3,7 +3,12 @@ import {
   EvaluationOptions,
   RuleContext,
 } from './rules/context';
-import { environmentRules, serviceRules, unreadableAreas } from './rules';
+import {
+  environmentRules,
+  runRules,
+  serviceRules,
+  unreadableAreas,
+} from './rules';
 import {
   ENVIRONMENT_AREAS,
   compareProblems,
@@ -12,6 +17,7 @@ import {
 } from './severity';
 import {
   EnvironmentArea,
+  EnvironmentDefinition,
   EnvironmentEvaluation,
   EnvironmentSnapshot,
   EnvironmentSummary,
@@ -44,11 +50,12 @@ export function evaluateEnvironment(
   snapshot: EnvironmentSnapshot,
   options: EvaluationOptions = {},
 ): EnvironmentEvaluation {
-  const { now = new Date(), ...thresholds } = options;
+  const { now = new Date(), runs = [], ...thresholds } = options;
   const context: RuleContext = {
     snapshot,
     environment: snapshot.environment,
     now,
+    runs,
     thresholds: {
       ...DEFAULT_EVALUATION_THRESHOLDS,
       ...Object.fromEntries(
@@ -92,6 +99,34 @@ export function evaluateEnvironment(
     ]),
     areas: areaStatuses(problems, unreadable),
     services,
+    problems,
+  };
+}
+
+/** The areas read from AWS: all unknown when the environment could not be read. */
+const AWS_AREAS = ENVIRONMENT_AREAS.filter(area => area !== 'provisioning');
+
+/**
+ * Evaluates an environment that could not be read from AWS (no snapshot):
+ * every area read from AWS is unknown, and what its run history says (a
+ * failed apply, drift) still counts. Pure, like {@link evaluateEnvironment}.
+ *
+ * @public
+ */
+export function evaluateUnreadEnvironment(
+  environment: EnvironmentDefinition,
+  options: Pick<EvaluationOptions, 'now' | 'runs'> = {},
+): EnvironmentEvaluation {
+  const { now = new Date(), runs = [] } = options;
+  const problems = runRules
+    .flatMap(rule => rule({ environment, now, runs }))
+    .sort(compareProblems);
+  const areas = areaStatuses(problems, new Set(AWS_AREAS));
+  return {
+    environment: environment.name,
+    status: worstStatus([statusOfProblems(problems), 'unknown']),
+    areas,
+    services: [],
     problems,
   };
 }

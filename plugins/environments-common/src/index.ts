@@ -24,8 +24,11 @@ export {
 } from './environmentEntity';
 export {
   evaluateEnvironment,
+  evaluateUnreadEnvironment,
   summarizeEvaluation,
 } from './evaluateEnvironment';
+export { describeRunSummary } from './rules/runRules';
+export * from './runs';
 export type { EvaluationOptions } from './rules/context';
 export * from './consoleUrls';
 export { parseBackupScheduleFrequencyHours } from './backupSchedule';

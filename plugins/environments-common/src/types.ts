@@ -307,11 +307,16 @@ export interface EnvironmentSnapshot {
 
 /* ---- Evaluation ---- */
 
+/**
+ * What a problem is about. The first four are read from AWS; `provisioning`
+ * comes from the environment's run history (plans, applies, drift checks).
+ */
 export type EnvironmentArea =
   | 'health'
   | 'scaling'
   | 'backup'
-  | 'wellArchitected';
+  | 'wellArchitected'
+  | 'provisioning';
 
 export type ProblemSeverity = 'critical' | 'high' | 'medium' | 'low';
 
@@ -328,6 +333,8 @@ export interface Problem {
   proposedFix: string;
   /** AWS console link to the resource. */
   consoleUrl?: string;
+  /** The task or pipeline run the problem is about (`/create/tasks/<id>` or a URL). */
+  runUrl?: string;
   /** The ECS service the problem is about, if any. */
   serviceName?: string;
   /** The resource (ARN or name) the problem is about. */
@@ -348,6 +355,60 @@ export interface EnvironmentEvaluation {
   services: ServiceEvaluation[];
   /** Every problem of the environment, worst first. */
   problems: Problem[];
+}
+
+/* ---- Run history ---- */
+
+/** A Terraform plan, an apply, or a scheduled read-only plan looking for drift. */
+export type EnvironmentRunKind = 'plan' | 'apply' | 'drift';
+
+/** Who ran it: the portal's actions, the environment repository's pipeline, or the drift schedule. */
+export type EnvironmentRunSource = 'portal' | 'pipeline' | 'schedule';
+
+/** `skipped`: nothing was planned or applied (a dry run's reasons, unavailable providers). */
+export type EnvironmentRunOutcome = 'succeeded' | 'failed' | 'skipped';
+
+/** Resource changes of a plan: what `terraform plan` prints as "N to add, ...". */
+export interface ResourceChangeCounts {
+  add: number;
+  change: number;
+  destroy: number;
+  /** Resources destroyed and created again (delete and create of one address). */
+  replace: number;
+}
+
+/** What a run's plan would do (a drift run: what differs from the code), in total and by resource type. */
+export interface EnvironmentRunSummary extends ResourceChangeCounts {
+  byType: Record<string, ResourceChangeCounts>;
+  /** Root module outputs that would change. */
+  outputChanges?: number;
+}
+
+/** A run as its caller reports it: the body of `POST /environments/:name/runs`. */
+export interface EnvironmentRunReport {
+  kind: EnvironmentRunKind;
+  source: EnvironmentRunSource;
+  outcome: EnvironmentRunOutcome;
+  /** The user entity ref who started it, or the pipeline's identity. */
+  actor?: string;
+  /** ISO time the run ended; the time it was reported when absent. */
+  at?: string;
+  /** The task (`/create/tasks/<id>`) or the pipeline run (an https URL). */
+  link?: string;
+  summary?: EnvironmentRunSummary;
+  /** A short message: what was applied, why it failed or was skipped. */
+  message?: string;
+}
+
+/** A recorded run of one environment. */
+export interface EnvironmentRun extends EnvironmentRunReport {
+  id: string;
+  environment: string;
+  /** The actor reported, or the caller's identity (`plugin:scaffolder`, `external:<subject>`). */
+  actor: string;
+  at: string;
+  /** The identity of the service that reported the run. */
+  reportedBy: string;
 }
 
 /* ---- API ---- */
@@ -403,6 +464,11 @@ export interface EntityEnvironmentsResponse {
     summary: EnvironmentSummary;
     services: EntityServiceInEnvironment[];
   }>;
+}
+
+/** GET /environments/:name/runs, newest first */
+export interface EnvironmentRunListResponse {
+  items: EnvironmentRun[];
 }
 
 /** GET /problems */

@@ -1,5 +1,6 @@
 import {
   EnvironmentDefinition,
+  EnvironmentRun,
   EnvironmentSnapshot,
   Problem,
   ProblemSeverity,
@@ -14,6 +15,11 @@ import {
 export interface EvaluationOptions {
   /** The time rules compare dates against; defaults to the current time. */
   now?: Date;
+  /**
+   * The environment's recent runs (at least the latest of each kind), which
+   * the provisioning rules read: a failed apply, drift. Default none.
+   */
+  runs?: EnvironmentRun[];
   /** A deployment IN_PROGRESS for longer than this is stuck. Default 30. */
   deploymentTimeoutMinutes?: number;
   /** Stopped tasks younger than this count as recent failures. Default 60. */
@@ -31,7 +37,9 @@ export interface EvaluationOptions {
   wellArchitectedReviewMaxAgeDays?: number;
 }
 
-export type EvaluationThresholds = Required<Omit<EvaluationOptions, 'now'>>;
+export type EvaluationThresholds = Required<
+  Omit<EvaluationOptions, 'now' | 'runs'>
+>;
 
 export const DEFAULT_EVALUATION_THRESHOLDS: EvaluationThresholds = {
   deploymentTimeoutMinutes: 30,
@@ -48,7 +56,11 @@ export interface RuleContext {
   environment: EnvironmentDefinition;
   now: Date;
   thresholds: EvaluationThresholds;
+  runs: EnvironmentRun[];
 }
+
+/** What the rules about the run history need: no snapshot, which may be missing. */
+export type RunRuleContext = Pick<RuleContext, 'environment' | 'now' | 'runs'>;
 
 export type ProblemFields = Omit<Problem, 'environment' | 'id'> & {
   /** The id after the environment name, for example `service/shop-api/running-below-desired`. */
@@ -56,7 +68,7 @@ export type ProblemFields = Omit<Problem, 'environment' | 'id'> & {
 };
 
 export function createProblem(
-  context: RuleContext,
+  context: Pick<RuleContext, 'environment'>,
   { idSuffix, ...fields }: ProblemFields,
 ): Problem {
   return {
@@ -68,7 +80,7 @@ export function createProblem(
 
 /** Production gets the stricter of two severities. */
 export function severityForTier(
-  context: RuleContext,
+  context: Pick<RuleContext, 'environment'>,
   production: ProblemSeverity,
   development: ProblemSeverity,
 ): ProblemSeverity {
@@ -77,7 +89,7 @@ export function severityForTier(
 
 /** Milliseconds from an ISO date to now; undefined for a missing or invalid date. */
 export function ageInMs(
-  context: RuleContext,
+  context: Pick<RuleContext, 'now'>,
   iso?: string,
 ): number | undefined {
   if (!iso) {

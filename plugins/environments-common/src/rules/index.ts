@@ -2,6 +2,7 @@ import { EcsService, EnvironmentArea, Problem } from '../types';
 import { backupRules } from './backupRules';
 import { RuleContext } from './context';
 import { detectReadErrors } from './readErrorRules';
+import { runRules } from './runRules';
 import {
   detectCapacityProviderProblems,
   serviceScalingRules,
@@ -32,7 +33,10 @@ export const environmentRules: EnvironmentRule[] = [
   ...backupRules,
   ...wellArchitectedRules,
   detectReadErrors,
+  ...runRules,
 ];
+
+export { runRules };
 
 /** The areas whose data could not be read; their status is `unknown`. */
 export function unreadableAreas(context: RuleContext): Set<EnvironmentArea> {

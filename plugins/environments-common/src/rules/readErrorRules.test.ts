@@ -84,6 +84,7 @@ describe('read error rules', () => {
       scaling: 'ok',
       backup: 'ok',
       wellArchitected: 'unknown',
+      provisioning: 'ok',
     });
     expect(evaluation.status).toBe('error');
     expect(evaluation.services[0].areas.wellArchitected).toBe('unknown');

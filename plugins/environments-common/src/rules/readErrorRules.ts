@@ -42,6 +42,8 @@ export const ENVIRONMENT_AREA_IAM_ACTIONS: Record<EnvironmentArea, string[]> = {
     'wellarchitected:GetLensReview',
     'wellarchitected:ListLensReviewImprovements',
   ],
+  // From the run history the portal records, not from AWS.
+  provisioning: [],
 };
 
 const AREA_NAMES: Record<EnvironmentArea, string> = {
@@ -49,6 +51,7 @@ const AREA_NAMES: Record<EnvironmentArea, string> = {
   scaling: 'scaling',
   backup: 'backup',
   wellArchitected: 'Well-Architected',
+  provisioning: 'provisioning',
 };
 
 const ACCESS_DENIED_ERRORS = [

@@ -17,6 +17,7 @@ const ok = {
   scaling: 'ok',
   backup: 'ok',
   wellArchitected: 'ok',
+  provisioning: 'ok',
 } as const;
 
 export function makeSummary(

@@ -9,6 +9,7 @@ export const AREA_LABELS: Record<EnvironmentArea, string> = {
   scaling: 'Scaling',
   backup: 'Backup',
   wellArchitected: 'Well-Architected',
+  provisioning: 'Provisioning',
 };
 
 export const SEVERITY_LABELS: Record<ProblemSeverity, string> = {
