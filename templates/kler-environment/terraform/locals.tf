@@ -13,6 +13,59 @@ locals {
   deletion_protection     = local.production
   log_retention_days      = local.production ? 90 : 14
 
+  # AWS names, all made here. A name is kept as it is when AWS takes it;
+  # one that is longer than its limit, or has "--" where AWS refuses it (RDS,
+  # ECR), is cut (and cleaned) to leave room for "-" and 8 hex characters of
+  # the full name's SHA-1, so two names that differ stay different. The
+  # template's patterns allow environment names of 30 and service names of 32
+  # characters: kler-<name>-<service> alone can reach 68.
+  full_names = {
+    cluster               = { name = local.cluster_name, limit = 255, clean = false }
+    capacity_provider     = { name = "${local.cluster_name}-ec2", limit = 255, clean = false }
+    load_balancer         = { name = local.cluster_name, limit = 32, clean = false }
+    alb_logs_bucket       = { name = "${local.cluster_name}-alb-logs-${var.aws_account_id}", limit = 63, clean = false }
+    instance_role         = { name = "${local.cluster_name}-ecs-instance", limit = 64, clean = false }
+    instance_profile      = { name = "${local.cluster_name}-ecs-instance", limit = 128, clean = false }
+    backup_role           = { name = "${local.cluster_name}-backup", limit = 64, clean = false }
+    backup_vault          = { name = local.cluster_name, limit = 50, clean = false }
+    backup_plan           = { name = local.cluster_name, limit = 50, clean = false }
+    backup_selection      = { name = "${local.cluster_name}-tagged", limit = 50, clean = false }
+    efs_creation_token    = { name = "${local.cluster_name}-shared", limit = 64, clean = false }
+    database              = { name = local.cluster_name, limit = 63, clean = true }
+    database_subnet_group = { name = local.cluster_name, limit = 255, clean = false }
+    kms_alias             = { name = "alias/kler/${var.name}", limit = 256, clean = false }
+    alarm_topic           = { name = "${var.name}-alarms", limit = 256, clean = false }
+  }
+  service_full_names = {
+    for service in keys(var.services) : service => {
+      target_group   = { name = "${local.cluster_name}-${service}", limit = 32, clean = false }
+      execution_role = { name = "${var.name}-${service}-execution", limit = 64, clean = false }
+      task_role      = { name = "${var.name}-${service}-task", limit = 64, clean = false }
+      ecr_repository = { name = "kler/${var.name}/${service}", limit = 256, clean = true }
+      log_group      = { name = "/kler/${var.name}/${service}", limit = 512, clean = false }
+      security_group = { name = "${var.name}-${service}", limit = 255, clean = false }
+      task_family    = { name = "${var.name}-${service}", limit = 255, clean = false }
+    }
+  }
+  fitted_names = {
+    for key, full in merge(local.full_names, merge([
+      for service, names in local.service_full_names : {
+        for kind, full in names : "${service}/${kind}" => full
+      }
+    ]...)) :
+    key => (
+      length(full.name) <= full.limit && !(full.clean && strcontains(full.name, "--"))
+      ? full.name
+      : "${trimsuffix(substr(full.clean ? replace(full.name, "/-+/", "-") : full.name, 0, full.limit - 9), "-")}-${substr(sha1(full.name), 0, 8)}"
+    )
+  }
+  names = { for kind in keys(local.full_names) : kind => local.fitted_names[kind] }
+  service_names = {
+    for service, names in local.service_full_names : service => {
+      for kind in keys(names) : kind => local.fitted_names["${service}/${kind}"]
+    }
+  }
+
   tags = {
     "kler:environment" = var.name
     "kler:tier"        = var.tier

@@ -14,7 +14,13 @@ module "network" {
 module "cluster" {
   source = "./modules/ecs-cluster"
 
-  name          = local.cluster_name
+  name = local.cluster_name
+  names = {
+    cluster           = local.names.cluster
+    capacity_provider = local.names.capacity_provider
+    instance_role     = local.names.instance_role
+    instance_profile  = local.names.instance_profile
+  }
   vpc_id        = module.network.vpc_id
   subnet_ids    = module.network.private_subnet_ids
   instance_type = var.instance_type
@@ -27,6 +33,7 @@ module "load_balancer" {
   source = "./modules/alb"
 
   name                = local.cluster_name
+  names               = { load_balancer = local.names.load_balancer }
   vpc_id              = module.network.vpc_id
   vpc_cidr_block      = module.network.cidr_block
   subnet_ids          = module.network.public_subnet_ids
@@ -35,6 +42,7 @@ module "load_balancer" {
 
   services = {
     for name, service in local.services : name => {
+      target_group_name = local.service_names[name].target_group
       container_port    = service.container_port
       health_check_path = service.health_check_path
       path_patterns     = service.path_patterns
@@ -60,6 +68,7 @@ module "efs" {
   count  = var.efs ? 1 : 0
 
   name                      = "${local.cluster_name}-shared"
+  creation_token            = local.names.efs_creation_token
   vpc_id                    = module.network.vpc_id
   subnet_ids                = module.network.private_subnet_ids
   client_security_group_ids = [module.cluster.instance_security_group_id]
@@ -71,6 +80,7 @@ module "service" {
   for_each = local.services
 
   name                            = each.key
+  names                           = local.service_names[each.key]
   environment                     = var.name
   cluster_name                    = module.cluster.cluster_name
   cluster_arn                     = module.cluster.cluster_arn
@@ -99,7 +109,12 @@ module "service" {
 module "backup" {
   source = "./modules/backup"
 
-  name           = local.cluster_name
+  names = {
+    vault     = local.names.backup_vault
+    plan      = local.names.backup_plan
+    selection = local.names.backup_selection
+    role      = local.names.backup_role
+  }
   environment    = var.name
   schedule       = var.backup_schedule
   retention_days = var.backup_retention_days
@@ -110,6 +125,7 @@ module "alarms" {
   source = "./modules/alarms"
 
   environment               = var.name
+  topic_name                = local.names.alarm_topic
   cluster_name              = module.cluster.cluster_name
   load_balancer_arn_suffix  = module.load_balancer.arn_suffix
   target_group_arn_suffixes = module.load_balancer.target_group_arn_suffixes

@@ -215,20 +215,35 @@ describe('kler-service added to a published kler-environment', () => {
     const rootModule = await evaluateTerraformLocals(
       environmentDir,
       variables,
-      LOCALS,
+      [...LOCALS, 'service_names'],
     );
     expect(rootModule.exitCode).toBe(0);
+    const { services, service_names: names } = rootModule.locals!;
     // What main.tf gives the load balancer module.
     const loadBalancer = await evaluateTerraformLocals(
       path.join(environmentDir, 'modules', 'alb'),
       {
         name: 'kler-dev-svc',
+        names: { load_balancer: 'kler-dev-svc' },
         vpc_id: 'vpc-1',
         vpc_cidr_block: '10.0.0.0/16',
         subnet_ids: ['subnet-1', 'subnet-2'],
         deletion_protection: false,
         tags: {},
-        services: rootModule.locals!.services,
+        services: Object.fromEntries(
+          Object.entries<Record<string, unknown>>(services).map(
+            ([name, service]) => [
+              name,
+              {
+                target_group_name: names[name].target_group,
+                container_port: service.container_port,
+                health_check_path: service.health_check_path,
+                path_patterns: service.path_patterns,
+                priority: service.priority,
+              },
+            ],
+          ),
+        ),
       },
       [],
     );

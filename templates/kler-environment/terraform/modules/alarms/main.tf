@@ -3,7 +3,7 @@
 # the ecs-service module.
 
 resource "aws_sns_topic" "alarms" {
-  name = "${var.environment}-alarms"
+  name = var.topic_name
 
   tags = var.tags
 }

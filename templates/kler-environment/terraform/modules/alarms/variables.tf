@@ -3,6 +3,11 @@ variable "environment" {
   type        = string
 }
 
+variable "topic_name" {
+  description = "Name of the alarms' SNS topic."
+  type        = string
+}
+
 variable "cluster_name" {
   description = "The ECS cluster."
   type        = string

@@ -34,7 +34,7 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_lb" "this" {
-  name                       = var.name
+  name                       = var.names.load_balancer
   load_balancer_type         = "application"
   internal                   = false
   subnets                    = var.subnet_ids
@@ -48,7 +48,7 @@ resource "aws_lb" "this" {
 resource "aws_lb_target_group" "service" {
   for_each = var.services
 
-  name                 = substr("${var.name}-${each.key}", 0, 32)
+  name                 = var.services[each.key].target_group_name
   vpc_id               = var.vpc_id
   port                 = each.value.container_port
   protocol             = "HTTP"

@@ -1,6 +1,13 @@
 variable "name" {
-  description = "Name of the load balancer."
+  description = "Prefix of the names of the load balancer's security group."
   type        = string
+}
+
+variable "names" {
+  description = "AWS names, made to fit by the root module's locals.tf."
+  type = object({
+    load_balancer = string
+  })
 }
 
 variable "vpc_id" {
@@ -21,6 +28,7 @@ variable "subnet_ids" {
 variable "services" {
   description = "Services behind the load balancer, by name."
   type = map(object({
+    target_group_name = string
     container_port    = number
     health_check_path = string
     path_patterns     = list(string)

@@ -11,14 +11,14 @@ locals {
 }
 
 resource "aws_backup_vault" "this" {
-  name        = var.name
+  name        = var.names.vault
   kms_key_arn = var.kms_key_arn
 
   tags = var.tags
 }
 
 resource "aws_backup_plan" "this" {
-  name = var.name
+  name = var.names.plan
 
   rule {
     rule_name         = "${var.schedule}-${var.retention_days}d"
@@ -38,7 +38,7 @@ resource "aws_backup_plan" "this" {
 }
 
 resource "aws_iam_role" "backup" {
-  name = "${var.name}-backup"
+  name = var.names.role
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -62,7 +62,7 @@ resource "aws_iam_role_policy_attachment" "restore" {
 }
 
 resource "aws_backup_selection" "tagged" {
-  name         = "${var.name}-tagged"
+  name         = var.names.selection
   plan_id      = aws_backup_plan.this.id
   iam_role_arn = aws_iam_role.backup.arn
   resources    = ["*"]

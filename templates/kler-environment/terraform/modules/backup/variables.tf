@@ -1,6 +1,11 @@
-variable "name" {
-  description = "Name of the vault and plan (the environment's kler.io/backup-vault)."
-  type        = string
+variable "names" {
+  description = "AWS names, made to fit by the root module's locals.tf; the vault is the environment's kler.io/backup-vault."
+  type = object({
+    vault     = string
+    plan      = string
+    selection = string
+    role      = string
+  })
 }
 
 variable "environment" {

@@ -6,7 +6,7 @@ data "aws_ssm_parameter" "ecs_ami" {
 }
 
 resource "aws_ecs_cluster" "this" {
-  name = var.name
+  name = var.names.cluster
 
   setting {
     name  = "containerInsights"
@@ -17,7 +17,7 @@ resource "aws_ecs_cluster" "this" {
 }
 
 resource "aws_iam_role" "instance" {
-  name = "${var.name}-ecs-instance"
+  name = var.names.instance_role
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -41,7 +41,7 @@ resource "aws_iam_role_policy_attachment" "instance_ssm" {
 }
 
 resource "aws_iam_instance_profile" "instance" {
-  name = "${var.name}-ecs-instance"
+  name = var.names.instance_profile
   role = aws_iam_role.instance.name
 
   tags = var.tags
@@ -90,7 +90,7 @@ resource "aws_launch_template" "this" {
 
   user_data = base64encode(<<-EOT
     #!/bin/bash
-    echo "ECS_CLUSTER=${var.name}" >> /etc/ecs/ecs.config
+    echo "ECS_CLUSTER=${aws_ecs_cluster.this.name}" >> /etc/ecs/ecs.config
     echo "ECS_ENABLE_CONTAINER_METADATA=true" >> /etc/ecs/ecs.config
   EOT
   )
@@ -147,7 +147,7 @@ resource "aws_autoscaling_group" "this" {
 }
 
 resource "aws_ecs_capacity_provider" "this" {
-  name = "${var.name}-ec2"
+  name = var.names.capacity_provider
 
   auto_scaling_group_provider {
     auto_scaling_group_arn         = aws_autoscaling_group.this.arn

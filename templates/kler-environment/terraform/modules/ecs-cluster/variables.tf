@@ -1,6 +1,16 @@
 variable "name" {
-  description = "Name of the cluster (the environment's kler.io/ecs-cluster)."
+  description = "Prefix of the names of the security group, launch template and Auto Scaling group."
   type        = string
+}
+
+variable "names" {
+  description = "AWS names, made to fit by the root module's locals.tf."
+  type = object({
+    cluster           = string
+    capacity_provider = string
+    instance_role     = string
+    instance_profile  = string
+  })
 }
 
 variable "vpc_id" {

@@ -5,14 +5,14 @@
 data "aws_region" "current" {}
 
 resource "aws_cloudwatch_log_group" "this" {
-  name              = "/kler/${var.environment}/${var.name}"
+  name              = var.names.log_group
   retention_in_days = var.log_retention_days
 
   tags = var.tags
 }
 
 resource "aws_iam_role" "execution" {
-  name = substr("${var.environment}-${var.name}-execution", 0, 64)
+  name = var.names.execution_role
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -48,7 +48,7 @@ resource "aws_iam_role_policy" "read_secrets" {
 }
 
 resource "aws_iam_role" "task" {
-  name = substr("${var.environment}-${var.name}-task", 0, 64)
+  name = var.names.task_role
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -62,7 +62,7 @@ resource "aws_iam_role" "task" {
 }
 
 resource "aws_security_group" "service" {
-  name        = "${var.environment}-${var.name}"
+  name        = var.names.security_group
   description = "ECS service ${var.name} of ${var.environment}"
   vpc_id      = var.vpc_id
 
@@ -82,11 +82,11 @@ resource "aws_security_group" "service" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 
-  tags = merge(var.tags, { Name = "${var.environment}-${var.name}" })
+  tags = merge(var.tags, { Name = var.names.security_group })
 }
 
 resource "aws_ecs_task_definition" "this" {
-  family                   = "${var.environment}-${var.name}"
+  family                   = var.names.task_family
   requires_compatibilities = ["EC2"]
   network_mode             = "awsvpc"
   cpu                      = var.cpu

@@ -3,6 +3,17 @@ variable "name" {
   type        = string
 }
 
+variable "names" {
+  description = "AWS names, made to fit by the root module's locals.tf."
+  type = object({
+    execution_role = string
+    task_role      = string
+    log_group      = string
+    security_group = string
+    task_family    = string
+  })
+}
+
 variable "environment" {
   description = "Name of the environment."
   type        = string

@@ -3,7 +3,7 @@
 # environment's AWS Backup selection covers it.
 
 resource "aws_efs_file_system" "this" {
-  creation_token   = var.name
+  creation_token   = var.creation_token
   encrypted        = true
   kms_key_id       = var.kms_key_arn
   performance_mode = "generalPurpose"

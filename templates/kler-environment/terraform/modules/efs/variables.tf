@@ -1,5 +1,10 @@
 variable "name" {
-  description = "Name of the file system."
+  description = "Name of the file system (its Name tag) and prefix of its security group's."
+  type        = string
+}
+
+variable "creation_token" {
+  description = "The file system's creation token, made to fit (64 characters) by the root module's locals.tf."
   type        = string
 }
 

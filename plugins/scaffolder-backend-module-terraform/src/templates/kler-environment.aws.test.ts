@@ -1,0 +1,195 @@
+import {
+  ENVIRONMENT_TERRAFORM_DIR,
+  evaluateTerraformLocals,
+  parseTerraform,
+} from '../__testUtils__/templates';
+
+jest.setTimeout(120_000);
+
+/**
+ * What real AWS needs of kler-environment's Terraform (issue 13), proven
+ * offline: the configuration's HCL, parsed with hcl2json, and its variables
+ * and locals evaluated by Terraform itself for the values that matter.
+ */
+
+/** The longest names the template's patterns allow, and names with "--". */
+const LONGEST_ENVIRONMENT = `e${'x'.repeat(28)}9`;
+const LONGEST_SERVICES = [`${'s'.repeat(31)}a`, `${'s'.repeat(31)}b`];
+
+/** A service entry of the services variable. */
+function serviceEntry(overrides: Record<string, unknown> = {}) {
+  return {
+    image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop-api:1.4.2',
+    cpu: 256,
+    memory: 512,
+    desired_min: 1,
+    desired_max: 2,
+    ...overrides,
+  };
+}
+
+/** terraform.tfvars.json of an environment, with `overrides`. */
+function environmentVariables(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'dev-two',
+    tier: 'development',
+    owner: 'group:default/platform-team',
+    aws_account_id: '111111111111',
+    aws_region: 'eu-west-1',
+    instance_type: 't3.large',
+    capacity_min: 1,
+    capacity_max: 3,
+    efs: true,
+    backup_schedule: 'daily',
+    backup_retention_days: 7,
+    default_service: 'storefront',
+    services: { storefront: serviceEntry() },
+    ...overrides,
+  };
+}
+
+/** AWS's limit and pattern for each kind of name the environment gives. */
+const NAME_RULES: Record<string, { limit: number; pattern: RegExp }> = {
+  cluster: { limit: 255, pattern: /^[a-zA-Z0-9_-]+$/ },
+  // Capacity provider names may not start with aws, ecs or fargate.
+  capacity_provider: {
+    limit: 255,
+    pattern: /^(?!aws|ecs|fargate)[a-zA-Z0-9_-]+$/,
+  },
+  load_balancer: {
+    limit: 32,
+    pattern: /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
+  },
+  alb_logs_bucket: {
+    limit: 63,
+    pattern: /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  },
+  instance_role: { limit: 64, pattern: /^[\w+=,.@-]+$/ },
+  instance_profile: { limit: 128, pattern: /^[\w+=,.@-]+$/ },
+  backup_role: { limit: 64, pattern: /^[\w+=,.@-]+$/ },
+  backup_vault: { limit: 50, pattern: /^[a-zA-Z0-9_-]{2,50}$/ },
+  backup_plan: { limit: 50, pattern: /^[a-zA-Z0-9_.-]{1,50}$/ },
+  backup_selection: { limit: 50, pattern: /^[a-zA-Z0-9_.-]{1,50}$/ },
+  efs_creation_token: { limit: 64, pattern: /^.{1,64}$/ },
+  // RDS: a letter first, no "--", no hyphen last.
+  database: {
+    limit: 63,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+  },
+  database_subnet_group: { limit: 255, pattern: /^[a-z0-9 ._-]+$/ },
+  kms_alias: { limit: 256, pattern: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/ },
+  alarm_topic: { limit: 256, pattern: /^[a-zA-Z0-9_-]+$/ },
+  target_group: {
+    limit: 32,
+    pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
+  },
+  execution_role: { limit: 64, pattern: /^[\w+=,.@-]+$/ },
+  task_role: { limit: 64, pattern: /^[\w+=,.@-]+$/ },
+  // ECR: lower-case components separated by one . _ - or /.
+  ecr_repository: {
+    limit: 256,
+    pattern:
+      /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+  },
+  log_group: { limit: 512, pattern: /^[\w/.#-]+$/ },
+  security_group: { limit: 255, pattern: /^[\w .:/()#,@[\]+=&;{}!$*-]+$/ },
+  task_family: { limit: 255, pattern: /^[a-zA-Z0-9_-]+$/ },
+};
+
+function breaksItsRule(kind: string, name: string) {
+  const rule = NAME_RULES[kind];
+  if (!rule) return `no rule for ${kind}`;
+  if (name.length > rule.limit) return `${name.length} > ${rule.limit}`;
+  return rule.pattern.test(name) ? undefined : `does not match ${rule.pattern}`;
+}
+
+describe('names too long: every AWS name fits its limit for every name the patterns allow', () => {
+  it.each([
+    ['the longest names', LONGEST_ENVIRONMENT, LONGEST_SERVICES],
+    ['names with "--"', 'a--b', ['c--d', 'c-d']],
+  ])(
+    'Terraform fits %s offline, keeping distinct names distinct',
+    async (_case, name, serviceNames) => {
+      const { exitCode, stderr, locals } = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables({
+          name,
+          default_service: serviceNames[0],
+          services: Object.fromEntries(
+            serviceNames.map(service => [service, serviceEntry()]),
+          ),
+        }),
+        ['names', 'service_names'],
+      );
+      expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+      const problems: string[] = [];
+      for (const [kind, value] of Object.entries<string>(locals!.names)) {
+        const problem = breaksItsRule(kind, value);
+        if (problem) problems.push(`${kind} ${value}: ${problem}`);
+      }
+      for (const [service, names] of Object.entries<Record<string, string>>(
+        locals!.service_names,
+      )) {
+        for (const [kind, value] of Object.entries(names)) {
+          const problem = breaksItsRule(kind, value);
+          if (problem) problems.push(`${service} ${kind} ${value}: ${problem}`);
+        }
+      }
+      expect(problems).toEqual([]);
+
+      // Two services never share a name of any kind.
+      const [first, second] = serviceNames.map(
+        service => locals!.service_names[service],
+      );
+      for (const kind of Object.keys(first)) {
+        expect({ kind, same: first[kind] === second[kind] }).toEqual({
+          kind,
+          same: false,
+        });
+      }
+    },
+  );
+
+  it('keeps a name that fits as it is', async () => {
+    const { locals } = await evaluateTerraformLocals(
+      ENVIRONMENT_TERRAFORM_DIR,
+      environmentVariables(),
+      ['names', 'service_names'],
+    );
+    expect(locals!.names).toMatchObject({
+      cluster: 'kler-dev-two',
+      load_balancer: 'kler-dev-two',
+      backup_vault: 'kler-dev-two',
+      database: 'kler-dev-two',
+      alb_logs_bucket: 'kler-dev-two-alb-logs-111111111111',
+    });
+    expect(locals!.service_names.storefront).toMatchObject({
+      target_group: 'kler-dev-two-storefront',
+      ecr_repository: 'kler/dev-two/storefront',
+      execution_role: 'dev-two-storefront-execution',
+      task_role: 'dev-two-storefront-task',
+    });
+  });
+
+  it('gives the modules those names, never a name of their own making', async () => {
+    const parsed = await parseTerraform(ENVIRONMENT_TERRAFORM_DIR);
+    const text = JSON.stringify(parsed);
+    // No module cuts a name itself: substr() of a name lives in locals.tf only.
+    for (const [file, body] of Object.entries(parsed)) {
+      if (file === 'locals.tf') continue;
+      expect({ file, cuts: /substr\(/.test(JSON.stringify(body)) }).toEqual({
+        file,
+        cuts: false,
+      });
+    }
+    expect(text).toContain('local.names.load_balancer');
+    expect(text).toContain('local.service_names');
+    const lb = parsed['modules/alb/main.tf'].resource.aws_lb.this[0];
+    expect(lb.name).toBe('${var.names.load_balancer}');
+    const targetGroup =
+      parsed['modules/alb/main.tf'].resource.aws_lb_target_group.service[0];
+    expect(targetGroup.name).toBe(
+      '${var.services[each.key].target_group_name}',
+    );
+  });
+});
