@@ -112,7 +112,42 @@ const ROUTES = [
   '/api/environments/v1/environments/production',
   '/api/environments/v1/entity/default/component/shop-api',
   '/api/environments/v1/problems',
+  '/api/environments/v1/environments/production/runs',
 ];
+
+const RUNS = '/api/environments/v1/environments/production/runs';
+
+/** What the scaffolder's actions send: their own service credentials, for this plugin. */
+const scaffolderHeader = mockCredentials.service.header({
+  onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+  targetPluginId: 'environments',
+});
+
+/** What a pipeline with an external access token (subject environments-pipeline) is. */
+const pipelineHeader = mockCredentials.service.header({
+  onBehalfOf: mockCredentials.service('external:environments-pipeline'),
+  targetPluginId: 'environments',
+});
+
+const failedApply = {
+  kind: 'apply',
+  source: 'portal',
+  outcome: 'failed',
+  actor: 'user:default/alice',
+  at: '2026-12-01T10:15:00.000Z',
+  link: '/create/tasks/6a1f',
+  summary: {
+    add: 1,
+    change: 0,
+    destroy: 0,
+    replace: 0,
+    byType: { aws_ecs_service: { add: 1, change: 0, destroy: 0, replace: 0 } },
+    destroys: false,
+    outputChanges: 0,
+  },
+  message:
+    'terraform apply failed (exit code 1): Error: creating ECS Service (shop-api): InvalidParameterException',
+};
 
 describe('environments backend', () => {
   it('lists every environment of the catalog and the config, broken ones with their error', async () => {
@@ -363,6 +398,10 @@ describe('environments backend', () => {
         name: 'environments.read',
         attributes: { action: 'read' },
       }),
+      expect.objectContaining({
+        name: 'environments.run.create',
+        attributes: { action: 'create' },
+      }),
     ]);
   });
 
@@ -419,5 +458,162 @@ describe('environments backend', () => {
         ],
       }),
     ).rejects.toThrow('environments.aws.concurrency');
+  });
+});
+
+describe('run history routes', () => {
+  it('records a run reported by the scaffolder and lists it; a failed apply is a problem', async () => {
+    const { server } = await startBackend();
+    const posted = await request(server)
+      .post(RUNS)
+      .set('Authorization', scaffolderHeader)
+      .send(failedApply);
+    expect(posted.status).toBe(201);
+    const { destroys: _destroys, ...storedSummary } = failedApply.summary;
+    const run = {
+      ...failedApply,
+      summary: storedSummary,
+      id: expect.any(String),
+      environment: 'production',
+      reportedBy: 'plugin:scaffolder',
+    };
+    expect(posted.body).toEqual(run);
+
+    const listed = await request(server).get(RUNS);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({ items: [run] });
+
+    const problems = await request(server).get(
+      '/api/environments/v1/problems?area=provisioning',
+    );
+    expect(problems.body.items).toEqual([
+      expect.objectContaining({
+        id: 'production/provisioning/apply-failed',
+        severity: 'high',
+        runUrl: '/create/tasks/6a1f',
+      }),
+    ]);
+    const details = await request(server).get(
+      '/api/environments/v1/environments/production',
+    );
+    expect(details.body.summary.areas.provisioning).toBe('error');
+  });
+
+  it("records a pipeline's run under its identity, and lists newest first up to the limit", async () => {
+    const { server } = await startBackend();
+    for (const at of ['2026-12-01T08:00:00Z', '2026-12-01T09:00:00Z']) {
+      const response = await request(server)
+        .post(RUNS)
+        .set('Authorization', pipelineHeader)
+        .send({
+          kind: 'plan',
+          source: 'pipeline',
+          outcome: 'succeeded',
+          at,
+          link: 'https://github.com/kler/environments/actions/runs/42',
+        });
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({
+        actor: 'external:environments-pipeline',
+        reportedBy: 'external:environments-pipeline',
+      });
+    }
+    const listed = await request(server).get(`${RUNS}?limit=1`);
+    expect(listed.body.items.map((r: { at: string }) => r.at)).toEqual([
+      '2026-12-01T09:00:00.000Z',
+    ]);
+  });
+
+  it('refuses a user, even one allowed everything, before reading the body', async () => {
+    const { server } = await startBackend();
+    const asUser = await request(server)
+      .post(RUNS)
+      .set('Authorization', mockCredentials.user.header('user:default/alice'))
+      .set('Content-Type', 'application/json')
+      .send('{not json');
+    expect(asUser.status).toBe(403);
+    expect(asUser.body.error.name).toBe('NotAllowedError');
+
+    const anonymous = await request(server)
+      .post(RUNS)
+      .set('Authorization', mockCredentials.none.header())
+      .send(failedApply);
+    expect(anonymous.status).toBe(401);
+
+    expect((await request(server).get(RUNS)).body.items).toEqual([]);
+  });
+
+  it('refuses a service the policy denies environments.run.create', async () => {
+    const { server } = await startBackend({
+      permissionResult: AuthorizeResult.DENY,
+    });
+    const response = await request(server)
+      .post(RUNS)
+      .set('Authorization', scaffolderHeader)
+      .send(failedApply);
+    expect(response.status).toBe(403);
+    expect(response.body.error.message).toContain('environments.run.create');
+  });
+
+  it.each([
+    ['an unknown kind', { ...failedApply, kind: 'destroy' }, "'kind'"],
+    ['no outcome', { ...failedApply, outcome: undefined }, "'outcome'"],
+    [
+      'a negative count',
+      { ...failedApply, summary: { ...failedApply.summary, add: -1 } },
+      "'summary.add'",
+    ],
+    [
+      'a type without all counts',
+      {
+        ...failedApply,
+        summary: {
+          ...failedApply.summary,
+          byType: { aws_ecs_service: { add: 1 } },
+        },
+      },
+      "'summary.byType.aws_ecs_service.change'",
+    ],
+    [
+      'a script link',
+      // Built, so that the linter does not take the test for a script URL.
+      { ...failedApply, link: `${'javascript'}:alert(1)` },
+      "'link'",
+    ],
+    ['another host', { ...failedApply, link: '//evil.example/x' }, "'link'"],
+    ['a time not ISO', { ...failedApply, at: 'yesterday' }, "'at'"],
+    [
+      'a long message',
+      { ...failedApply, message: 'x'.repeat(2001) },
+      "'message'",
+    ],
+    ['a list', [failedApply], "'(root)'"],
+  ])('answers 400 naming the field for %s', async (_case, body, field) => {
+    const { server } = await startBackend();
+    const response = await request(server)
+      .post(RUNS)
+      .set('Authorization', scaffolderHeader)
+      .send(body as object);
+    expect(response.status).toBe(400);
+    expect(response.body.error.name).toBe('InputError');
+    expect(response.body.error.message).toContain(`body field ${field}`);
+  });
+
+  it('answers 404 for an unknown environment and 400 for a bad limit', async () => {
+    const { server } = await startBackend();
+    const post = await request(server)
+      .post('/api/environments/v1/environments/staging/runs')
+      .set('Authorization', scaffolderHeader)
+      .send(failedApply);
+    expect(post.status).toBe(404);
+    expect(post.body.error.message).toBe("No environment named 'staging'");
+    const get = await request(server).get(
+      '/api/environments/v1/environments/staging/runs',
+    );
+    expect(get.status).toBe(404);
+
+    const badLimit = await request(server).get(`${RUNS}?limit=1000`);
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.body.error.message).toContain("query parameter 'limit'");
   });
 });

@@ -6,7 +6,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { environmentsReadPermission } from '@kler/plugin-environments-common';
+import {
+  environmentsReadPermission,
+  environmentsRunCreatePermission,
+} from '@kler/plugin-environments-common';
 import { durationToMilliseconds } from '@backstage/types';
 import { readEnvironmentsOptions } from './config';
 import { createRouter } from './router';
@@ -17,6 +20,8 @@ import {
 } from './services/aws';
 import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
 import { EnvironmentsService } from './services/EnvironmentsService';
+import { RunHistory } from './services/runs/RunHistory';
+import { RunStore } from './services/runs/RunStore';
 import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
 /**
@@ -52,7 +57,8 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
 
 /**
  * The environments backend plugin: reads each KLER environment from AWS, keeps
- * the snapshots in the cache and serves them, evaluated, under /api/environments.
+ * the snapshots in the cache, records each environment's Terraform runs in its
+ * database, and serves them, evaluated, under /api/environments.
  *
  * @public
  */
@@ -69,6 +75,7 @@ export const environmentsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
+        database: coreServices.database,
         scheduler: coreServices.scheduler,
         rootLifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
@@ -83,13 +90,17 @@ export const environmentsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         cache,
+        database,
         scheduler,
         rootLifecycle,
         catalog,
         reader,
       }) {
         const options = readEnvironmentsOptions(config);
-        permissionsRegistry.addPermissions([environmentsReadPermission]);
+        permissionsRegistry.addPermissions([
+          environmentsReadPermission,
+          environmentsRunCreatePermission,
+        ]);
 
         const frequencyMs = durationToMilliseconds(options.refresh.frequency);
         const registry = new EnvironmentRegistry({
@@ -107,7 +118,16 @@ export const environmentsPlugin = createBackendPlugin({
           ttlMs: options.cache.ttlMs,
           timeoutMs: options.refresh.timeoutMs,
         });
-        const environments = new EnvironmentsService(registry, store, logger);
+        const runs = new RunHistory({
+          store: await RunStore.create({ database }),
+          logger,
+        });
+        const environments = new EnvironmentsService(
+          registry,
+          store,
+          logger,
+          runs,
+        );
 
         // The refresh lists environments from the catalog, so it starts once
         // every plugin is up: earlier, the catalog answers 503.
@@ -123,7 +143,13 @@ export const environmentsPlugin = createBackendPlugin({
         });
 
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, catalog, environments }),
+          await createRouter({
+            httpAuth,
+            permissions,
+            catalog,
+            environments,
+            runs,
+          }),
         );
       },
     });

@@ -20,6 +20,7 @@ import {
 import { ReadDecisionCache, SerializedBodyCache, createRouter } from './router';
 import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
 import { EnvironmentsService } from './services/EnvironmentsService';
+import { RunHistory } from './services/runs/RunHistory';
 import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
 async function setup(
@@ -58,6 +59,14 @@ async function setup(
     permissions: { authorize } as unknown as PermissionsService,
     catalog,
     environments,
+    runs: new RunHistory({
+      store: {
+        add: jest.fn(),
+        list: jest.fn(),
+        latestOfEachKind: async () => new Map(),
+      },
+      logger,
+    }),
   });
   const app = express()
     .use(router)

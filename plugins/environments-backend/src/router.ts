@@ -14,10 +14,12 @@ import {
   EntityEnvironmentsResponse,
   EnvironmentArea,
   EnvironmentListResponse,
+  EnvironmentRunListResponse,
   PROBLEM_SEVERITIES,
   ProblemListResponse,
   ProblemSeverity,
   environmentsReadPermission,
+  environmentsRunCreatePermission,
   getEcsServiceNames,
 } from '@kler/plugin-environments-common';
 import express, { Request, Response } from 'express';
@@ -30,13 +32,19 @@ import {
   toDetailsResponse,
 } from './services/EnvironmentsService';
 import { AwsEnvironment } from './services/aws/types';
+import { RunHistory } from './services/runs/RunHistory';
+import { runListQuerySchema, runReportSchema } from './services/runs/schemas';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
   environments: EnvironmentsService;
+  runs: RunHistory;
 }
+
+/** A run report is small: a summary by resource type and a short message. */
+const RUN_REPORT_MAX_BYTES = '256kb';
 
 const ENTITY_NAME = z
   .string()
@@ -189,20 +197,20 @@ function sendJson(res: Response, body: string): void {
   res.type('application/json').send(body);
 }
 
-/** Parses request input, or throws an InputError naming the bad parameter. */
+/** Parses request input, or throws an InputError naming the bad parameter or field. */
 function parse<T extends z.ZodTypeAny>(
   schema: T,
   input: unknown,
-  location: 'path' | 'query',
+  location: 'path' | 'query' | 'body',
 ): z.infer<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const details = result.error.issues
       .map(
         issue =>
-          `${location} parameter '${issue.path.join('.') || '(root)'}' ${
-            issue.message
-          }`,
+          `${location} ${location === 'body' ? 'field' : 'parameter'} '${
+            issue.path.join('.') || '(root)'
+          }' ${issue.message}`,
       )
       .join('; ');
     throw new InputError(`Invalid request: ${details}`);
@@ -213,7 +221,7 @@ function parse<T extends z.ZodTypeAny>(
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, environments } = options;
+  const { httpAuth, permissions, catalog, environments, runs } = options;
   const router = Router();
 
   const decisions = new ReadDecisionCache({
@@ -269,6 +277,65 @@ export async function createRouter(
     }
     res.json(toDetailsResponse(view));
   });
+
+  /**
+   * Runs are reported by services only: the scaffolder's actions with their
+   * service credentials, pipelines with an external access token. A user
+   * could otherwise write any history. Checked before the body is read.
+   */
+  const authorizeRunReport = async (req: Request): Promise<void> => {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const [decision] = await permissions.authorize(
+      [{ permission: environmentsRunCreatePermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed: ${environmentsRunCreatePermission.name}`,
+      );
+    }
+  };
+
+  const requireEnvironment = async (name: string) => {
+    if (!(await environments.hasEnvironment(name))) {
+      throw new NotFoundError(`No environment named '${name}'`);
+    }
+  };
+
+  router.get('/v1/environments/:name/runs', async (req, res) => {
+    await authorizeRead(req);
+    const { name } = parse(environmentParams, req.params, 'path');
+    const { limit } = parse(runListQuerySchema, req.query, 'query');
+    await requireEnvironment(name);
+    const body: EnvironmentRunListResponse = {
+      items: await runs.list(name, limit),
+    };
+    res.json(body);
+  });
+
+  router.post(
+    '/v1/environments/:name/runs',
+    async (req, _res, next) => {
+      await authorizeRunReport(req);
+      next();
+    },
+    express.json({ limit: RUN_REPORT_MAX_BYTES }),
+    async (req, res) => {
+      // Verified above; the auth service keeps the request's credentials.
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['service'],
+      });
+      const { name } = parse(environmentParams, req.params, 'path');
+      const report = parse(runReportSchema, req.body, 'body');
+      await requireEnvironment(name);
+      const run = await runs.record(
+        name,
+        report,
+        credentials.principal.subject,
+      );
+      res.status(201).json(run);
+    },
+  );
 
   router.get('/v1/entity/:namespace/:kind/:name', async (req, res) => {
     const credentials = await authorizeRead(req);

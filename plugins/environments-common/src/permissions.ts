@@ -12,6 +12,18 @@ export const environmentsReadPermission = createPermission({
 });
 
 /**
+ * Record a run (plan, apply, drift check) in an environment's history. Only
+ * services may record (the scaffolder's actions, a pipeline with an external
+ * access token): this permission lets an external token be restricted to it.
+ *
+ * @public
+ */
+export const environmentsRunCreatePermission = createPermission({
+  name: 'environments.run.create',
+  attributes: { action: 'create' },
+});
+
+/**
  * Apply Terraform to an environment whose tier is production. Checked by the
  * scaffolder's `kler:terraform:apply` action against the user who started the task.
  *
@@ -29,5 +41,6 @@ export const environmentsProvisionProductionPermission = createPermission({
  */
 export const environmentsPermissions = [
   environmentsReadPermission,
+  environmentsRunCreatePermission,
   environmentsProvisionProductionPermission,
 ];

@@ -2,6 +2,7 @@ import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { EnvironmentRun } from '@kler/plugin-environments-common';
 import {
   FakeEnvironmentReader,
   ecsService,
@@ -15,7 +16,26 @@ import {
 } from './EnvironmentsService';
 import { SnapshotStore } from './snapshots/SnapshotStore';
 
-function setup() {
+function failedApply(
+  id: string,
+  at = new Date().toISOString(),
+): EnvironmentRun {
+  return {
+    id,
+    environment: 'production',
+    kind: 'apply',
+    source: 'portal',
+    outcome: 'failed',
+    actor: 'user:default/alice',
+    reportedBy: 'plugin:scaffolder',
+    at,
+    link: `/create/tasks/${id}`,
+    message:
+      'terraform apply failed (exit code 1): Error: creating ECS Service',
+  };
+}
+
+function setup(runs: EnvironmentRun[] = []) {
   const entities = [environmentEntity('production')];
   const catalog = catalogServiceMock({ entities });
   const getEntities = jest.spyOn(catalog, 'getEntities');
@@ -40,8 +60,14 @@ function setup() {
     ttlMs: 60_000,
     timeoutMs: 5_000,
   });
-  const service = new EnvironmentsService(registry, store, logger);
-  return { service, reader, entities, getEntities };
+  const latestRuns = jest.fn(
+    async () =>
+      new Map([['production', runs]]) as Map<string, EnvironmentRun[]>,
+  );
+  const service = new EnvironmentsService(registry, store, logger, {
+    latestRuns,
+  });
+  return { service, reader, entities, getEntities, latestRuns };
 }
 
 describe('EnvironmentsService', () => {
@@ -100,6 +126,51 @@ describe('EnvironmentsService', () => {
     });
     expect(view?.summary.refreshedAt).toBe(view?.state?.snapshot?.readAt);
     expect(view?.evaluation?.problems.length).toBeGreaterThan(0);
+  });
+
+  it('evaluates the latest runs with the snapshot, and again as soon as they change', async () => {
+    const runs: EnvironmentRun[] = [];
+    const { service, latestRuns } = setup(runs);
+    const before = await service.getEnvironment('production');
+    expect(
+      before?.evaluation?.problems.filter(p => p.area === 'provisioning'),
+    ).toEqual([]);
+
+    runs.push(failedApply('7'));
+    const after = await service.getEnvironment('production');
+    expect(after?.evaluation?.problems).toContainEqual(
+      expect.objectContaining({
+        id: 'production/provisioning/apply-failed',
+        runUrl: '/create/tasks/7',
+      }),
+    );
+    expect(after?.summary.areas.provisioning).toBe('error');
+    expect(latestRuns).toHaveBeenCalledTimes(2);
+    // The same runs and snapshot: the evaluation, and so the view, is reused.
+    expect(await service.getEnvironment('production')).toBe(after);
+  });
+
+  it('shows the problems of the runs of an environment that could not be read', async () => {
+    const { service, reader } = setup([failedApply('8')]);
+    reader.failing.add('production');
+    const view = await service.getEnvironment('production');
+    expect(view?.state?.snapshot).toBeUndefined();
+    expect(view?.summary).toMatchObject({
+      status: 'error',
+      error: { name: 'AccessDeniedException' },
+      areas: { health: 'unknown', provisioning: 'error' },
+      counts: { problems: { high: 1 } },
+    });
+    expect(
+      selectProblems([view!], { areas: ['provisioning'] }).map(p => p.id),
+    ).toEqual(['production/provisioning/apply-failed']);
+  });
+
+  it('has an environment without reading it', async () => {
+    const { service, reader } = setup();
+    await expect(service.hasEnvironment('production')).resolves.toBe(true);
+    await expect(service.hasEnvironment('staging')).resolves.toBe(false);
+    expect(reader.calls).toEqual([]);
   });
 
   it('filters problems by severity and area', async () => {

@@ -4,6 +4,7 @@ import {
   EnvironmentArea,
   EnvironmentDetailsResponse,
   EnvironmentEvaluation,
+  EnvironmentRun,
   EnvironmentSnapshot,
   EnvironmentSummary,
   HealthStatus,
@@ -11,6 +12,7 @@ import {
   ProblemSeverity,
   compareProblems,
   evaluateEnvironment,
+  evaluateUnreadEnvironment,
   isSeverityAtLeast,
   summarizeEvaluation,
 } from '@kler/plugin-environments-common';
@@ -18,6 +20,7 @@ import {
   EnvironmentEntry,
   EnvironmentRegistry,
 } from './environments/EnvironmentRegistry';
+import { AwsEnvironment } from './aws/types';
 import { EnvironmentState, SnapshotStore } from './snapshots/SnapshotStore';
 
 /** An environment with what is known about it, evaluated. */
@@ -50,17 +53,32 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
 }
 
 /**
- * How long an evaluation of one snapshot is reused. Some rules depend on the
- * time (a recovery point getting older than the RPO), so it is redone now and
- * then even when the snapshot has not changed.
+ * How long an evaluation of one snapshot and the same runs is reused. Some
+ * rules depend on the time (a recovery point getting older than the RPO), so
+ * it is redone now and then even when neither has changed.
  */
 const EVALUATION_REUSE_MS = 15_000;
 
+/** Where the evaluation gets each environment's latest runs from. */
+export interface LatestRunsSource {
+  /** Per environment name, its latest run of each kind. */
+  latestRuns(): Promise<ReadonlyMap<string, EnvironmentRun[]>>;
+}
+
+const NO_RUNS: LatestRunsSource = { latestRuns: async () => new Map() };
+
 /** The environments plugin's read model: environments, their snapshots, evaluations and problems. */
 export class EnvironmentsService {
-  private readonly evaluations = new WeakMap<
-    EnvironmentSnapshot,
-    { evaluatedAt: number; evaluation: EnvironmentEvaluation }
+  /** The latest evaluation per environment name, and what it was made of. */
+  private readonly evaluations = new Map<
+    string,
+    {
+      snapshot?: EnvironmentSnapshot;
+      /** The ids of the runs: a recorded run never changes. */
+      runsKey: string;
+      evaluatedAt: number;
+      evaluation: EnvironmentEvaluation;
+    }
   >();
   /** The latest view per environment name. */
   private readonly views = new Map<string, EnvironmentView>();
@@ -69,6 +87,7 @@ export class EnvironmentsService {
     private readonly registry: EnvironmentRegistry,
     private readonly store: SnapshotStore,
     private readonly logger: LoggerService,
+    private readonly runs: LatestRunsSource = NO_RUNS,
   ) {}
 
   /** Refreshes every environment; one environment failing never stops the others. */
@@ -88,30 +107,47 @@ export class EnvironmentsService {
   }
 
   async listEnvironments(): Promise<EnvironmentView[]> {
-    const entries = await this.registry.list();
+    const [entries, runs] = await Promise.all([
+      this.registry.list(),
+      this.runs.latestRuns(),
+    ]);
     const names = new Set(entries.map(entry => entry.name));
     for (const name of this.views.keys()) {
       if (!names.has(name)) {
         // A removed environment's snapshot is not kept alive by its last view.
         this.views.delete(name);
+        this.evaluations.delete(name);
       }
     }
-    return Promise.all(entries.map(entry => this.view(entry)));
+    return Promise.all(entries.map(entry => this.view(entry, runs)));
   }
 
   async getEnvironment(name: string): Promise<EnvironmentView | undefined> {
-    const entry = await this.registry.get(name);
-    return entry ? this.view(entry) : undefined;
+    const [entry, runs] = await Promise.all([
+      this.registry.get(name),
+      this.runs.latestRuns(),
+    ]);
+    return entry ? this.view(entry, runs) : undefined;
   }
 
-  private async view(entry: EnvironmentEntry): Promise<EnvironmentView> {
+  /** Whether an environment of that name is known, without reading it. */
+  async hasEnvironment(name: string): Promise<boolean> {
+    return (await this.registry.get(name)) !== undefined;
+  }
+
+  private async view(
+    entry: EnvironmentEntry,
+    runs: ReadonlyMap<string, EnvironmentRun[]>,
+  ): Promise<EnvironmentView> {
     if (!entry.environment) {
       return { entry, summary: summaryOf(entry) };
     }
     const state = await this.store.get(entry.environment);
-    const evaluation = state.snapshot
-      ? this.evaluate(state.snapshot)
-      : undefined;
+    const evaluation = this.evaluate(
+      entry.environment,
+      state.snapshot,
+      runs.get(entry.name) ?? [],
+    );
     // The same entry, state and evaluation give the same view: callers may
     // reuse what they derived from it (the router its serialized body).
     const known = this.views.get(entry.name);
@@ -133,15 +169,41 @@ export class EnvironmentsService {
     return view;
   }
 
-  /** Evaluates a snapshot, reusing a recent evaluation of the same snapshot. */
-  private evaluate(snapshot: EnvironmentSnapshot): EnvironmentEvaluation {
+  /**
+   * Evaluates a snapshot and the environment's runs, reusing a recent
+   * evaluation of the same snapshot and runs. An environment that could not
+   * be read is evaluated on its runs alone; with neither, there is nothing to
+   * evaluate.
+   */
+  private evaluate(
+    environment: AwsEnvironment,
+    snapshot: EnvironmentSnapshot | undefined,
+    runs: EnvironmentRun[],
+  ): EnvironmentEvaluation | undefined {
+    if (!snapshot && runs.length === 0) {
+      return undefined;
+    }
     const now = Date.now();
-    const known = this.evaluations.get(snapshot);
-    if (known && now - known.evaluatedAt < EVALUATION_REUSE_MS) {
+    const runsKey = runs.map(run => run.id).join(',');
+    const known = this.evaluations.get(environment.name);
+    if (
+      known &&
+      known.snapshot === snapshot &&
+      known.runsKey === runsKey &&
+      now - known.evaluatedAt < EVALUATION_REUSE_MS
+    ) {
       return known.evaluation;
     }
-    const evaluation = evaluateEnvironment(snapshot, { now: new Date(now) });
-    this.evaluations.set(snapshot, { evaluatedAt: now, evaluation });
+    const options = { now: new Date(now), runs };
+    const evaluation = snapshot
+      ? evaluateEnvironment(snapshot, options)
+      : evaluateUnreadEnvironment(environment, options);
+    this.evaluations.set(environment.name, {
+      snapshot,
+      runsKey,
+      evaluatedAt: now,
+      evaluation,
+    });
     return evaluation;
   }
 }

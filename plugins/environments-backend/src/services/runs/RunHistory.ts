@@ -1,0 +1,91 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  EnvironmentRun,
+  EnvironmentRunReport,
+} from '@kler/plugin-environments-common';
+import { RunStore } from './RunStore';
+
+/**
+ * How long the latest runs of every environment are reused on the read path.
+ *
+ * Key: none (one entry: every environment's latest run of each kind).
+ * Lifetime: this long, or until this replica records a run, which drops it.
+ * Why it is correct: the runs only change when one is recorded; a run recorded
+ * through another replica shows here within this time, as a refreshed
+ * snapshot does. Every request of the on-call page evaluates every
+ * environment, and this spares each of them a query. 0 switches it off.
+ */
+export const LATEST_RUNS_REUSE_MS = 5_000;
+
+export interface RunHistoryOptions {
+  store: Pick<RunStore, 'add' | 'list' | 'latestOfEachKind'>;
+  logger: LoggerService;
+  reuseMs?: number;
+  now?: () => number;
+}
+
+/** The environments' run history: recording, listing, and the latest runs the rules read. */
+export class RunHistory {
+  private latest?: {
+    readAt: number;
+    runs: Promise<ReadonlyMap<string, EnvironmentRun[]>>;
+  };
+  /** What the last successful read gave, served while the database fails. */
+  private lastGood: ReadonlyMap<string, EnvironmentRun[]> = new Map();
+
+  constructor(private readonly options: RunHistoryOptions) {}
+
+  async record(
+    environment: string,
+    report: EnvironmentRunReport,
+    reportedBy: string,
+  ): Promise<EnvironmentRun> {
+    const run = await this.options.store.add({
+      environment,
+      report,
+      reportedBy,
+      recordedAt: new Date(this.now()),
+    });
+    this.latest = undefined;
+    return run;
+  }
+
+  /** The environment's runs, newest first. */
+  list(environment: string, limit: number): Promise<EnvironmentRun[]> {
+    return this.options.store.list(environment, limit);
+  }
+
+  /**
+   * Per environment name, its latest run of each kind. A failed read serves
+   * the last good answer, so that the environments are still shown (their
+   * run problems as of then) while the database is unreachable.
+   */
+  latestRuns(): Promise<ReadonlyMap<string, EnvironmentRun[]>> {
+    const now = this.now();
+    const reuseMs = this.options.reuseMs ?? LATEST_RUNS_REUSE_MS;
+    if (this.latest && now - this.latest.readAt < reuseMs) {
+      return this.latest.runs;
+    }
+    const runs = this.options.store.latestOfEachKind().then(
+      read => {
+        this.lastGood = read;
+        return read;
+      },
+      error => {
+        this.options.logger.warn(
+          `Could not read the latest runs of the environments: ${error}`,
+        );
+        if (this.latest?.runs === runs) {
+          this.latest = undefined;
+        }
+        return this.lastGood;
+      },
+    );
+    this.latest = { readAt: now, runs };
+    return runs;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}
