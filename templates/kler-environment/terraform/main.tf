@@ -63,6 +63,18 @@ module "parameters" {
   tags = local.tags
 }
 
+module "service_roles" {
+  source   = "./modules/service-roles"
+  for_each = local.services
+
+  names = local.service_names[each.key]
+  tags  = local.tags
+
+  secret_parameter_arns = {
+    APP_SECRET = module.parameters.secret_arns["${each.key}/app-secret"]
+  }
+}
+
 module "efs" {
   source = "./modules/efs"
   count  = var.efs ? 1 : 0
@@ -73,6 +85,10 @@ module "efs" {
   subnet_ids                = module.network.private_subnet_ids
   client_security_group_ids = [module.cluster.instance_security_group_id]
   tags                      = local.tags
+
+  access_points = {
+    for name, roles in module.service_roles : name => { task_role_arn = roles.task_role_arn }
+  }
 }
 
 module "service" {
@@ -97,13 +113,19 @@ module "service" {
   desired_min                     = each.value.desired_min
   desired_max                     = each.value.desired_max
   log_retention_days              = local.log_retention_days
-  efs_file_system_id              = var.efs ? module.efs[0].file_system_id : null
+  execution_role_arn              = module.service_roles[each.key].execution_role_arn
+  task_role_arn                   = module.service_roles[each.key].task_role_arn
   alarm_actions                   = [module.alarms.topic_arn]
   tags                            = local.tags
 
   secret_parameter_arns = {
     APP_SECRET = module.parameters.secret_arns["${each.key}/app-secret"]
   }
+
+  efs = var.efs ? {
+    file_system_id  = module.efs[0].file_system_id
+    access_point_id = module.efs[0].access_point_ids[each.key]
+  } : null
 }
 
 module "backup" {

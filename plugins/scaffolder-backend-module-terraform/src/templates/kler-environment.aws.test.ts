@@ -193,3 +193,108 @@ describe('names too long: every AWS name fits its limit for every name the patte
     );
   });
 });
+
+describe('the Terraform as written', () => {
+  let parsed: Record<string, Record<string, any>>;
+
+  beforeAll(async () => {
+    parsed = await parseTerraform(ENVIRONMENT_TERRAFORM_DIR);
+  });
+
+  /** The one block of a kind and name in a file, e.g. resource aws_lb this. */
+  const block = (file: string, ...keys: string[]) => {
+    const unwrap = (value: any) => (Array.isArray(value) ? value[0] : value);
+    const found = keys.reduce(
+      (at: any, key) => unwrap(at?.[key]),
+      parsed[file] as any,
+    );
+    if (found === undefined) {
+      throw new Error(`${file} has no ${keys.join(' ')}`);
+    }
+    return found;
+  };
+
+  describe('EFS mounts are refused', () => {
+    it('the file system policy allows each task role to mount and write through its access point, and still refuses non-TLS', () => {
+      const policy: string = block(
+        'modules/efs/main.tf',
+        'resource',
+        'aws_efs_file_system_policy',
+        'this',
+      ).policy;
+      expect(policy).toContain(
+        'Statement = concat([local.deny_insecure_transport], local.allow_services_through_access_points)',
+      );
+      const statements = block('modules/efs/main.tf', 'locals');
+      expect(statements.deny_insecure_transport).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+      const allow: string = statements.allow_services_through_access_points;
+      expect(allow).toMatch(
+        /^\$\{\[\s*for service, access_point in var.access_points :/,
+      );
+      expect(allow).toMatch(/Effect\s*=\s*"Allow"/);
+      expect(allow).toMatch(
+        /Action\s*=\s*\["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"\]/,
+      );
+      // Only a task role, and only through its own access point.
+      expect(allow).toMatch(
+        /Principal\s*=\s*\{ AWS = access_point.task_role_arn \}/,
+      );
+      expect(allow).toContain(
+        '"elasticfilesystem:AccessPointArn" = aws_efs_access_point.service[service].arn',
+      );
+      expect(allow).not.toContain('ClientRootAccess');
+    });
+
+    it('creates an access point per service with a fixed POSIX user', () => {
+      const accessPoint = block(
+        'modules/efs/main.tf',
+        'resource',
+        'aws_efs_access_point',
+        'service',
+      );
+      expect(accessPoint.for_each).toBe('${var.access_points}');
+      expect(accessPoint.posix_user[0]).toMatchObject({ uid: 1000, gid: 1000 });
+      expect(accessPoint.root_directory[0].creation_info[0]).toMatchObject({
+        owner_uid: 1000,
+        owner_gid: 1000,
+      });
+      const efs = block('main.tf', 'module', 'efs');
+      expect(efs.access_points).toContain('module.service_roles');
+      expect(efs.access_points).toContain('task_role_arn');
+    });
+
+    it('mounts through the access point with IAM authorization and TLS, once the policy and mount targets are there', () => {
+      const volume = block(
+        'modules/ecs-service/main.tf',
+        'resource',
+        'aws_ecs_task_definition',
+        'this',
+      ).dynamic.volume[0].content[0].efs_volume_configuration[0];
+      expect(volume.transit_encryption).toBe('ENABLED');
+      expect(volume.authorization_config[0]).toEqual({
+        access_point_id: '${volume.value.access_point_id}',
+        iam: 'ENABLED',
+      });
+      expect(volume).not.toHaveProperty('root_directory');
+      const accessPointIds = block(
+        'modules/efs/outputs.tf',
+        'output',
+        'access_point_ids',
+      );
+      expect(accessPointIds.depends_on).toEqual(
+        expect.arrayContaining([
+          '${aws_efs_file_system_policy.this}',
+          '${aws_efs_mount_target.this}',
+        ]),
+      );
+      expect(block('main.tf', 'module', 'service').efs).toContain(
+        'module.efs[0].access_point_ids[each.key]',
+      );
+    });
+  });
+});

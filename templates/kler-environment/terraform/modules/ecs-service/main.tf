@@ -11,56 +11,6 @@ resource "aws_cloudwatch_log_group" "this" {
   tags = var.tags
 }
 
-resource "aws_iam_role" "execution" {
-  name = var.names.execution_role
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "ecs-tasks.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
-
-  tags = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "execution" {
-  role       = aws_iam_role.execution.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-}
-
-# Secrets reach the container from Parameter Store at start; their values are
-# never in Terraform.
-resource "aws_iam_role_policy" "read_secrets" {
-  count = length(var.secret_parameter_arns) > 0 ? 1 : 0
-
-  name = "read-secrets"
-  role = aws_iam_role.execution.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["ssm:GetParameters"]
-      Resource = values(var.secret_parameter_arns)
-    }]
-  })
-}
-
-resource "aws_iam_role" "task" {
-  name = var.names.task_role
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "ecs-tasks.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
-
-  tags = var.tags
-}
-
 resource "aws_security_group" "service" {
   name        = var.names.security_group
   description = "ECS service ${var.name} of ${var.environment}"
@@ -91,8 +41,8 @@ resource "aws_ecs_task_definition" "this" {
   network_mode             = "awsvpc"
   cpu                      = var.cpu
   memory                   = var.memory
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
 
   container_definitions = jsonencode([{
     name      = var.name
@@ -106,7 +56,7 @@ resource "aws_ecs_task_definition" "this" {
     }]
     environment = [for key, value in var.environment_variables : { name = key, value = value }]
     secrets     = [for key, arn in var.secret_parameter_arns : { name = key, valueFrom = arn }]
-    mountPoints = var.efs_file_system_id == null ? [] : [{
+    mountPoints = var.efs == null ? [] : [{
       sourceVolume  = "shared"
       containerPath = var.efs_container_path
       readOnly      = false
@@ -121,15 +71,23 @@ resource "aws_ecs_task_definition" "this" {
     }
   }])
 
+  # The service mounts the file system through its own access point, as its
+  # task role (IAM authorization, which the file system policy allows only
+  # that way) and over TLS, which the policy requires.
   dynamic "volume" {
-    for_each = var.efs_file_system_id == null ? [] : [var.efs_file_system_id]
+    for_each = var.efs == null ? [] : [var.efs]
 
     content {
       name = "shared"
 
       efs_volume_configuration {
-        file_system_id     = volume.value
+        file_system_id     = volume.value.file_system_id
         transit_encryption = "ENABLED"
+
+        authorization_config {
+          access_point_id = volume.value.access_point_id
+          iam             = "ENABLED"
+        }
       }
     }
   }

@@ -6,8 +6,6 @@ variable "name" {
 variable "names" {
   description = "AWS names, made to fit by the root module's locals.tf."
   type = object({
-    execution_role = string
-    task_role      = string
     log_group      = string
     security_group = string
     task_family    = string
@@ -107,16 +105,29 @@ variable "environment_variables" {
   default     = {}
 }
 
+variable "execution_role_arn" {
+  description = "The role ECS starts the tasks with (service-roles module)."
+  type        = string
+}
+
+variable "task_role_arn" {
+  description = "The role the containers run as (service-roles module)."
+  type        = string
+}
+
 variable "secret_parameter_arns" {
   description = "Environment variable name to the ARN of the SSM parameter holding its value."
   type        = map(string)
   default     = {}
 }
 
-variable "efs_file_system_id" {
-  description = "EFS file system to mount, or null."
-  type        = string
-  default     = null
+variable "efs" {
+  description = "The EFS file system to mount and the service's access point on it, or null."
+  type = object({
+    file_system_id  = string
+    access_point_id = string
+  })
+  default = null
 }
 
 variable "efs_container_path" {

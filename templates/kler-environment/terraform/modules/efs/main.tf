@@ -40,18 +40,64 @@ resource "aws_efs_mount_target" "this" {
   security_groups = [aws_security_group.efs.id]
 }
 
-# Refuse unencrypted (non-TLS) mounts.
+# One access point per service: every service mounts the same /shared
+# directory as the same POSIX user (so files stay shared between them), each
+# through its own access point, which the file system policy ties to the
+# service's task role.
+resource "aws_efs_access_point" "service" {
+  for_each = var.access_points
+
+  file_system_id = aws_efs_file_system.this.id
+
+  posix_user {
+    uid = 1000
+    gid = 1000
+  }
+
+  root_directory {
+    path = "/shared"
+
+    creation_info {
+      owner_uid   = 1000
+      owner_gid   = 1000
+      permissions = "0770"
+    }
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}", "kler:service" = each.key })
+}
+
+# A file system policy replaces EFS's default, which lets every client that
+# can reach a mount target mount and write. This one refuses anything but TLS
+# and allows each service's task role to mount and write only through its
+# own access point; nobody gets root access.
 resource "aws_efs_file_system_policy" "this" {
   file_system_id = aws_efs_file_system.this.id
   policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = { AWS = "*" }
-      Action    = "*"
-      Resource  = aws_efs_file_system.this.arn
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
+    Version   = "2012-10-17"
+    Statement = concat([local.deny_insecure_transport], local.allow_services_through_access_points)
   })
+}
+
+locals {
+  deny_insecure_transport = {
+    Sid       = "DenyInsecureTransport"
+    Effect    = "Deny"
+    Principal = { AWS = "*" }
+    Action    = "*"
+    Resource  = aws_efs_file_system.this.arn
+    Condition = { Bool = { "aws:SecureTransport" = "false" } }
+  }
+  allow_services_through_access_points = [
+    for service, access_point in var.access_points : {
+      Effect    = "Allow"
+      Principal = { AWS = access_point.task_role_arn }
+      Action    = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+      Resource  = aws_efs_file_system.this.arn
+      Condition = {
+        StringEquals = { "elasticfilesystem:AccessPointArn" = aws_efs_access_point.service[service].arn }
+        Bool         = { "elasticfilesystem:AccessedViaMountTarget" = "true" }
+      }
+    }
+  ]
 }

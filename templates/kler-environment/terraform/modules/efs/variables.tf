@@ -23,6 +23,13 @@ variable "client_security_group_ids" {
   type        = list(string)
 }
 
+variable "access_points" {
+  description = "The services that mount the file system, by name, with the task role each mounts as."
+  type = map(object({
+    task_role_arn = string
+  }))
+}
+
 variable "kms_key_arn" {
   description = "KMS key for encryption at rest; null uses the AWS managed key."
   type        = string

@@ -1,0 +1,18 @@
+variable "names" {
+  description = "AWS names, made to fit by the root module's locals.tf."
+  type = object({
+    execution_role = string
+    task_role      = string
+  })
+}
+
+variable "secret_parameter_arns" {
+  description = "Environment variable name to the ARN of the SSM parameter the execution role reads for it."
+  type        = map(string)
+  default     = {}
+}
+
+variable "tags" {
+  description = "Tags on every resource."
+  type        = map(string)
+}
