@@ -214,6 +214,65 @@ describe('the Terraform as written', () => {
     return found;
   };
 
+  describe('apply says "applied" while services are down', () => {
+    it('waits for every service to reach a steady state, within a bound', () => {
+      const service = block(
+        'modules/ecs-service/main.tf',
+        'resource',
+        'aws_ecs_service',
+        'this',
+      );
+      expect(service.wait_for_steady_state).toBe(true);
+      expect(service.timeouts[0]).toEqual({ create: '20m', update: '20m' });
+      // The circuit breaker still ends a deployment that cannot become steady.
+      expect(service.deployment_circuit_breaker[0]).toEqual({
+        enable: true,
+        rollback: true,
+      });
+    });
+  });
+
+  describe('first-apply races', () => {
+    it('services wait for the capacity provider association and the listener rules', () => {
+      const capacityProvider = block(
+        'modules/ecs-cluster/outputs.tf',
+        'output',
+        'capacity_provider_name',
+      );
+      expect(capacityProvider.depends_on).toEqual([
+        '${aws_ecs_cluster_capacity_providers.this}',
+      ]);
+      const targetGroups = block(
+        'modules/alb/outputs.tf',
+        'output',
+        'target_group_arns',
+      );
+      expect(targetGroups.depends_on).toEqual([
+        '${aws_lb_listener_rule.service}',
+      ]);
+      // The service takes both from those outputs.
+      const service = block('main.tf', 'module', 'service');
+      expect(service.capacity_provider_name).toBe(
+        '${module.cluster.capacity_provider_name}',
+      );
+      expect(service.target_group_arn).toBe(
+        '${module.load_balancer.target_group_arns[each.key]}',
+      );
+      const ecsService = block(
+        'modules/ecs-service/main.tf',
+        'resource',
+        'aws_ecs_service',
+        'this',
+      );
+      expect(ecsService.capacity_provider_strategy[0].capacity_provider).toBe(
+        '${var.capacity_provider_name}',
+      );
+      expect(ecsService.load_balancer[0].target_group_arn).toBe(
+        '${var.target_group_arn}',
+      );
+    });
+  });
+
   describe('EFS mounts are refused', () => {
     it('the file system policy allows each task role to mount and write through its access point, and still refuses non-TLS', () => {
       const policy: string = block(

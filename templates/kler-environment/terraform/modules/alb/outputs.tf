@@ -14,8 +14,10 @@ output "security_group_id" {
 }
 
 output "target_group_arns" {
-  description = "Target group of each service."
+  description = "Target group of each service, once its listener rule attaches it to the load balancer: ECS refuses a service whose target group has no load balancer (\"The target group ... does not have an associated load balancer\")."
   value       = { for name, group in aws_lb_target_group.service : name => group.arn }
+
+  depends_on = [aws_lb_listener_rule.service]
 }
 
 output "target_group_arn_suffixes" {

@@ -9,8 +9,10 @@ output "cluster_arn" {
 }
 
 output "capacity_provider_name" {
-  description = "The EC2 capacity provider services run on."
+  description = "The EC2 capacity provider services run on, once it is associated with the cluster: a service created before that fails to place its tasks."
   value       = aws_ecs_capacity_provider.this.name
+
+  depends_on = [aws_ecs_cluster_capacity_providers.this]
 }
 
 output "instance_security_group_id" {

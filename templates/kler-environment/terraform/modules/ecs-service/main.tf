@@ -106,6 +106,12 @@ resource "aws_ecs_service" "this" {
   enable_ecs_managed_tags            = true
   propagate_tags                     = "SERVICE"
 
+  # Apply reports success only once the service runs its tasks healthy
+  # behind the load balancer; a deployment that cannot get there fails the
+  # apply (the circuit breaker ends it and rolls back) instead of reporting
+  # "applied" with the service down.
+  wait_for_steady_state = true
+
   capacity_provider_strategy {
     capacity_provider = var.capacity_provider_name
     weight            = 1
@@ -135,6 +141,13 @@ resource "aws_ecs_service" "this" {
   lifecycle {
     # Auto scaling owns the running count.
     ignore_changes = [desired_count]
+  }
+
+  # Long enough for the capacity provider to launch hosts and for the health
+  # checks to pass; a rollout that takes longer is failing.
+  timeouts {
+    create = "20m"
+    update = "20m"
   }
 
   tags = merge(var.tags, { "kler:service" = var.name })
