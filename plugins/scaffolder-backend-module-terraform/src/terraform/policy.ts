@@ -313,7 +313,7 @@ function headerPattern(...labels: string[]) {
   );
 }
 
-interface ParsedFile {
+export interface ParsedFile {
   /** Relative to the checked directory. */
   file: string;
   /** The module directory, absolute. */
@@ -322,7 +322,7 @@ interface ParsedFile {
   body: Body;
 }
 
-async function listTerraformFiles(root: string): Promise<string[]> {
+export async function listTerraformFiles(root: string): Promise<string[]> {
   const files: string[] = [];
   const refuse = (file: string, block: string, reason: string) =>
     new TerraformPolicyError([{ file, block, reason }]);
@@ -368,7 +368,10 @@ async function listTerraformFiles(root: string): Promise<string[]> {
   return files.sort();
 }
 
-async function parseFile(root: string, file: string): Promise<ParsedFile> {
+export async function parseFile(
+  root: string,
+  file: string,
+): Promise<ParsedFile> {
   const relative = path.relative(root, file);
   const stat = await fs.stat(file);
   if (stat.size > MAX_FILE_BYTES) {
