@@ -66,6 +66,13 @@ locals {
     }
   }
 
+  # Each service's secrets by <service>/<NAME>, with their parameter names.
+  service_secrets = merge([
+    for service, settings in var.services : {
+      for secret in settings.secrets : "${service}/${secret}" => "/kler/${var.name}/${service}/${secret}"
+    }
+  ]...)
+
   tags = {
     "kler:environment" = var.name
     "kler:tier"        = var.tier

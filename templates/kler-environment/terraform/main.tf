@@ -51,14 +51,26 @@ module "load_balancer" {
   }
 }
 
+module "kms" {
+  source = "./modules/kms"
+
+  environment = var.name
+  alias       = local.names.kms_alias
+  account_id  = var.aws_account_id
+  region      = var.aws_region
+  tags        = local.tags
+}
+
 module "parameters" {
   source = "./modules/parameters"
 
-  environment  = var.name
-  secret_names = [for name in keys(local.services) : "${name}/app-secret"]
-  plain_parameters = {
-    "cluster"     = local.cluster_name
-    "environment" = var.name
+  environment = var.name
+  kms_key_arn = module.kms.key_arn
+  secrets     = local.service_secrets
+  services    = { for name, service in local.services : name => service.secrets }
+  plain = {
+    cluster     = { variable = "KLER_CLUSTER", value = local.cluster_name }
+    environment = { variable = "KLER_ENVIRONMENT", value = var.name }
   }
   tags = local.tags
 }
@@ -67,12 +79,11 @@ module "service_roles" {
   source   = "./modules/service-roles"
   for_each = local.services
 
-  names = local.service_names[each.key]
-  tags  = local.tags
-
-  secret_parameter_arns = {
-    APP_SECRET = module.parameters.secret_arns["${each.key}/app-secret"]
-  }
+  names                 = local.service_names[each.key]
+  secret_parameter_arns = module.parameters.parameter_arns[each.key]
+  kms_key_arn           = module.kms.key_arn
+  region                = var.aws_region
+  tags                  = local.tags
 }
 
 module "efs" {
@@ -81,6 +92,7 @@ module "efs" {
 
   name                      = "${local.cluster_name}-shared"
   creation_token            = local.names.efs_creation_token
+  kms_key_arn               = module.kms.key_arn
   vpc_id                    = module.network.vpc_id
   subnet_ids                = module.network.private_subnet_ids
   client_security_group_ids = [module.cluster.instance_security_group_id]
@@ -113,14 +125,13 @@ module "service" {
   desired_min                     = each.value.desired_min
   desired_max                     = each.value.desired_max
   log_retention_days              = local.log_retention_days
+  log_kms_key_arn                 = module.kms.key_arn
   execution_role_arn              = module.service_roles[each.key].execution_role_arn
   task_role_arn                   = module.service_roles[each.key].task_role_arn
   alarm_actions                   = [module.alarms.topic_arn]
   tags                            = local.tags
 
-  secret_parameter_arns = {
-    APP_SECRET = module.parameters.secret_arns["${each.key}/app-secret"]
-  }
+  secret_parameter_arns = module.parameters.parameter_arns[each.key]
 
   efs = var.efs ? {
     file_system_id  = module.efs[0].file_system_id

@@ -137,6 +137,7 @@ variable "services" {
     health_check_path = optional(string, "/health")
     path_patterns     = optional(list(string))
     priority          = optional(number)
+    secrets           = optional(list(string), [])
   }))
   nullable = false
 
@@ -204,6 +205,16 @@ variable "services" {
       service.priority == null ? true : (service.priority == floor(service.priority) && service.priority >= 1 && service.priority <= 50000)
     ])
     error_message = "A service's priority is a whole number from 1 to 50000."
+  }
+
+  # KLER_* and DATABASE_* are the variables the environment itself injects.
+  validation {
+    condition = alltrue([
+      for service in values(var.services) :
+      length(service.secrets) <= 10 && length(distinct(service.secrets)) == length(service.secrets) &&
+      alltrue([for secret in service.secrets : can(regex("^[A-Z][A-Z0-9_]{0,63}$", secret)) && !startswith(secret, "KLER_") && !startswith(secret, "DATABASE_")])
+    ])
+    error_message = "A service's secrets are at most 10 distinct environment variable names such as APP_SECRET (upper-case letters, digits and _, not starting with KLER_ or DATABASE_)."
   }
 }
 

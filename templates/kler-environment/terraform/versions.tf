@@ -1,11 +1,12 @@
 terraform {
-  # use_lockfile (S3 native state locking) needs Terraform 1.10 or OpenTofu 1.10.
-  required_version = ">= 1.10"
+  # Write-only arguments (the secrets' value_wo) need Terraform 1.11; S3
+  # native state locking (use_lockfile) 1.10.
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.0"
+      version = "~> 6.25"
     }
   }
 

@@ -273,6 +273,125 @@ describe('the Terraform as written', () => {
     });
   });
 
+  describe('secrets reach state', () => {
+    it('creates each secret with a write-only value from an ephemeral source, so no value is ever in state', () => {
+      const secret = block(
+        'modules/parameters/main.tf',
+        'resource',
+        'aws_ssm_parameter',
+        'secret',
+      );
+      expect(secret).toMatchObject({
+        type: 'SecureString',
+        key_id: '${var.kms_key_arn}',
+        value_wo:
+          '${ephemeral.aws_secretsmanager_random_password.initial[each.key].random_password}',
+        value_wo_version: 1,
+      });
+      expect(secret).not.toHaveProperty('value');
+      expect(secret).not.toHaveProperty('insecure_value');
+      expect(secret).not.toHaveProperty('lifecycle');
+      expect(
+        block(
+          'modules/parameters/main.tf',
+          'ephemeral',
+          'aws_secretsmanager_random_password',
+          'initial',
+        ).for_each,
+      ).toBe('${var.secrets}');
+      // Write-only arguments need Terraform 1.11.
+      expect(block('versions.tf', 'terraform').required_version).toBe(
+        '>= 1.11',
+      );
+      // Nothing reads a secret back: the only parameter read is the public
+      // ECS AMI id.
+      const parameterReads = Object.entries(parsed).flatMap(([file, body]) =>
+        Object.keys(body.data?.aws_ssm_parameter ?? {}).map(
+          name => `${file} ${name}`,
+        ),
+      );
+      expect(parameterReads).toEqual(['modules/ecs-cluster/main.tf ecs_ami']);
+    });
+
+    it('injects exactly the parameters the execution role may read, and no placeholder', () => {
+      const rootModule = JSON.stringify(parsed['main.tf']);
+      expect(rootModule).not.toContain('APP_SECRET');
+      expect(rootModule).not.toContain('app-secret');
+      const arns = '${module.parameters.parameter_arns[each.key]}';
+      expect(block('main.tf', 'module', 'service').secret_parameter_arns).toBe(
+        arns,
+      );
+      expect(
+        block('main.tf', 'module', 'service_roles').secret_parameter_arns,
+      ).toBe(arns);
+      const container = block(
+        'modules/ecs-service/main.tf',
+        'resource',
+        'aws_ecs_task_definition',
+        'this',
+      ).container_definitions;
+      expect(container).toContain(
+        'secrets     = [for key, arn in var.secret_parameter_arns : { name = key, valueFrom = arn }]',
+      );
+      const readSecrets = block(
+        'modules/service-roles/main.tf',
+        'resource',
+        'aws_iam_role_policy',
+        'read_parameters',
+      ).policy;
+      expect(readSecrets).toMatch(
+        /Action\s*=\s*\["ssm:GetParameters"\]\s*Resource\s*=\s*values\(var.secret_parameter_arns\)/,
+      );
+      expect(readSecrets).toMatch(
+        /Action\s*=\s*\["kms:Decrypt"\]\s*Resource\s*=\s*\[var.kms_key_arn\]/,
+      );
+    });
+
+    it('the cluster and environment parameters reach every task', () => {
+      const parameters = block('main.tf', 'module', 'parameters');
+      expect(parameters.plain).toEqual({
+        cluster: { variable: 'KLER_CLUSTER', value: '${local.cluster_name}' },
+        environment: { variable: 'KLER_ENVIRONMENT', value: '${var.name}' },
+      });
+      const arns: string = block(
+        'modules/parameters/outputs.tf',
+        'output',
+        'parameter_arns',
+      ).value;
+      expect(arns).toContain('aws_ssm_parameter.plain[key].arn');
+      expect(arns).toContain('aws_ssm_parameter.secret[');
+    });
+
+    it('Terraform refuses secret names that are no environment variable or take a reserved one', async () => {
+      const withSecrets = (secrets: string[]) =>
+        evaluateTerraformLocals(
+          ENVIRONMENT_TERRAFORM_DIR,
+          environmentVariables({
+            services: { storefront: serviceEntry({ secrets }) },
+          }),
+          ['service_secrets'],
+        );
+      const accepted = await withSecrets(['APP_SECRET', 'STRIPE_KEY']);
+      expect(accepted.stderr).toBe('');
+      expect(accepted.locals!.service_secrets).toEqual({
+        'storefront/APP_SECRET': '/kler/dev-two/storefront/APP_SECRET',
+        'storefront/STRIPE_KEY': '/kler/dev-two/storefront/STRIPE_KEY',
+      });
+      for (const refused of [
+        ['app-secret'],
+        ['KLER_CLUSTER'],
+        ['DATABASE_URL'],
+      ]) {
+        const evaluation = await withSecrets(refused);
+        expect({ refused, exitCode: evaluation.exitCode }).toEqual({
+          refused,
+          exitCode: 1,
+        });
+        expect(evaluation.stderr).toContain("A service's secrets are");
+      }
+    });
+  });
+
   describe('EFS mounts are refused', () => {
     it('the file system policy allows each task role to mount and write through its access point, and still refuses non-TLS', () => {
       const policy: string = block(

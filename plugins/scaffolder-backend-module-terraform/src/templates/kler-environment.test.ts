@@ -53,6 +53,7 @@ const services = [
     memory: 2048,
     desiredMin: 2,
     desiredMax: 10,
+    secrets: ['APP_SECRET', 'PAYMENT_API_KEY'],
   },
 ];
 
@@ -193,6 +194,7 @@ describe.each(Object.entries(answers))(
               ...('healthCheckPath' in service
                 ? { health_check_path: service.healthCheckPath }
                 : {}),
+              ...('secrets' in service ? { secrets: service.secrets } : {}),
             },
           ]),
         ),
@@ -241,6 +243,7 @@ describe.each(Object.entries(answers))(
                 'healthCheckPath' in service
                   ? service.healthCheckPath
                   : '/health',
+              secrets: 'secrets' in service ? service.secrets : [],
               ...(service.name === 'storefront'
                 ? { path_patterns: ['/*'], priority: 999 }
                 : { path_patterns: [`/${service.name}/*`], priority: 10 }),
@@ -326,6 +329,7 @@ describe.each(Object.entries(answers))(
           });
         }
       }
+      // Secret parameters get their value write-only, never in a file.
       const secureParameters = block(
         parsed['modules/parameters/main.tf'],
         'resource',
@@ -333,10 +337,8 @@ describe.each(Object.entries(answers))(
         'secret',
       );
       expect(secureParameters.type).toBe('SecureString');
-      expect(secureParameters.value).toBe('SET-OUT-OF-BAND');
-      expect(secureParameters.lifecycle[0].ignore_changes).toEqual([
-        '${value}',
-      ]);
+      expect(secureParameters).not.toHaveProperty('value');
+      expect(secureParameters.value_wo).toMatch(/^\$\{ephemeral\./);
     });
 
     it('checks with the real CLI: policy and formatting pass, validation honestly skipped offline', async () => {

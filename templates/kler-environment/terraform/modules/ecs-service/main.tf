@@ -7,6 +7,7 @@ data "aws_region" "current" {}
 resource "aws_cloudwatch_log_group" "this" {
   name              = var.names.log_group
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
 
   tags = var.tags
 }

@@ -142,6 +142,11 @@ variable "log_retention_days" {
   default     = 30
 }
 
+variable "log_kms_key_arn" {
+  description = "KMS key that encrypts the container logs."
+  type        = string
+}
+
 variable "alarm_actions" {
   description = "SNS topics notified by the service's alarms."
   type        = list(string)

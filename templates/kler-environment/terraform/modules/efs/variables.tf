@@ -31,9 +31,8 @@ variable "access_points" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key for encryption at rest; null uses the AWS managed key."
+  description = "The environment's KMS key, for encryption at rest."
   type        = string
-  default     = null
 }
 
 variable "tags" {

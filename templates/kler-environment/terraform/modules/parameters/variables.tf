@@ -3,16 +3,29 @@ variable "environment" {
   type        = string
 }
 
-variable "secret_names" {
-  description = "Names of secret parameters (SecureString); values are set out of band."
-  type        = list(string)
-  default     = []
-}
-
-variable "plain_parameters" {
-  description = "Non-secret parameters by name."
+variable "secrets" {
+  description = "Secret parameters (SecureString) by <service>/<NAME>, each with its parameter name. Their values are set out of band."
   type        = map(string)
   default     = {}
+}
+
+variable "services" {
+  description = "The environment variables of each service's secrets, by service."
+  type        = map(list(string))
+}
+
+variable "plain" {
+  description = "Non-secret parameters every service gets, by name: the environment variable and the value."
+  type = map(object({
+    variable = string
+    value    = string
+  }))
+  default = {}
+}
+
+variable "kms_key_arn" {
+  description = "KMS key of the SecureString parameters."
+  type        = string
 }
 
 variable "tags" {

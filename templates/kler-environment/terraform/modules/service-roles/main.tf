@@ -22,20 +22,29 @@ resource "aws_iam_role_policy_attachment" "execution" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
-# Secrets reach the container from Parameter Store at start; their values are
-# never in Terraform.
-resource "aws_iam_role_policy" "read_secrets" {
+# The parameters the container gets (its secrets, and the environment's
+# plain values) are read by ECS at task start with this role: exactly those
+# parameters, and the key only through Parameter Store.
+resource "aws_iam_role_policy" "read_parameters" {
   count = length(var.secret_parameter_arns) > 0 ? 1 : 0
 
-  name = "read-secrets"
+  name = "read-parameters"
   role = aws_iam_role.execution.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["ssm:GetParameters"]
-      Resource = values(var.secret_parameter_arns)
-    }]
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameters"]
+        Resource = values(var.secret_parameter_arns)
+      },
+      {
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = [var.kms_key_arn]
+        Condition = { StringEquals = { "kms:ViaService" = "ssm.${var.region}.amazonaws.com" } }
+      },
+    ]
   })
 }
 

@@ -12,6 +12,16 @@ variable "secret_parameter_arns" {
   default     = {}
 }
 
+variable "kms_key_arn" {
+  description = "The environment's KMS key, which encrypts the SecureString parameters."
+  type        = string
+}
+
+variable "region" {
+  description = "The environment's region."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags on every resource."
   type        = map(string)
