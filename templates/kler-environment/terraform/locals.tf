@@ -12,6 +12,8 @@ locals {
   nat_gateway_per_zone    = local.production
   deletion_protection     = local.production
   log_retention_days      = local.production ? 90 : 14
+  force_destroy           = !local.production
+  ecr_keep_images         = local.production ? 100 : 30
 
   # AWS names, all made here. A name is kept as it is when AWS takes it;
   # one that is longer than its limit, or has "--" where AWS refuses it (RDS,
@@ -88,8 +90,19 @@ locals {
     for name, service in var.services : name
     if name != var.default_service && service.priority == null
   ])
+  # Every image is pinned (variables.tf refuses latest): image_tag, a tag or
+  # a digest, of image_repository or of the service's own ECR repository. A
+  # service without an image_tag has no image yet: its own repository is new
+  # and empty, so it is prepared (repository, target group, roles, secrets,
+  # access point) and runs once a tag is set.
+  registry = "${var.aws_account_id}.dkr.ecr.${var.aws_region}.amazonaws.com"
   services = {
     for name, service in var.services : name => merge(service, {
+      image = service.image_tag == null ? null : join("", [
+        coalesce(service.image_repository, "${local.registry}/${local.service_names[name].ecr_repository}"),
+        startswith(service.image_tag, "sha256:") ? "@" : ":",
+        service.image_tag,
+      ])
       path_patterns = length(coalesce(service.path_patterns, [])) > 0 ? service.path_patterns : (
         name == var.default_service ? ["/*"] : ["/${name}/*"]
       )
@@ -98,4 +111,5 @@ locals {
       )
     })
   }
+  running_services = { for name, service in local.services : name => service if service.image != null }
 }

@@ -103,9 +103,19 @@ module "efs" {
   }
 }
 
+module "ecr" {
+  source = "./modules/ecr"
+
+  repositories = { for name in keys(local.services) : name => local.service_names[name].ecr_repository }
+  kms_key_arn  = module.kms.key_arn
+  keep_images  = local.ecr_keep_images
+  force_delete = local.force_destroy
+  tags         = local.tags
+}
+
 module "service" {
   source   = "./modules/ecs-service"
-  for_each = local.services
+  for_each = local.running_services
 
   name                            = each.key
   names                           = local.service_names[each.key]

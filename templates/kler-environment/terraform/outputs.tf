@@ -22,3 +22,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of the environment's alarms."
   value       = module.alarms.topic_arn
 }
+
+output "ecr_repository_urls" {
+  description = "Each service's ECR repository: push its images here, then set its image_tag."
+  value       = module.ecr.repository_urls
+}

@@ -126,9 +126,10 @@ variable "backup_retention_days" {
 }
 
 variable "services" {
-  description = "The environment's ECS services by name. path_patterns and priority place a service on the load balancer; without them, locals.tf does (see default_service)."
+  description = "The environment's ECS services by name. A service runs image_tag from image_repository (default: the environment's own ECR repository kler/<name>/<service>); without an image_tag it is prepared but not run. path_patterns and priority place a service on the load balancer; without them, locals.tf does (see default_service)."
   type = map(object({
-    image             = string
+    image_tag         = optional(string)
+    image_repository  = optional(string)
     cpu               = number
     memory            = number
     desired_min       = number
@@ -153,9 +154,27 @@ variable "services" {
     error_message = "A service name is 2 to 32 lower-case letters, digits and hyphens, starting with a letter."
   }
 
+  # An image is pinned: a tag (immutable in the environment's repositories)
+  # or a digest, never latest; the repository carries no tag of its own.
   validation {
-    condition     = alltrue([for service in values(var.services) : can(regex("^[a-z0-9][a-z0-9._/:@-]{0,254}$", service.image))])
-    error_message = "A service's image is a container image reference such as registry/name:tag (lower-case letters, digits and . _ / : @ -)."
+    condition = alltrue([
+      for service in values(var.services) :
+      service.image_tag == null ? true : (
+        can(regex("^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$", service.image_tag)) && lower(service.image_tag) != "latest"
+      )
+    ])
+    error_message = "A service's image_tag is a version tag such as 1.4.2 (letters, digits and . _ -) or a digest sha256:<64 hex digits>, never latest."
+  }
+
+  validation {
+    condition = alltrue([
+      for service in values(var.services) :
+      service.image_repository == null ? true : (
+        length(service.image_repository) <= 255 &&
+        can(regex("^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+$", service.image_repository))
+      )
+    ])
+    error_message = "A service's image_repository is a repository such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api, without a tag or digest (lower-case letters, digits and . _ - /)."
   }
 
   validation {

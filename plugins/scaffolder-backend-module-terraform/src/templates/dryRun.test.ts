@@ -40,7 +40,7 @@ const environmentAnswers = {
   services: [
     {
       name: 'storefront',
-      image: 'public.ecr.aws/kler/storefront:1.0.0',
+      imageTag: '1.0.0',
       cpu: 512,
       memory: 1024,
       desiredMin: 1,
@@ -48,7 +48,7 @@ const environmentAnswers = {
     },
     {
       name: 'shop-api',
-      image: 'public.ecr.aws/kler/shop-api:1.0.0',
+      imageTag: '1.0.0',
       cpu: 512,
       memory: 1024,
       desiredMin: 1,
@@ -201,7 +201,7 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
   const serviceAnswers = {
     environment: 'resource:default/dev-svc',
     serviceName: 'image-service',
-    image: 'public.ecr.aws/kler/image-service:0.9.0',
+    imageTag: '0.9.0',
     cpu: 256,
     memory: 512,
     desiredMin: 1,
@@ -291,7 +291,7 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
       const file = 'environment/terraform.tfvars.json';
       const variables = JSON.parse(fileOf(body, file));
       expect(variables.services['image-service']).toEqual({
-        image: serviceAnswers.image,
+        image_tag: serviceAnswers.imageTag,
         cpu: 256,
         memory: 512,
         desired_min: 1,

@@ -2,6 +2,7 @@ import {
   ENVIRONMENT_TERRAFORM_DIR,
   evaluateTerraformLocals,
   parseTerraform,
+  readTemplate,
 } from '../__testUtils__/templates';
 
 jest.setTimeout(120_000);
@@ -19,7 +20,7 @@ const LONGEST_SERVICES = [`${'s'.repeat(31)}a`, `${'s'.repeat(31)}b`];
 /** A service entry of the services variable. */
 function serviceEntry(overrides: Record<string, unknown> = {}) {
   return {
-    image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop-api:1.4.2',
+    image_tag: '1.4.2',
     cpu: 256,
     memory: 512,
     desired_min: 1,
@@ -389,6 +390,132 @@ describe('the Terraform as written', () => {
         });
         expect(evaluation.stderr).toContain("A service's secrets are");
       }
+    });
+  });
+
+  describe('supply chain', () => {
+    it("creates an ECR repository per service: scanned on push, immutable tags, the environment's KMS key, the newest images kept", () => {
+      const repository = block(
+        'modules/ecr/main.tf',
+        'resource',
+        'aws_ecr_repository',
+        'service',
+      );
+      expect(repository).toMatchObject({
+        for_each: '${var.repositories}',
+        name: '${each.value}',
+        image_tag_mutability: 'IMMUTABLE',
+        image_scanning_configuration: [{ scan_on_push: true }],
+        encryption_configuration: [
+          { encryption_type: 'KMS', kms_key: '${var.kms_key_arn}' },
+        ],
+      });
+      const lifecycle: string = block(
+        'modules/ecr/main.tf',
+        'resource',
+        'aws_ecr_lifecycle_policy',
+        'service',
+      ).policy;
+      expect(lifecycle).toMatch(/countType\s*=\s*"imageCountMoreThan"/);
+      expect(lifecycle).toMatch(/countNumber\s*=\s*var.keep_images/);
+      expect(block('main.tf', 'module', 'ecr')).toMatchObject({
+        repositories:
+          '${{ for name in keys(local.services) : name => local.service_names[name].ecr_repository }}',
+        kms_key_arn: '${module.kms.key_arn}',
+      });
+    });
+
+    it("Terraform pins every image: the environment's repository or another, with a tag or a digest", async () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      const { stderr, locals } = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables({
+          services: {
+            storefront: serviceEntry({ image_tag: '2.3.1' }),
+            'shop-api': serviceEntry({
+              image_repository:
+                '222222222222.dkr.ecr.eu-west-1.amazonaws.com/kler/shop-api',
+              image_tag: digest,
+            }),
+            'image-service': serviceEntry({ image_tag: null }),
+          },
+        }),
+        ['services', 'running_services'],
+      );
+      expect(stderr).toBe('');
+      expect(locals!.services.storefront.image).toBe(
+        '111111111111.dkr.ecr.eu-west-1.amazonaws.com/kler/dev-two/storefront:2.3.1',
+      );
+      expect(locals!.services['shop-api'].image).toBe(
+        `222222222222.dkr.ecr.eu-west-1.amazonaws.com/kler/shop-api@${digest}`,
+      );
+      // A service without a tag is prepared, not run: no image, no ECS service.
+      expect(locals!.services['image-service'].image).toBeNull();
+      expect(Object.keys(locals!.running_services).sort()).toEqual([
+        'shop-api',
+        'storefront',
+      ]);
+      expect(block('main.tf', 'module', 'service').for_each).toBe(
+        '${local.running_services}',
+      );
+    });
+
+    it.each([
+      [{ image_tag: 'latest' }, "A service's image_tag"],
+      [{ image_tag: 'LATEST' }, "A service's image_tag"],
+      [{ image_tag: '' }, "A service's image_tag"],
+      [{ image_tag: 'sha256:abc' }, "A service's image_tag"],
+      [{ image_tag: '1.0 ' }, "A service's image_tag"],
+      [
+        { image_repository: 'registry.example/shop:1.0', image_tag: '1.0' },
+        "A service's image_repository",
+      ],
+      [
+        {
+          image_repository: 'registry.example/shop@sha256:1',
+          image_tag: '1.0',
+        },
+        "A service's image_repository",
+      ],
+      [
+        { image_repository: 'shop', image_tag: '1.0' },
+        "A service's image_repository",
+      ],
+    ])('Terraform refuses %j', async (service, message) => {
+      const evaluation = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables({
+          services: { storefront: serviceEntry(service) },
+        }),
+        ['services'],
+      );
+      expect(evaluation.exitCode).toBe(1);
+      expect(evaluation.stderr).toContain(message);
+    });
+
+    it('the form asks for a pinned tag and has no invented default image', async () => {
+      const { template } = await readTemplate('kler-environment');
+      const servicesPage = template.spec.parameters.find(
+        (page: any) => page.properties.services,
+      );
+      const { services } = servicesPage.properties;
+      expect(JSON.stringify(services.default)).not.toMatch(/image|latest/);
+      const tag = new RegExp(services.items.properties.imageTag.pattern);
+      expect(
+        ['1.4.2', `sha256:${'0'.repeat(64)}`].every(t => tag.test(t)),
+      ).toBe(true);
+      expect(['latest', 'Latest', '', '1.0:x'].some(t => tag.test(t))).toBe(
+        false,
+      );
+      const repository = new RegExp(
+        services.items.properties.imageRepository.pattern,
+      );
+      expect(
+        repository.test(
+          '111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop-api',
+        ),
+      ).toBe(true);
+      expect(repository.test('registry.example/shop:1.0')).toBe(false);
     });
   });
 

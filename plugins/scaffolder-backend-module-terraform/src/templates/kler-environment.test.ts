@@ -38,7 +38,7 @@ jest.setTimeout(180_000);
 const services = [
   {
     name: 'storefront',
-    image: 'public.ecr.aws/kler/storefront:2.3.1',
+    imageTag: '2.3.1',
     cpu: 512,
     memory: 1024,
     desiredMin: 2,
@@ -48,7 +48,8 @@ const services = [
   },
   {
     name: 'shop-api',
-    image: '222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop-api:1.4.2',
+    imageRepository: '222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop-api',
+    imageTag: '1.4.2',
     cpu: 1024,
     memory: 2048,
     desiredMin: 2,
@@ -97,7 +98,7 @@ const hostile = {
   title: 'Staging ${file("/etc/passwd")}',
   description: 'x"\nspec:\n  owner: group:default/attacker',
   wellArchitectedWorkloadId: "w' }\n- evil",
-  image:
+  imageTag:
     'evil:1" } resource "terraform_data" "q" { input = "${file("/etc/passwd")}',
   healthCheckPath: '/health"\n}\nprovisioner "local-exec" {',
 };
@@ -183,7 +184,10 @@ describe.each(Object.entries(answers))(
           parameters.services.map(service => [
             service.name,
             {
-              image: service.image,
+              image_tag: service.imageTag,
+              ...('imageRepository' in service
+                ? { image_repository: service.imageRepository }
+                : {}),
               cpu: service.cpu,
               memory: service.memory,
               desired_min: service.desiredMin,
@@ -232,7 +236,16 @@ describe.each(Object.entries(answers))(
           parameters.services.map(service => [
             service.name,
             {
-              image: service.image,
+              image_tag: service.imageTag,
+              image_repository:
+                'imageRepository' in service ? service.imageRepository : null,
+              // Pinned: the tag, of the service's own ECR repository unless
+              // it names another.
+              image: `${
+                'imageRepository' in service
+                  ? service.imageRepository
+                  : `${parameters.awsAccountId}.dkr.ecr.${parameters.awsRegion}.amazonaws.com/kler/${parameters.name}/${service.name}`
+              }:${service.imageTag}`,
               cpu: service.cpu,
               memory: service.memory,
               desired_min: service.desiredMin,
@@ -569,7 +582,7 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
 
   const withAnswer = (field: keyof typeof hostile) => {
     const values: Record<string, any> = structuredClone(answers.development);
-    if (field === 'image' || field === 'healthCheckPath') {
+    if (field === 'imageTag' || field === 'healthCheckPath') {
       values.services[0][field] = hostile[field];
     } else {
       values[field] = hostile[field];
@@ -594,7 +607,7 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
             `${error.property} ${error.name}`,
         ),
       ).toEqual([
-        field === 'image' || field === 'healthCheckPath'
+        field === 'imageTag' || field === 'healthCheckPath'
           ? `instance.services[0].${field} pattern`
           : `instance.${field} pattern`,
       ]);
@@ -611,7 +624,7 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
       services: [
         {
           ...services[0],
-          image: hostile.image,
+          imageTag: hostile.imageTag,
           healthCheckPath: hostile.healthCheckPath,
         },
       ],
@@ -628,7 +641,7 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
       const variables = JSON.parse(tfvars);
       expect(variables.owner).toBe(hostile.owner);
       expect(variables.services.storefront).toMatchObject({
-        image: hostile.image,
+        image_tag: hostile.imageTag,
         health_check_path: hostile.healthCheckPath,
       });
       expect(tfvars).toContain(JSON.stringify(hostile.owner));
@@ -666,7 +679,7 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
         "owner is a group's entity ref such as group:default/platform-team.",
       );
       expect(evaluation.stderr).toContain(
-        "A service's image is a container image reference",
+        "A service's image_tag is a version tag",
       );
     } finally {
       await fs.rm(workspacePath, { recursive: true, force: true });

@@ -44,7 +44,7 @@ const environment = {
   services: [
     {
       name: 'storefront',
-      image: 'public.ecr.aws/kler/storefront:2.3.1',
+      imageTag: '2.3.1',
       cpu: 512,
       memory: 1024,
       desiredMin: 1,
@@ -59,7 +59,9 @@ const environment = {
 const service = {
   environment: 'resource:default/dev-svc',
   serviceName: 'image-service',
-  image: 'public.ecr.aws/kler/image-service:0.9.0',
+  imageRepository:
+    '111111111111.dkr.ecr.eu-west-1.amazonaws.com/kler/image-service',
+  imageTag: '0.9.0',
   cpu: 256,
   memory: 512,
   desiredMin: 1,
@@ -151,7 +153,8 @@ describe('kler-service added to a published kler-environment', () => {
       services: {
         ...published.services,
         'image-service': {
-          image: service.image,
+          image_tag: '0.9.0',
+          image_repository: service.imageRepository,
           cpu: 256,
           memory: 512,
           desired_min: 1,
@@ -266,12 +269,12 @@ describe('kler-service added to a published kler-environment', () => {
   });
 
   it('keeps answers that went around the form as data, which Terraform refuses', async () => {
-    const image =
-      'evil:1" } resource "terraform_data" "q" { input = "${file("/etc/passwd")}';
+    const imageRepository =
+      'evil/x" } resource "terraform_data" "q" { input = "${file("/etc/passwd")}';
     const run = await addService({
       ...service,
       serviceName: 'evil',
-      image,
+      imageRepository,
       pathPatterns: ['/x" ]'],
       listenerPriority: 520,
     });
@@ -282,13 +285,13 @@ describe('kler-service added to a published kler-environment', () => {
       );
       const variables = await readVariables(dir);
       expect(variables.services.evil).toMatchObject({
-        image,
+        image_repository: imageRepository,
         path_patterns: ['/x" ]'],
       });
       const evaluation = await evaluateTerraformLocals(dir, variables, LOCALS);
       expect(evaluation.exitCode).not.toBe(0);
       expect(evaluation.stderr).toContain(
-        "A service's image is a container image reference",
+        "A service's image_repository is a repository",
       );
     } finally {
       await fs.rm(run.workspacePath, { recursive: true, force: true });
@@ -388,7 +391,9 @@ describe('kler-service template.yaml', () => {
         'instance.environment',
       ],
       [{ serviceName: 'x${file("/etc/passwd")}' }, 'instance.serviceName'],
-      [{ image: 'a" } module "x" {' }, 'instance.image'],
+      [{ imageTag: 'a" } module "x" {' }, 'instance.imageTag'],
+      [{ imageTag: 'latest' }, 'instance.imageTag'],
+      [{ imageRepository: 'a/b:1.0' }, 'instance.imageRepository'],
       [{ pathPatterns: ['/ok/*', '/x"]'] }, 'instance.pathPatterns[1]'],
       [{ healthCheckPath: '/health\n' }, 'instance.healthCheckPath'],
     ];
