@@ -17,6 +17,11 @@ import {
   TerraformActionsOptions,
 } from './common';
 import { examples } from './apply.examples';
+import {
+  ActionRun,
+  environmentNameInput,
+  RunRecordingOptions,
+} from '../runs/recordRun';
 
 /**
  * `kler:terraform:apply`: applies the saved plan that `kler:terraform:plan`
@@ -25,7 +30,9 @@ import { examples } from './apply.examples';
  *
  * @public
  */
-export function createTerraformApplyAction(options: TerraformActionsOptions) {
+export function createTerraformApplyAction(
+  options: TerraformActionsOptions & RunRecordingOptions,
+) {
   const runtime = terraformRuntimeOf(options);
   const { config } = runtime;
   return createTemplateAction({
@@ -63,6 +70,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
           'The skipReason output of kler:terraform:plan: when set, apply only reports that it was skipped and why',
         ),
         timeoutMinutes: terraformInputs.timeoutMinutes(),
+        environmentName: environmentNameInput,
       },
       output: {
         applied: z => z.boolean({ description: 'The plan was applied' }),
@@ -88,7 +96,12 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
       },
     },
     async handler(rawCtx) {
+      const run = new ActionRun(rawCtx, 'apply', {
+        runRecorder: options.runRecorder,
+        environmentName: rawCtx.input.environmentName,
+      });
       await runMasked(rawCtx, async (ctx, masker) => {
+        run.maskWith(masker);
         const { input } = ctx;
         validateTimeoutMinutes(input.timeoutMinutes);
         validateVariables(undefined, input.sensitiveVars);
@@ -103,6 +116,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
           dryRun: 'dry run: nothing is applied in a dry run',
         });
         if (skipReason) {
+          run.skipped(skipReason);
           reportSkipped(ctx, 'Apply', skipReason, { applied: false });
           return;
         }
@@ -125,6 +139,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
             awsRegion: record.target.region,
           },
         );
+        run.target(target);
 
         const applied = await TerraformSession.use(
           {
@@ -148,6 +163,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
             const plan: PlanJson = JSON.parse(shown.stdout);
             masker.add(...sensitiveValuesOfPlan(plan, input.sensitiveVars));
             const summary = summarizePlan(plan);
+            run.planned(summary, 'Applied');
             if (summary.destroys && !input.allowDestroy) {
               throw new NotAllowedError(
                 `The plan destroys ${summary.destroy} and replaces ${
@@ -161,6 +177,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
             return ctx.checkpoint({
               key: `kler.terraform.apply.${planSha256}`,
               fn: async () => {
+                run.applying();
                 await session.runOrThrow([
                   'apply',
                   '-input=false',
@@ -178,7 +195,7 @@ export function createTerraformApplyAction(options: TerraformActionsOptions) {
         ctx.output('skipReason', '');
         ctx.output('summary', applied.summary);
         outputTarget(ctx.output, target);
-      });
+      }).then(run.finish, run.fail);
     },
   });
 }

@@ -34,6 +34,11 @@ import {
   TerraformActionsOptions,
 } from './common';
 import { examples } from './plan.examples';
+import {
+  ActionRun,
+  environmentNameInput,
+  RunRecordingOptions,
+} from '../runs/recordRun';
 
 /**
  * `kler:terraform:plan`: checks the configuration against the content policy,
@@ -42,7 +47,9 @@ import { examples } from './plan.examples';
  *
  * @public
  */
-export function createTerraformPlanAction(options: TerraformActionsOptions) {
+export function createTerraformPlanAction(
+  options: TerraformActionsOptions & RunRecordingOptions,
+) {
   const runtime = terraformRuntimeOf(options);
   const { config } = runtime;
   return createTemplateAction({
@@ -78,6 +85,7 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
           'When providers, the backend or AWS credentials cannot be reached, finish with skipped: true and the reason instead of failing',
         ),
         timeoutMinutes: terraformInputs.timeoutMinutes(),
+        environmentName: environmentNameInput,
       },
       output: {
         skipped: z =>
@@ -126,7 +134,12 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
       },
     },
     async handler(rawCtx) {
+      const run = new ActionRun(rawCtx, 'plan', {
+        runRecorder: options.runRecorder,
+        environmentName: rawCtx.input.environmentName,
+      });
       await runMasked(rawCtx, async (ctx, masker) => {
+        run.maskWith(masker);
         const { input } = ctx;
         validateTimeoutMinutes(input.timeoutMinutes);
         const vars = validateVariables(input.vars, input.sensitiveVars);
@@ -143,12 +156,15 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
           input,
         );
         outputTarget(ctx.output, target);
-        const skip = (reason: string) =>
+        run.target(target);
+        const skip = (reason: string) => {
+          run.skipped(reason);
           reportSkipped(ctx, 'Plan', reason, {
             hasChanges: false,
             planFile: '',
             planSha256: '',
           });
+        };
 
         if (ctx.isDryRun) {
           // A dry run's template and files come from the request: they get no
@@ -227,11 +243,12 @@ export function createTerraformPlanAction(options: TerraformActionsOptions) {
           target,
           workingDirectory: path.relative(ctx.workspacePath, workingDirectory),
         });
+        run.planned(summary, 'Plan');
         writePlanOutputs(ctx, summary, {
           planFile: path.relative(ctx.workspacePath, files.planFile),
           planSha256: await sha256OfFile(files.planFile),
         });
-      });
+      }).then(run.finish, run.fail);
     },
   });
 }
