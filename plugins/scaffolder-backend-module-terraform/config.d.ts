@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   kler?: {
     /** How KLER's scaffolder actions run Terraform. */
@@ -64,6 +66,20 @@ export interface Config {
        * workspace).
        */
       allowedBackends?: string[];
+      /**
+       * Scheduled drift checks: a read-only `terraform plan -detailed-exitcode
+       * -lock=false` of each environment's code in the environments
+       * repository (`environments/<name>/` of
+       * `kler.environments.localRepository`) whose account is in `accounts`,
+       * recorded as a `drift` run in the environment's history. Off unless
+       * `frequency` is set.
+       */
+      drift?: {
+        /** How often every environment is checked, e.g. { hours: 6 } or 'PT6H'. */
+        frequency?: HumanDuration | string;
+        /** Bound of one check of every environment. Default: the frequency. */
+        timeout?: HumanDuration | string;
+      };
     };
     /** Where KLER's environment definitions are published. */
     environments?: {

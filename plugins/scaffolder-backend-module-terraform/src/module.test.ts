@@ -1,3 +1,4 @@
+import { JsonObject } from '@backstage/types';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   scaffolderActionsExtensionPoint,
@@ -78,4 +79,53 @@ describe('scaffolderModuleTerraform config', () => {
       ).rejects.toThrow(message);
     },
   );
+});
+
+describe('scaffolderModuleTerraform drift schedule', () => {
+  async function start(terraform: JsonObject) {
+    const scheduler = mockServices.scheduler.mock();
+    await startTestBackend({
+      extensionPoints: [
+        [scaffolderActionsExtensionPoint, { addActions: () => {} }],
+      ],
+      features: [
+        scaffolderModuleTerraform,
+        scheduler.factory,
+        mockServices.rootConfig.factory({ data: { kler: { terraform } } }),
+      ],
+    });
+    return scheduler;
+  }
+
+  it('schedules one global drift check at the configured frequency', async () => {
+    const scheduler = await start({ drift: { frequency: { hours: 6 } } });
+    expect(scheduler.scheduleTask).toHaveBeenCalledTimes(1);
+    expect(scheduler.scheduleTask.mock.calls[0][0]).toMatchObject({
+      id: 'kler-terraform-drift',
+      scope: 'global',
+      frequency: { hours: 6 },
+      timeout: { hours: 6 },
+    });
+  });
+
+  it('takes a timeout of its own, and ISO durations', async () => {
+    const scheduler = await start({
+      drift: { frequency: 'PT12H', timeout: { minutes: 90 } },
+    });
+    expect(scheduler.scheduleTask.mock.calls[0][0]).toMatchObject({
+      frequency: { hours: 12 },
+      timeout: { minutes: 90 },
+    });
+  });
+
+  it('checks nothing unless configured', async () => {
+    const scheduler = await start({});
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+  });
+
+  it('fails at start on a bad frequency, naming the key', async () => {
+    await expect(start({ drift: { frequency: 'often' } })).rejects.toThrow(
+      /kler\.terraform\.drift\.frequency/,
+    );
+  });
 });

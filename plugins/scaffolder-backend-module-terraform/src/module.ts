@@ -13,13 +13,18 @@ import { createTerraformPlanAction } from './actions/plan';
 import { createPublishLocalGitAction } from './actions/publishLocal';
 import { createResolveTargetAction } from './actions/resolveTarget';
 import { createSetVariablesAction } from './actions/setVariables';
+import { readDriftConfig } from './drift/config';
+import { DriftChecker } from './drift/DriftChecker';
+import { EnvironmentsRunRecorder } from './runs/recordRun';
 import { readTerraformConfig } from './terraform/config';
 import { TerraformRunLimiter } from './terraform/runLimiter';
 import { interruptRunningTerraform } from './terraform/runTerraform';
 
 /**
  * Adds KLER's Terraform actions, the environment actions and the local git
- * actions to the scaffolder.
+ * actions to the scaffolder; plans and applies are recorded in the
+ * environments' run history, and with `kler.terraform.drift.frequency` the
+ * environments are checked for drift on that schedule.
  *
  * @public
  */
@@ -34,6 +39,11 @@ export const scaffolderModuleTerraform = createBackendModule({
         permissions: coreServices.permissions,
         catalog: catalogServiceRef,
         lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
+        logger: coreServices.logger,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        scheduler: coreServices.scheduler,
       },
       async init({
         scaffolderActions,
@@ -41,16 +51,23 @@ export const scaffolderModuleTerraform = createBackendModule({
         permissions,
         catalog,
         lifecycle,
+        rootLifecycle,
+        logger,
+        auth,
+        discovery,
+        scheduler,
       }) {
         // Read once here so that a wrong kler.terraform key fails the start.
         const terraform = readTerraformConfig(config);
+        const drift = readDriftConfig(config);
+        const runRecorder = new EnvironmentsRunRecorder({ auth, discovery });
         const options = {
           config,
           permissions,
           catalog,
           awsCredentialsManager:
             DefaultAwsCredentialsManager.fromConfig(config),
-          // One limit for the whole backend, shared by every action.
+          // One limit for the whole backend, shared by every action and the drift check.
           limiter: new TerraformRunLimiter(terraform.maxConcurrentRuns),
         };
         // Terraform runs in process groups of its own: a backend that stops
@@ -61,12 +78,35 @@ export const scaffolderModuleTerraform = createBackendModule({
           createResolveTargetAction(options),
           createSetVariablesAction(),
           createTerraformCheckAction(options),
-          createTerraformPlanAction(options),
-          createTerraformApplyAction(options),
+          createTerraformPlanAction({ ...options, runRecorder }),
+          createTerraformApplyAction({ ...options, runRecorder }),
           createTerraformOutputAction(options),
           createPublishLocalGitAction({ config }),
           createFetchLocalGitAction({ config }),
         );
+
+        if (drift) {
+          const checker = new DriftChecker({
+            ...options,
+            logger: logger.child({ task: 'kler-terraform-drift' }),
+            auth,
+            runRecorder,
+          });
+          // The check lists environments from the catalog, so it is
+          // scheduled once every plugin is up: earlier, the catalog answers 503.
+          rootLifecycle.addStartupHook(async () => {
+            await scheduler.scheduleTask({
+              id: 'kler-terraform-drift',
+              frequency: drift.frequency,
+              timeout: drift.timeout,
+              // With several replicas on one database, one of them checks.
+              scope: 'global',
+              fn: async signal => {
+                await checker.checkAll(signal);
+              },
+            });
+          });
+        }
       },
     });
   },
