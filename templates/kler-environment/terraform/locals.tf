@@ -13,7 +13,9 @@ locals {
   deletion_protection     = local.production
   log_retention_days      = local.production ? 90 : 14
   force_destroy           = !local.production
-  ecr_keep_images         = local.production ? 100 : 30
+  # Load balancer access logs.
+  access_log_retention_days = local.production ? 365 : 30
+  ecr_keep_images           = local.production ? 100 : 30
 
   # AWS names, all made here. A name is kept as it is when AWS takes it;
   # one that is longer than its limit, or has "--" where AWS refuses it (RDS,

@@ -32,13 +32,22 @@ module "cluster" {
 module "load_balancer" {
   source = "./modules/alb"
 
-  name                = local.cluster_name
-  names               = { load_balancer = local.names.load_balancer }
-  vpc_id              = module.network.vpc_id
-  vpc_cidr_block      = module.network.cidr_block
-  subnet_ids          = module.network.public_subnet_ids
-  deletion_protection = local.deletion_protection
-  tags                = local.tags
+  name = local.cluster_name
+  names = {
+    load_balancer      = local.names.load_balancer
+    access_logs_bucket = local.names.alb_logs_bucket
+  }
+  vpc_id                    = module.network.vpc_id
+  vpc_cidr_block            = module.network.cidr_block
+  subnet_ids                = module.network.public_subnet_ids
+  domain_name               = var.domain_name
+  hosted_zone_id            = var.hosted_zone_id
+  certificate_arn           = var.certificate_arn
+  account_id                = var.aws_account_id
+  access_log_retention_days = local.access_log_retention_days
+  deletion_protection       = local.deletion_protection
+  force_destroy             = local.force_destroy
+  tags                      = local.tags
 
   services = {
     for name, service in local.services : name => {

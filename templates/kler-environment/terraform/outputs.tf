@@ -3,8 +3,13 @@ output "cluster_name" {
   value       = module.cluster.cluster_name
 }
 
-output "load_balancer_dns_name" {
+output "url" {
   description = "Where the environment answers."
+  value       = module.load_balancer.url
+}
+
+output "load_balancer_dns_name" {
+  description = "The load balancer's own name: point domain_name at it when its zone is not given."
   value       = module.load_balancer.dns_name
 }
 

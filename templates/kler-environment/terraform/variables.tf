@@ -59,6 +59,44 @@ variable "aws_region" {
   }
 }
 
+variable "domain_name" {
+  description = "The name the environment answers at over HTTPS, e.g. staging.shop.kler.example."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = length(var.domain_name) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name is a lower-case DNS name with at least two labels, such as staging.shop.kler.example."
+  }
+}
+
+variable "hosted_zone_id" {
+  description = "The Route 53 hosted zone of domain_name: the certificate is validated there and domain_name points at the load balancer. Optional with certificate_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hosted_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.hosted_zone_id))
+    error_message = "hosted_zone_id is a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ."
+  }
+}
+
+variable "certificate_arn" {
+  description = "An existing ACM certificate for domain_name in aws_region. Without it, ACM issues one validated in hosted_zone_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$", var.certificate_arn))
+    error_message = "certificate_arn is an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<id>."
+  }
+
+  validation {
+    condition     = var.certificate_arn != null || var.hosted_zone_id != null
+    error_message = "HTTPS needs a certificate: give hosted_zone_id or certificate_arn (or both)."
+  }
+}
+
 variable "instance_type" {
   description = "EC2 instance type of the ECS hosts."
   type        = string

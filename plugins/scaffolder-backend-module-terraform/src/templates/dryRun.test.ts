@@ -37,6 +37,8 @@ const environmentAnswers = {
   efs: true,
   backupSchedule: 'daily',
   backupRetentionDays: 7,
+  domainName: 'shop.kler.example',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   services: [
     {
       name: 'storefront',

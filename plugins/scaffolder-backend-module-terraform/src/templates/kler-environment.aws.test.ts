@@ -43,6 +43,8 @@ function environmentVariables(overrides: Record<string, unknown> = {}) {
     efs: true,
     backup_schedule: 'daily',
     backup_retention_days: 7,
+    domain_name: 'dev-two.kler.example',
+    hosted_zone_id: 'Z0123456789ABCDEFGHIJ',
     default_service: 'storefront',
     services: { storefront: serviceEntry() },
     ...overrides,
@@ -516,6 +518,166 @@ describe('the Terraform as written', () => {
         ),
       ).toBe(true);
       expect(repository.test('registry.example/shop:1.0')).toBe(false);
+    });
+  });
+
+  describe('HTTP only', () => {
+    const alb = 'modules/alb/main.tf';
+
+    it('serves HTTPS with a modern TLS policy and the certificate, and redirects HTTP to it', () => {
+      const https = block(alb, 'resource', 'aws_lb_listener', 'https');
+      expect(https).toMatchObject({
+        port: 443,
+        protocol: 'HTTPS',
+        ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        certificate_arn: '${local.certificate_arn}',
+      });
+      const http = block(alb, 'resource', 'aws_lb_listener', 'http');
+      expect(http.default_action[0]).toEqual({
+        type: 'redirect',
+        redirect: [{ port: '443', protocol: 'HTTPS', status_code: 'HTTP_301' }],
+      });
+      // Services are reached over HTTPS only.
+      expect(
+        block(alb, 'resource', 'aws_lb_listener_rule', 'service').listener_arn,
+      ).toBe('${aws_lb_listener.https.arn}');
+    });
+
+    it('uses the given certificate, or issues one validated in the Route 53 zone', () => {
+      const certificate = block(alb, 'resource', 'aws_acm_certificate', 'this');
+      expect(certificate).toMatchObject({
+        count: '${var.certificate_arn == null ? 1 : 0}',
+        domain_name: '${var.domain_name}',
+        validation_method: 'DNS',
+      });
+      const records = block(
+        alb,
+        'resource',
+        'aws_route53_record',
+        'validation',
+      );
+      expect(records.zone_id).toBe('${var.hosted_zone_id}');
+      expect(records.for_each).toContain('domain_validation_options');
+      expect(
+        block(alb, 'resource', 'aws_acm_certificate_validation', 'this')
+          .validation_record_fqdns,
+      ).toContain('aws_route53_record.validation');
+      expect(block(alb, 'locals').certificate_arn).toBe(
+        '${coalesce(var.certificate_arn, one(aws_acm_certificate_validation.this[*].certificate_arn))}',
+      );
+      const alias = block(alb, 'resource', 'aws_route53_record', 'alias');
+      expect(alias.count).toBe('${var.hosted_zone_id == null ? 0 : 1}');
+      expect(alias.alias[0].name).toBe('${aws_lb.this.dns_name}');
+    });
+
+    it('logs every request to an encrypted, private bucket the ELB of the region may write to, and drops invalid headers', () => {
+      const lb = block(alb, 'resource', 'aws_lb', 'this');
+      expect(lb).toMatchObject({
+        drop_invalid_header_fields: true,
+        enable_deletion_protection: '${var.deletion_protection}',
+      });
+      expect(lb.access_logs[0]).toEqual({
+        bucket: '${aws_s3_bucket.access_logs.id}',
+        prefix: 'alb',
+        enabled: true,
+      });
+      expect(lb.depends_on).toEqual(['${aws_s3_bucket_policy.access_logs}']);
+      expect(
+        block(
+          alb,
+          'resource',
+          'aws_s3_bucket_public_access_block',
+          'access_logs',
+        ),
+      ).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+      // Load balancer logs support SSE-S3 only.
+      expect(
+        block(
+          alb,
+          'resource',
+          'aws_s3_bucket_server_side_encryption_configuration',
+          'access_logs',
+        ).rule[0].apply_server_side_encryption_by_default[0].sse_algorithm,
+      ).toBe('AES256');
+      const lifecycle = block(
+        alb,
+        'resource',
+        'aws_s3_bucket_lifecycle_configuration',
+        'access_logs',
+      ).rule[0];
+      expect(lifecycle.expiration[0].days).toBe(
+        '${var.access_log_retention_days}',
+      );
+      const policy: string = block(
+        alb,
+        'resource',
+        'aws_s3_bucket_policy',
+        'access_logs',
+      ).policy;
+      expect(policy).toContain('data.aws_elb_service_account.this.arn');
+      expect(policy).toContain('"s3:PutObject"');
+      expect(policy).toContain('/alb/AWSLogs/${var.account_id}/*');
+      expect(policy).toContain('"aws:SecureTransport" = "false"');
+      expect(block('main.tf', 'module', 'load_balancer')).toMatchObject({
+        deletion_protection: '${local.deletion_protection}',
+        access_log_retention_days: '${local.access_log_retention_days}',
+      });
+    });
+
+    it('Terraform protects and keeps the logs longer in production', async () => {
+      const evaluate = (tier: string) =>
+        evaluateTerraformLocals(
+          ENVIRONMENT_TERRAFORM_DIR,
+          environmentVariables({ tier }),
+          ['deletion_protection', 'access_log_retention_days', 'force_destroy'],
+        );
+      expect((await evaluate('production')).locals).toEqual({
+        deletion_protection: true,
+        access_log_retention_days: 365,
+        force_destroy: false,
+      });
+      expect((await evaluate('development')).locals).toEqual({
+        deletion_protection: false,
+        access_log_retention_days: 30,
+        force_destroy: true,
+      });
+    });
+
+    it.each([
+      [{ hosted_zone_id: null }, 'hosted_zone_id or certificate_arn'],
+      [{ domain_name: 'Shop.Example' }, 'domain_name is'],
+      [{ domain_name: 'localhost' }, 'domain_name is'],
+      [{ hosted_zone_id: 'zone-1' }, 'hosted_zone_id is'],
+      [
+        { hosted_zone_id: null, certificate_arn: 'arn:aws:iam::1:x' },
+        'certificate_arn is',
+      ],
+    ])('Terraform refuses %j', async (overrides, message) => {
+      const evaluation = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables(overrides),
+        ['names'],
+      );
+      expect(evaluation.exitCode).toBe(1);
+      expect(evaluation.stderr).toContain(message);
+    });
+
+    it('Terraform takes an existing certificate without a zone', async () => {
+      const evaluation = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables({
+          hosted_zone_id: null,
+          certificate_arn:
+            'arn:aws:acm:eu-west-1:111111111111:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        }),
+        ['names'],
+      );
+      expect(evaluation.stderr).toBe('');
     });
   });
 

@@ -72,6 +72,8 @@ const answers = {
     efs: false,
     backupSchedule: 'daily',
     backupRetentionDays: 7,
+    domainName: 'dev-two.kler.example',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   },
   production: {
     name: 'prod-eu',
@@ -88,6 +90,9 @@ const answers = {
     efs: true,
     backupSchedule: 'hourly',
     backupRetentionDays: 35,
+    domainName: 'shop.kler.example',
+    certificateArn:
+      'arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
   },
 };
 
@@ -179,6 +184,13 @@ describe.each(Object.entries(answers))(
         efs: parameters.efs,
         backup_schedule: parameters.backupSchedule,
         backup_retention_days: parameters.backupRetentionDays,
+        domain_name: parameters.domainName,
+        ...('hostedZoneId' in parameters
+          ? { hosted_zone_id: parameters.hostedZoneId }
+          : {}),
+        ...('certificateArn' in parameters
+          ? { certificate_arn: parameters.certificateArn }
+          : {}),
         default_service: 'storefront',
         services: Object.fromEntries(
           parameters.services.map(service => [
@@ -203,10 +215,17 @@ describe.each(Object.entries(answers))(
           ]),
         ),
       });
-      // Every variable written is declared, and every declared one written.
-      expect(Object.keys(variables).sort()).toEqual(
-        Object.keys(parsed['variables.tf'].variable).sort(),
-      );
+      // Every variable written is declared, and every one without a default
+      // written.
+      const declared = parsed['variables.tf'].variable;
+      expect(
+        Object.keys(variables).filter(name => !(name in declared)),
+      ).toEqual([]);
+      expect(
+        Object.keys(declared).filter(
+          name => !('default' in declared[name][0]) && !(name in variables),
+        ),
+      ).toEqual([]);
     });
 
     it('Terraform itself takes the values and derives the environment from them', async () => {

@@ -54,6 +54,8 @@ const environment = {
   efs: false,
   backupSchedule: 'daily',
   backupRetentionDays: 7,
+  domainName: 'shop.kler.example',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
 };
 
 const service = {
@@ -227,7 +229,15 @@ describe('kler-service added to a published kler-environment', () => {
       path.join(environmentDir, 'modules', 'alb'),
       {
         name: 'kler-dev-svc',
-        names: { load_balancer: 'kler-dev-svc' },
+        names: {
+          load_balancer: 'kler-dev-svc',
+          access_logs_bucket: 'kler-dev-svc-alb-logs-111111111111',
+        },
+        domain_name: 'shop.kler.example',
+        hosted_zone_id: 'Z0123456789ABCDEFGHIJ',
+        account_id: '111111111111',
+        access_log_retention_days: 30,
+        force_destroy: true,
         vpc_id: 'vpc-1',
         vpc_cidr_block: '10.0.0.0/16',
         subnet_ids: ['subnet-1', 'subnet-2'],

@@ -26,6 +26,11 @@ output "target_group_arn_suffixes" {
 }
 
 output "listener_arn" {
-  description = "The HTTP listener; services added later attach their rules to it."
-  value       = aws_lb_listener.http.arn
+  description = "The HTTPS listener the services' rules attach to."
+  value       = aws_lb_listener.https.arn
+}
+
+output "url" {
+  description = "Where the environment answers."
+  value       = "https://${var.domain_name}"
 }

@@ -6,7 +6,8 @@ variable "name" {
 variable "names" {
   description = "AWS names, made to fit by the root module's locals.tf."
   type = object({
-    load_balancer = string
+    load_balancer      = string
+    access_logs_bucket = string
   })
 }
 
@@ -45,6 +46,43 @@ variable "services" {
     condition     = alltrue([for service in values(var.services) : length(service.path_patterns) >= 1 && length(service.path_patterns) <= 5])
     error_message = "A listener rule matches 1 to 5 path patterns."
   }
+}
+
+variable "domain_name" {
+  description = "The name the environment answers at over HTTPS."
+  type        = string
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 zone of domain_name: it validates the issued certificate and points domain_name at the load balancer. Null when certificate_arn is given and the name is managed elsewhere."
+  type        = string
+  default     = null
+}
+
+variable "certificate_arn" {
+  description = "An existing ACM certificate for domain_name in the region; null issues one (DNS validation in hosted_zone_id)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn != null || var.hosted_zone_id != null
+    error_message = "Give hosted_zone_id (a certificate is issued and validated there) or certificate_arn."
+  }
+}
+
+variable "account_id" {
+  description = "The environment's AWS account: the load balancer's logs are under AWSLogs/<account_id>/."
+  type        = string
+}
+
+variable "access_log_retention_days" {
+  description = "Days the access logs are kept."
+  type        = number
+}
+
+variable "force_destroy" {
+  description = "Delete the access logs bucket with its logs when the environment is destroyed (development)."
+  type        = bool
 }
 
 variable "deletion_protection" {
