@@ -178,6 +178,9 @@ module "alarms" {
 
   environment               = var.name
   topic_name                = local.names.alarm_topic
+  kms_key_arn               = module.kms.key_arn
+  emails                    = var.alarm_emails
+  https_endpoint            = var.alarm_https_endpoint
   cluster_name              = module.cluster.cluster_name
   load_balancer_arn_suffix  = module.load_balancer.arn_suffix
   target_group_arn_suffixes = module.load_balancer.target_group_arn_suffixes

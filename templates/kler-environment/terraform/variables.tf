@@ -163,6 +163,36 @@ variable "backup_retention_days" {
   }
 }
 
+variable "alarm_emails" {
+  description = "Email addresses that get the environment's alarms (each confirms its subscription once)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition = length(var.alarm_emails) <= 10 && alltrue([
+      for email in var.alarm_emails : can(regex("^[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9-]{1,63}\\.)+[A-Za-z]{2,63}$", email))
+    ])
+    error_message = "alarm_emails are at most 10 email addresses such as oncall@kler.example."
+  }
+}
+
+variable "alarm_https_endpoint" {
+  description = "An HTTPS endpoint that gets the environment's alarms (PagerDuty, Opsgenie, a chat webhook), or null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_https_endpoint == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$", var.alarm_https_endpoint))
+    error_message = "alarm_https_endpoint is an https:// URL without query string, such as https://events.pagerduty.com/integration/<key>/enqueue."
+  }
+
+  validation {
+    condition     = length(var.alarm_emails) > 0 || var.alarm_https_endpoint != null
+    error_message = "An environment needs at least one alarm subscriber: alarm_emails or alarm_https_endpoint."
+  }
+}
+
 variable "services" {
   description = "The environment's ECS services by name. A service runs image_tag from image_repository (default: the environment's own ECR repository kler/<name>/<service>); without an image_tag it is prepared but not run. path_patterns and priority place a service on the load balancer; without them, locals.tf does (see default_service)."
   type = map(object({

@@ -39,6 +39,7 @@ const environmentAnswers = {
   backupRetentionDays: 7,
   domainName: 'shop.kler.example',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  alarmEmails: ['oncall@kler.example'],
   services: [
     {
       name: 'storefront',

@@ -45,6 +45,7 @@ function environmentVariables(overrides: Record<string, unknown> = {}) {
     backup_retention_days: 7,
     domain_name: 'dev-two.kler.example',
     hosted_zone_id: 'Z0123456789ABCDEFGHIJ',
+    alarm_emails: ['oncall@kler.example'],
     default_service: 'storefront',
     services: { storefront: serviceEntry() },
     ...overrides,
@@ -674,6 +675,75 @@ describe('the Terraform as written', () => {
           hosted_zone_id: null,
           certificate_arn:
             'arn:aws:acm:eu-west-1:111111111111:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        }),
+        ['names'],
+      );
+      expect(evaluation.stderr).toBe('');
+    });
+  });
+
+  describe('nobody hears alarms', () => {
+    const alarms = 'modules/alarms/main.tf';
+
+    it("subscribes the given emails and HTTPS endpoint to the alarms topic, encrypted with the environment's key", () => {
+      const topic = block(alarms, 'resource', 'aws_sns_topic', 'alarms');
+      expect(topic.kms_master_key_id).toBe('${var.kms_key_arn}');
+      expect(
+        block(alarms, 'resource', 'aws_sns_topic_subscription', 'email'),
+      ).toMatchObject({
+        for_each: '${toset(var.emails)}',
+        topic_arn: '${aws_sns_topic.alarms.arn}',
+        protocol: 'email',
+        endpoint: '${each.value}',
+      });
+      expect(
+        block(alarms, 'resource', 'aws_sns_topic_subscription', 'https'),
+      ).toMatchObject({
+        count: '${var.https_endpoint == null ? 0 : 1}',
+        protocol: 'https',
+        endpoint: '${var.https_endpoint}',
+      });
+      expect(block('main.tf', 'module', 'alarms')).toMatchObject({
+        emails: '${var.alarm_emails}',
+        https_endpoint: '${var.alarm_https_endpoint}',
+        kms_key_arn: '${module.kms.key_arn}',
+      });
+      // CloudWatch may use the key to publish to the encrypted topic.
+      const keyPolicy: string = block(
+        'modules/kms/main.tf',
+        'resource',
+        'aws_kms_key',
+        'this',
+      ).policy;
+      expect(keyPolicy).toContain(
+        'Principal = { Service = "cloudwatch.amazonaws.com" }',
+      );
+    });
+
+    it.each([
+      [{ alarm_emails: [] }, 'at least one alarm subscriber'],
+      [{ alarm_emails: ['not an email'] }, 'alarm_emails are'],
+      [
+        { alarm_https_endpoint: 'http://hooks.kler.example/x' },
+        'alarm_https_endpoint is',
+      ],
+    ])('Terraform refuses %j', async (overrides, message) => {
+      const evaluation = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables(overrides),
+        ['names'],
+      );
+      expect(evaluation.exitCode).toBe(1);
+      expect(evaluation.stderr).toContain(message);
+    });
+
+    it('Terraform takes an HTTPS endpoint alone', async () => {
+      const evaluation = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables({
+          alarm_emails: [],
+          alarm_https_endpoint:
+            'https://events.pagerduty.com/integration/abc123/enqueue',
         }),
         ['names'],
       );

@@ -74,6 +74,7 @@ const answers = {
     backupRetentionDays: 7,
     domainName: 'dev-two.kler.example',
     hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    alarmEmails: ['platform@kler.example'],
   },
   production: {
     name: 'prod-eu',
@@ -93,6 +94,9 @@ const answers = {
     domainName: 'shop.kler.example',
     certificateArn:
       'arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+    alarmEmails: ['oncall@kler.example', 'platform@kler.example'],
+    alarmHttpsEndpoint:
+      'https://events.pagerduty.com/integration/abc123/enqueue',
   },
 };
 
@@ -190,6 +194,10 @@ describe.each(Object.entries(answers))(
           : {}),
         ...('certificateArn' in parameters
           ? { certificate_arn: parameters.certificateArn }
+          : {}),
+        alarm_emails: parameters.alarmEmails,
+        ...('alarmHttpsEndpoint' in parameters
+          ? { alarm_https_endpoint: parameters.alarmHttpsEndpoint }
           : {}),
         default_service: 'storefront',
         services: Object.fromEntries(

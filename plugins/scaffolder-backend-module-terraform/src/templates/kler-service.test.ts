@@ -56,6 +56,7 @@ const environment = {
   backupRetentionDays: 7,
   domainName: 'shop.kler.example',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  alarmEmails: ['oncall@kler.example'],
 };
 
 const service = {

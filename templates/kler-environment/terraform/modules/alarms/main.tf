@@ -1,11 +1,34 @@
 # Environment-wide CloudWatch alarms: load balancer errors and unhealthy
 # targets, cluster capacity, and failed backup jobs. Service alarms live in
-# the ecs-service module.
+# the ecs-service module. They all notify one topic, encrypted with the
+# environment's key (whose policy lets CloudWatch publish), that on-call's
+# emails and HTTPS endpoint subscribe to.
 
 resource "aws_sns_topic" "alarms" {
-  name = var.topic_name
+  name              = var.topic_name
+  kms_master_key_id = var.kms_key_arn
 
   tags = var.tags
+}
+
+# Each address gets a confirmation email from AWS: until it is confirmed,
+# nothing reaches it.
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.emails)
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+# SNS posts a SubscriptionConfirmation the endpoint must confirm
+# (PagerDuty, Opsgenie and the like do it themselves).
+resource "aws_sns_topic_subscription" "https" {
+  count = var.https_endpoint == null ? 0 : 1
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "https"
+  endpoint  = var.https_endpoint
 }
 
 resource "aws_cloudwatch_metric_alarm" "alb_5xx" {

@@ -8,6 +8,23 @@ variable "topic_name" {
   type        = string
 }
 
+variable "kms_key_arn" {
+  description = "The environment's KMS key, which encrypts the topic."
+  type        = string
+}
+
+variable "emails" {
+  description = "Email addresses subscribed to the alarms."
+  type        = list(string)
+  default     = []
+}
+
+variable "https_endpoint" {
+  description = "An HTTPS endpoint subscribed to the alarms, or null."
+  type        = string
+  default     = null
+}
+
 variable "cluster_name" {
   description = "The ECS cluster."
   type        = string
