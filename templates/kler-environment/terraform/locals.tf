@@ -13,6 +13,18 @@ locals {
   deletion_protection     = local.production
   log_retention_days      = local.production ? 90 : 14
   force_destroy           = !local.production
+  # Backups: production locks its vaults and copies every recovery point to a
+  # second region of the same jurisdiction.
+  backup_vault_lock = local.production
+  backup_copy       = local.production
+  backup_copy_regions = {
+    "eu-west-1"    = "eu-central-1"
+    "eu-central-1" = "eu-west-1"
+    "eu-west-2"    = "eu-west-1"
+    "eu-west-3"    = "eu-central-1"
+    "eu-north-1"   = "eu-central-1"
+  }
+  backup_copy_region = local.backup_copy_regions[var.aws_region]
   # Load balancer access logs.
   access_log_retention_days = local.production ? 365 : 30
   ecr_keep_images           = local.production ? 100 : 30

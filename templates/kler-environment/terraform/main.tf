@@ -84,12 +84,29 @@ module "parameters" {
   tags = local.tags
 }
 
+module "database" {
+  source = "./modules/database"
+  count  = var.database.enabled ? 1 : 0
+
+  identifier        = local.names.database
+  subnet_group_name = local.names.database_subnet_group
+  engine            = var.database.engine
+  instance_class    = var.database.instance_class
+  allocated_storage = var.database.allocated_storage
+  production        = local.production
+  vpc_id            = module.network.vpc_id
+  subnet_ids        = module.network.private_subnet_ids
+  kms_key_arn       = module.kms.key_arn
+  tags              = local.tags
+}
+
 module "service_roles" {
   source   = "./modules/service-roles"
   for_each = local.services
 
   names                 = local.service_names[each.key]
   secret_parameter_arns = module.parameters.parameter_arns[each.key]
+  database_secret_arn   = each.value.database ? module.database[0].connection.secret_arn : null
   kms_key_arn           = module.kms.key_arn
   region                = var.aws_region
   tags                  = local.tags
@@ -151,6 +168,7 @@ module "service" {
   tags                            = local.tags
 
   secret_parameter_arns = module.parameters.parameter_arns[each.key]
+  database              = each.value.database ? module.database[0].connection : null
 
   efs = var.efs ? {
     file_system_id  = module.efs[0].file_system_id
@@ -160,6 +178,10 @@ module "service" {
 
 module "backup" {
   source = "./modules/backup"
+  providers = {
+    aws      = aws
+    aws.copy = aws.backup_copy
+  }
 
   names = {
     vault     = local.names.backup_vault
@@ -170,6 +192,9 @@ module "backup" {
   environment    = var.name
   schedule       = var.backup_schedule
   retention_days = var.backup_retention_days
+  kms_key_arn    = module.kms.key_arn
+  vault_lock     = local.backup_vault_lock
+  copy           = local.backup_copy
   tags           = local.tags
 }
 
@@ -185,5 +210,6 @@ module "alarms" {
   load_balancer_arn_suffix  = module.load_balancer.arn_suffix
   target_group_arn_suffixes = module.load_balancer.target_group_arn_suffixes
   backup_vault_name         = module.backup.vault_name
+  database_identifier       = var.database.enabled ? module.database[0].identifier : null
   tags                      = local.tags
 }

@@ -163,6 +163,33 @@ variable "backup_retention_days" {
   }
 }
 
+variable "database" {
+  description = "The environment's optional RDS database (the catalog's shop-database): engine, instance class and storage in GiB. Services with database = true connect to it."
+  type = object({
+    enabled           = bool
+    engine            = optional(string, "postgres")
+    instance_class    = optional(string, "db.t4g.medium")
+    allocated_storage = optional(number, 20)
+  })
+  default  = { enabled = false }
+  nullable = false
+
+  validation {
+    condition     = contains(["postgres", "mysql"], var.database.engine)
+    error_message = "database.engine is postgres or mysql."
+  }
+
+  validation {
+    condition     = contains(["db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.m7g.xlarge", "db.r7g.large", "db.r7g.xlarge"], var.database.instance_class)
+    error_message = "database.instance_class is one of db.t4g.micro, db.t4g.small, db.t4g.medium, db.t4g.large, db.m7g.large, db.m7g.xlarge, db.r7g.large, db.r7g.xlarge."
+  }
+
+  validation {
+    condition     = var.database.allocated_storage == floor(var.database.allocated_storage) && var.database.allocated_storage >= 20 && var.database.allocated_storage <= 1000
+    error_message = "database.allocated_storage is a whole number of GiB from 20 to 1000."
+  }
+}
+
 variable "alarm_emails" {
   description = "Email addresses that get the environment's alarms (each confirms its subscription once)."
   type        = list(string)
@@ -207,6 +234,7 @@ variable "services" {
     path_patterns     = optional(list(string))
     priority          = optional(number)
     secrets           = optional(list(string), [])
+    database          = optional(bool, false)
   }))
   nullable = false
 
@@ -292,6 +320,11 @@ variable "services" {
       service.priority == null ? true : (service.priority == floor(service.priority) && service.priority >= 1 && service.priority <= 50000)
     ])
     error_message = "A service's priority is a whole number from 1 to 50000."
+  }
+
+  validation {
+    condition     = alltrue([for service in values(var.services) : !service.database || var.database.enabled])
+    error_message = "A service with database = true needs the database: set database.enabled."
   }
 
   # KLER_* and DATABASE_* are the variables the environment itself injects.

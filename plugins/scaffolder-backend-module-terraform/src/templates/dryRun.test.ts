@@ -35,6 +35,7 @@ const environmentAnswers = {
   capacityMin: 1,
   capacityMax: 3,
   efs: true,
+  database: false,
   backupSchedule: 'daily',
   backupRetentionDays: 7,
   domainName: 'shop.kler.example',

@@ -335,7 +335,10 @@ describe('the Terraform as written', () => {
         'this',
       ).container_definitions;
       expect(container).toContain(
-        'secrets     = [for key, arn in var.secret_parameter_arns : { name = key, valueFrom = arn }]',
+        'secrets     = [for key, arn in local.secrets : { name = key, valueFrom = arn }]',
+      );
+      expect(block('modules/ecs-service/locals.tf', 'locals').secrets).toMatch(
+        /^\$\{merge\(var.secret_parameter_arns, var.database == null \? \{\} : \{/,
       );
       const readSecrets = block(
         'modules/service-roles/main.tf',
@@ -748,6 +751,196 @@ describe('the Terraform as written', () => {
         ['names'],
       );
       expect(evaluation.stderr).toBe('');
+    });
+  });
+
+  describe('durability', () => {
+    const backup = 'modules/backup/main.tf';
+    const database = 'modules/database/main.tf';
+
+    it("encrypts the vault with the environment's key and locks it in production", () => {
+      expect(
+        block(backup, 'resource', 'aws_backup_vault', 'this').kms_key_arn,
+      ).toBe('${var.kms_key_arn}');
+      expect(
+        block(
+          backup,
+          'resource',
+          'aws_backup_vault_lock_configuration',
+          'this',
+        ),
+      ).toMatchObject({
+        count: '${var.vault_lock ? 1 : 0}',
+        backup_vault_name: '${aws_backup_vault.this.name}',
+        changeable_for_days: 3,
+      });
+      expect(block('main.tf', 'module', 'backup')).toMatchObject({
+        kms_key_arn: '${module.kms.key_arn}',
+        vault_lock: '${local.backup_vault_lock}',
+        copy: '${local.backup_copy}',
+        providers: { aws: '${aws}', 'aws.copy': '${aws.backup_copy}' },
+      });
+    });
+
+    it('copies every recovery point to a vault in a second region, with a key of its own there', () => {
+      const provider = parsed['providers.tf'].provider.aws.find(
+        (body: any) => body.alias === 'backup_copy',
+      );
+      expect(provider).toMatchObject({
+        region: '${local.backup_copy_region}',
+        allowed_account_ids: ['${var.aws_account_id}'],
+      });
+      const copyKey = block(backup, 'resource', 'aws_kms_key', 'copy');
+      expect(copyKey).toMatchObject({
+        provider: '${aws.copy}',
+        count: '${var.copy ? 1 : 0}',
+        enable_key_rotation: true,
+      });
+      const copyVault = block(backup, 'resource', 'aws_backup_vault', 'copy');
+      expect(copyVault).toMatchObject({
+        provider: '${aws.copy}',
+        kms_key_arn: '${aws_kms_key.copy[0].arn}',
+      });
+      expect(
+        block(backup, 'resource', 'aws_backup_vault_lock_configuration', 'copy')
+          .provider,
+      ).toBe('${aws.copy}');
+      const copyAction = block(backup, 'resource', 'aws_backup_plan', 'this')
+        .rule[0].dynamic.copy_action[0];
+      expect(copyAction.for_each).toBe('${var.copy ? [1] : []}');
+      expect(copyAction.content[0].destination_vault_arn).toBe(
+        '${aws_backup_vault.copy[0].arn}',
+      );
+      expect(JSON.stringify(parsed['modules/backup/versions.tf'])).toContain(
+        'aws.copy',
+      );
+    });
+
+    it('offers an encrypted database whose password AWS manages, Multi-AZ and protected in production', () => {
+      const instance = block(database, 'resource', 'aws_db_instance', 'this');
+      expect(instance).toMatchObject({
+        identifier: '${var.identifier}',
+        engine: '${var.engine}',
+        instance_class: '${var.instance_class}',
+        storage_encrypted: true,
+        kms_key_id: '${var.kms_key_arn}',
+        manage_master_user_password: true,
+        master_user_secret_kms_key_id: '${var.kms_key_arn}',
+        multi_az: '${var.production}',
+        deletion_protection: '${var.production}',
+        publicly_accessible: false,
+        copy_tags_to_snapshot: true,
+      });
+      expect(instance).not.toHaveProperty('password');
+      expect(block('main.tf', 'module', 'database')).toMatchObject({
+        count: '${var.database.enabled ? 1 : 0}',
+        identifier: '${local.names.database}',
+        production: '${local.production}',
+        kms_key_arn: '${module.kms.key_arn}',
+      });
+    });
+
+    it('the backup selection covers every stateful resource: EFS and the database carry its tag', () => {
+      const selection = block(
+        backup,
+        'resource',
+        'aws_backup_selection',
+        'tagged',
+      );
+      expect(selection.resources).toEqual(['*']);
+      expect(selection.condition[0].string_equals).toEqual(
+        expect.arrayContaining([
+          { key: 'aws:ResourceTag/kler:backup', value: 'true' },
+        ]),
+      );
+      expect(
+        block('modules/efs/main.tf', 'resource', 'aws_efs_file_system', 'this')
+          .tags,
+      ).toContain('"kler:backup" = "true"');
+      expect(
+        block(database, 'resource', 'aws_db_instance', 'this').tags,
+      ).toContain('"kler:backup" = "true"');
+      // No other stateful resource type in the environment.
+      const stateful = Object.values(parsed).flatMap(body =>
+        Object.keys(body.resource ?? {}).filter(type =>
+          /^aws_(efs_file_system|db_instance|rds_cluster|dynamodb_table|ebs_volume|fsx_[a-z_]+)$/.test(
+            type,
+          ),
+        ),
+      );
+      expect(stateful.sort()).toEqual([
+        'aws_db_instance',
+        'aws_efs_file_system',
+      ]);
+    });
+
+    it('connects the services that ask for the database, with its secret from Secrets Manager', () => {
+      const policy: string = block(
+        'modules/service-roles/main.tf',
+        'resource',
+        'aws_iam_role_policy',
+        'read_database_secret',
+      ).policy;
+      expect(policy).toMatch(
+        /Action\s*=\s*\["secretsmanager:GetSecretValue"\]\s*Resource\s*=\s*\[var.database_secret_arn\]/,
+      );
+      const service = block('modules/ecs-service/locals.tf', 'locals');
+      expect(service.secrets).toContain(
+        '"${var.database.secret_arn}:password::"',
+      );
+      expect(service.secrets).toContain(
+        '"${var.database.secret_arn}:username::"',
+      );
+    });
+
+    it("Terraform decides the tier's durability offline", async () => {
+      const evaluate = (tier: string, region = 'eu-west-1') =>
+        evaluateTerraformLocals(
+          ENVIRONMENT_TERRAFORM_DIR,
+          environmentVariables({ tier, aws_region: region }),
+          ['backup_vault_lock', 'backup_copy', 'backup_copy_region'],
+        );
+      expect((await evaluate('production')).locals).toEqual({
+        backup_vault_lock: true,
+        backup_copy: true,
+        backup_copy_region: 'eu-central-1',
+      });
+      expect(
+        (await evaluate('production', 'eu-central-1')).locals,
+      ).toMatchObject({
+        backup_copy_region: 'eu-west-1',
+      });
+      expect((await evaluate('development')).locals).toMatchObject({
+        backup_vault_lock: false,
+        backup_copy: false,
+      });
+    });
+
+    it.each([
+      [
+        { database: { enabled: true, engine: 'oracle-ee' } },
+        'database.engine is',
+      ],
+      [
+        { database: { enabled: true, instance_class: 'db.x2iedn.32xlarge' } },
+        'database.instance_class is',
+      ],
+      [
+        { database: { enabled: true, allocated_storage: 5 } },
+        'database.allocated_storage is',
+      ],
+      [
+        { services: { storefront: serviceEntry({ database: true }) } },
+        'needs the database',
+      ],
+    ])('Terraform refuses %j', async (overrides, message) => {
+      const evaluation = await evaluateTerraformLocals(
+        ENVIRONMENT_TERRAFORM_DIR,
+        environmentVariables(overrides),
+        ['names'],
+      );
+      expect(evaluation.exitCode).toBe(1);
+      expect(evaluation.stderr).toContain(message);
     });
   });
 

@@ -55,6 +55,7 @@ const services = [
     desiredMin: 2,
     desiredMax: 10,
     secrets: ['APP_SECRET', 'PAYMENT_API_KEY'],
+    database: true,
   },
 ];
 
@@ -70,6 +71,7 @@ const answers = {
     capacityMax: 3,
     services: services.slice(0, 1),
     efs: false,
+    database: false,
     backupSchedule: 'daily',
     backupRetentionDays: 7,
     domainName: 'dev-two.kler.example',
@@ -89,6 +91,10 @@ const answers = {
     wellArchitectedWorkloadId: 'kler-prod-eu',
     services,
     efs: true,
+    database: true,
+    databaseEngine: 'postgres',
+    databaseInstanceClass: 'db.m7g.large',
+    databaseStorageGb: 100,
     backupSchedule: 'hourly',
     backupRetentionDays: 35,
     domainName: 'shop.kler.example',
@@ -195,6 +201,16 @@ describe.each(Object.entries(answers))(
         ...('certificateArn' in parameters
           ? { certificate_arn: parameters.certificateArn }
           : {}),
+        database: {
+          enabled: parameters.database,
+          ...('databaseEngine' in parameters
+            ? {
+                engine: parameters.databaseEngine,
+                instance_class: parameters.databaseInstanceClass,
+                allocated_storage: parameters.databaseStorageGb,
+              }
+            : {}),
+        },
         alarm_emails: parameters.alarmEmails,
         ...('alarmHttpsEndpoint' in parameters
           ? { alarm_https_endpoint: parameters.alarmHttpsEndpoint }
@@ -219,6 +235,7 @@ describe.each(Object.entries(answers))(
                 ? { health_check_path: service.healthCheckPath }
                 : {}),
               ...('secrets' in service ? { secrets: service.secrets } : {}),
+              ...('database' in service ? { database: service.database } : {}),
             },
           ]),
         ),
@@ -284,6 +301,7 @@ describe.each(Object.entries(answers))(
                   ? service.healthCheckPath
                   : '/health',
               secrets: 'secrets' in service ? service.secrets : [],
+              database: 'database' in service ? service.database : false,
               ...(service.name === 'storefront'
                 ? { path_patterns: ['/*'], priority: 999 }
                 : { path_patterns: [`/${service.name}/*`], priority: 10 }),

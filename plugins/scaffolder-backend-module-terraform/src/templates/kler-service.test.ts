@@ -52,6 +52,7 @@ const environment = {
     },
   ],
   efs: false,
+  database: false,
   backupSchedule: 'daily',
   backupRetentionDays: 7,
   domainName: 'shop.kler.example',

@@ -111,3 +111,25 @@ resource "aws_cloudwatch_metric_alarm" "backup_jobs_failed" {
 
   tags = var.tags
 }
+
+resource "aws_cloudwatch_metric_alarm" "database_free_storage_low" {
+  count = var.database_identifier == null ? 0 : 1
+
+  alarm_name          = "${var.environment}-database-free-storage-low"
+  alarm_description   = "The database of ${var.environment} is nearly out of storage even with storage autoscaling"
+  namespace           = "AWS/RDS"
+  metric_name         = "FreeStorageSpace"
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = 2147483648
+  comparison_operator = "LessThanThreshold"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  dimensions = {
+    DBInstanceIdentifier = var.database_identifier
+  }
+
+  tags = var.tags
+}

@@ -45,6 +45,12 @@ variable "backup_vault_name" {
   type        = string
 }
 
+variable "database_identifier" {
+  description = "The environment's DB instance, or null."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags on every resource."
   type        = map(string)

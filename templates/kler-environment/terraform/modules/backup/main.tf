@@ -1,20 +1,69 @@
 # AWS Backup for the environment: a vault (the environment's
-# kler.io/backup-vault), a plan on the chosen schedule with the retention the
-# template asked for, and a selection of every resource tagged with the
-# environment's kler:environment and kler:backup = true.
+# kler.io/backup-vault) encrypted with the environment's key, a plan on the
+# chosen schedule with the retention the template asked for, and a selection
+# of every resource tagged with the environment's kler:environment and
+# kler:backup = true (the EFS file system and the database).
+#
+# Production locks the vault (compliance mode: once the grace period is over
+# nobody, root included, can delete a recovery point before its retention
+# ends or undo the lock) and copies every recovery point to a vault in a
+# second region, encrypted with a key of that region.
 
 locals {
   schedules = {
     daily  = "cron(0 3 * * ? *)"
     hourly = "cron(0 * * * ? *)"
   }
+  # A backup job whose retention is below the lock's minimum fails.
+  lock_min_retention_days = min(var.retention_days, 7)
 }
 
 resource "aws_backup_vault" "this" {
-  name        = var.names.vault
-  kms_key_arn = var.kms_key_arn
+  name          = var.names.vault
+  kms_key_arn   = var.kms_key_arn
+  force_destroy = !var.vault_lock
 
   tags = var.tags
+}
+
+resource "aws_backup_vault_lock_configuration" "this" {
+  count = var.vault_lock ? 1 : 0
+
+  backup_vault_name   = aws_backup_vault.this.name
+  min_retention_days  = local.lock_min_retention_days
+  max_retention_days  = 3650
+  changeable_for_days = 3
+}
+
+resource "aws_kms_key" "copy" {
+  provider = aws.copy
+  count    = var.copy ? 1 : 0
+
+  description             = "KLER ${var.environment}: backup copies"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  tags = var.tags
+}
+
+resource "aws_backup_vault" "copy" {
+  provider = aws.copy
+  count    = var.copy ? 1 : 0
+
+  name        = var.names.vault
+  kms_key_arn = aws_kms_key.copy[0].arn
+
+  tags = var.tags
+}
+
+resource "aws_backup_vault_lock_configuration" "copy" {
+  provider = aws.copy
+  count    = var.copy && var.vault_lock ? 1 : 0
+
+  backup_vault_name   = aws_backup_vault.copy[0].name
+  min_retention_days  = local.lock_min_retention_days
+  max_retention_days  = 3650
+  changeable_for_days = 3
 }
 
 resource "aws_backup_plan" "this" {
@@ -29,6 +78,18 @@ resource "aws_backup_plan" "this" {
 
     lifecycle {
       delete_after = var.retention_days
+    }
+
+    dynamic "copy_action" {
+      for_each = var.copy ? [1] : []
+
+      content {
+        destination_vault_arn = aws_backup_vault.copy[0].arn
+
+        lifecycle {
+          delete_after = var.retention_days
+        }
+      }
     }
 
     recovery_point_tags = var.tags

@@ -34,9 +34,18 @@ variable "retention_days" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key of the vault; null uses the AWS managed key."
+  description = "The environment's KMS key, which encrypts the vault."
   type        = string
-  default     = null
+}
+
+variable "vault_lock" {
+  description = "Lock the vaults in compliance mode (production)."
+  type        = bool
+}
+
+variable "copy" {
+  description = "Copy every recovery point to a vault in the second region (the aws.copy provider's)."
+  type        = bool
 }
 
 variable "tags" {

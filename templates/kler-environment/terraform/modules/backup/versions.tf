@@ -3,6 +3,8 @@ terraform {
     aws = {
       source  = "hashicorp/aws"
       version = ">= 6.0"
+      # The second region the production copies go to.
+      configuration_aliases = [aws.copy]
     }
   }
 }

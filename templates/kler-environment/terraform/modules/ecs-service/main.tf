@@ -55,8 +55,8 @@ resource "aws_ecs_task_definition" "this" {
       containerPort = var.container_port
       protocol      = "tcp"
     }]
-    environment = [for key, value in var.environment_variables : { name = key, value = value }]
-    secrets     = [for key, arn in var.secret_parameter_arns : { name = key, valueFrom = arn }]
+    environment = [for key, value in local.environment : { name = key, value = value }]
+    secrets     = [for key, arn in local.secrets : { name = key, valueFrom = arn }]
     mountPoints = var.efs == null ? [] : [{
       sourceVolume  = "shared"
       containerPath = var.efs_container_path
@@ -125,7 +125,7 @@ resource "aws_ecs_service" "this" {
 
   network_configuration {
     subnets         = var.subnet_ids
-    security_groups = [var.cluster_security_group_id, aws_security_group.service.id]
+    security_groups = local.security_group_ids
   }
 
   load_balancer {

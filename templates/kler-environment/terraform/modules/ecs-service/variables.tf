@@ -121,6 +121,18 @@ variable "secret_parameter_arns" {
   default     = {}
 }
 
+variable "database" {
+  description = "The environment's database when the service uses it (database module's connection), or null."
+  type = object({
+    host                     = string
+    port                     = number
+    name                     = string
+    secret_arn               = string
+    client_security_group_id = string
+  })
+  default = null
+}
+
 variable "efs" {
   description = "The EFS file system to mount and the service's access point on it, or null."
   type = object({

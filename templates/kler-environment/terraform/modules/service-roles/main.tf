@@ -48,6 +48,31 @@ resource "aws_iam_role_policy" "read_parameters" {
   })
 }
 
+# A service that uses the database reads its credentials from the secret RDS
+# keeps in Secrets Manager, encrypted with the environment's key.
+resource "aws_iam_role_policy" "read_database_secret" {
+  count = var.database_secret_arn == null ? 0 : 1
+
+  name = "read-database-secret"
+  role = aws_iam_role.execution.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = [var.database_secret_arn]
+      },
+      {
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = [var.kms_key_arn]
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
+      },
+    ]
+  })
+}
+
 resource "aws_iam_role" "task" {
   name = var.names.task_role
   assume_role_policy = jsonencode({

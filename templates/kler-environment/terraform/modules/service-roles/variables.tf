@@ -12,6 +12,12 @@ variable "secret_parameter_arns" {
   default     = {}
 }
 
+variable "database_secret_arn" {
+  description = "The database's master secret when the service uses the database, or null."
+  type        = string
+  default     = null
+}
+
 variable "kms_key_arn" {
   description = "The environment's KMS key, which encrypts the SecureString parameters."
   type        = string
