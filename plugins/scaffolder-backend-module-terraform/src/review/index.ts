@@ -1,0 +1,6 @@
+export {
+  readTerraformConfiguration,
+  reviewConfiguration,
+  reviewRules,
+} from './reviewConfiguration';
+export type { ReviewProblem, ReviewRule } from './reviewRule';
