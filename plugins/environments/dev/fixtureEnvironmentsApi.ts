@@ -11,6 +11,7 @@ import {
   makeEnvironmentDetails,
   makeService,
   makeSummary,
+  productionRuns,
   productionWithProblems,
   shopApiRunningBelowDesired,
   shopDatabaseBackupFailed,
@@ -82,5 +83,9 @@ export class FixtureEnvironmentsApi implements EnvironmentsApi {
             isSeverityAtLeast(p.severity, query.minSeverity)),
       ),
     };
+  }
+
+  async listRuns(name: string) {
+    return { items: name === 'production' ? productionRuns : [] };
   }
 }

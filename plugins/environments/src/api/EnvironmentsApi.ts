@@ -5,6 +5,7 @@ import {
   EnvironmentArea,
   EnvironmentDetailsResponse,
   EnvironmentListResponse,
+  EnvironmentRunListResponse,
   ProblemListResponse,
   ProblemSeverity,
 } from '@kler/plugin-environments-common';
@@ -33,6 +34,11 @@ export interface EnvironmentsApi {
     entityRef: CompoundEntityRef,
   ): Promise<EntityEnvironmentsResponse>;
   listProblems(query?: ProblemQuery): Promise<ProblemListResponse>;
+  /** The environment's runs (plans, applies, drift checks), newest first. */
+  listRuns(
+    name: string,
+    options?: { limit?: number },
+  ): Promise<EnvironmentRunListResponse>;
 }
 
 /**

@@ -55,6 +55,16 @@ describe('EnvironmentsClient', () => {
     ]);
   });
 
+  it("reads an environment's runs, with a limit when given", async () => {
+    const { client, fetch } = clientAnswering(200, { items: [] });
+    await client.listRuns('prod eu', { limit: 10 });
+    await client.listRuns('production');
+    expect(fetch.mock.calls.map(call => call[0])).toEqual([
+      'http://backend.test/api/environments/v1/environments/prod%20eu/runs?limit=10',
+      'http://backend.test/api/environments/v1/environments/production/runs',
+    ]);
+  });
+
   it('throws a ResponseError carrying the status code', async () => {
     const { client } = clientAnswering(403, {
       error: { name: 'NotAllowedError', message: 'Unauthorized' },

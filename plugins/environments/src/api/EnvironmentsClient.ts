@@ -5,6 +5,7 @@ import {
   EntityEnvironmentsResponse,
   EnvironmentDetailsResponse,
   EnvironmentListResponse,
+  EnvironmentRunListResponse,
   ProblemListResponse,
 } from '@kler/plugin-environments-common';
 import { EnvironmentsApi, ProblemQuery } from './EnvironmentsApi';
@@ -47,6 +48,16 @@ export class EnvironmentsClient implements EnvironmentsApi {
     if (query.area) params.set('area', query.area);
     const search = params.toString();
     return this.get(`/v1/problems${search ? `?${search}` : ''}`);
+  }
+
+  listRuns(
+    name: string,
+    options: { limit?: number } = {},
+  ): Promise<EnvironmentRunListResponse> {
+    const search = options.limit ? `?limit=${options.limit}` : '';
+    return this.get(
+      `/v1/environments/${encodeURIComponent(name)}/runs${search}`,
+    );
   }
 
   private async get<T>(path: string): Promise<T> {

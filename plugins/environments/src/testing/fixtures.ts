@@ -2,6 +2,7 @@ import {
   EcsService,
   EntityEnvironmentsResponse,
   EnvironmentDetailsResponse,
+  EnvironmentRun,
   EnvironmentSnapshot,
   EnvironmentSummary,
   EnvironmentTier,
@@ -480,3 +481,75 @@ export function makeEnvironmentDetails(
     },
   };
 }
+
+export const failedApplyOfProduction: Problem = {
+  id: 'production/provisioning/apply-failed',
+  environment: 'production',
+  area: 'provisioning',
+  severity: 'high',
+  title: 'Last apply of production failed',
+  explanation:
+    'The Terraform apply of production 20 min ago, started by user:default/alice from the portal, failed: terraform apply failed (exit code 1).',
+  proposedFix:
+    'Open the run (/create/tasks/6a1f0c2e) and read the error; fix its cause, then plan again and apply the new plan.',
+  runUrl: '/create/tasks/6a1f0c2e',
+};
+
+/** Production's history: a failed apply from the portal, a pipeline's plan, drift found by the schedule. */
+export const productionRuns: EnvironmentRun[] = [
+  {
+    id: '12',
+    environment: 'production',
+    kind: 'apply',
+    source: 'portal',
+    outcome: 'failed',
+    actor: 'user:default/alice',
+    reportedBy: 'plugin:scaffolder',
+    at: '2026-11-26T11:40:00.000Z',
+    link: '/create/tasks/6a1f0c2e',
+    summary: {
+      add: 1,
+      change: 0,
+      destroy: 0,
+      replace: 0,
+      byType: {
+        aws_ecs_service: { add: 1, change: 0, destroy: 0, replace: 0 },
+      },
+      outputChanges: 0,
+    },
+    message:
+      'terraform apply failed (exit code 1): Error: creating ECS Service (image-service): InvalidParameterException',
+  },
+  {
+    id: '11',
+    environment: 'production',
+    kind: 'plan',
+    source: 'pipeline',
+    outcome: 'succeeded',
+    actor: 'github-actions:kler/environments',
+    reportedBy: 'external:environments-pipeline',
+    at: '2026-11-26T10:05:00.000Z',
+    link: 'https://github.com/kler/environments/actions/runs/4242',
+    summary: {
+      add: 0,
+      change: 2,
+      destroy: 0,
+      replace: 0,
+      byType: {
+        aws_ecs_service: { add: 0, change: 1, destroy: 0, replace: 0 },
+        aws_security_group: { add: 0, change: 1, destroy: 0, replace: 0 },
+      },
+    },
+  },
+  {
+    id: '10',
+    environment: 'production',
+    kind: 'drift',
+    source: 'schedule',
+    outcome: 'skipped',
+    actor: 'plugin:scaffolder',
+    reportedBy: 'plugin:scaffolder',
+    at: '2026-11-26T06:00:00.000Z',
+    message: 'the code declares no backend',
+  },
+];

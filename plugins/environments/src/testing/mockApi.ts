@@ -1,13 +1,17 @@
 import { ResponseError } from '@backstage/errors';
 import { EnvironmentsApi } from '../api';
 
-/** An EnvironmentsApi whose every method is a jest mock, for per-test answers. */
+/**
+ * An EnvironmentsApi whose every method is a jest mock, for per-test answers.
+ * Runs default to none: every environment page lists them.
+ */
 export function createEnvironmentsApiMock(): jest.Mocked<EnvironmentsApi> {
   return {
     listEnvironments: jest.fn(),
     getEnvironment: jest.fn(),
     getEntityEnvironments: jest.fn(),
     listProblems: jest.fn(),
+    listRuns: jest.fn(async (_name: string) => ({ items: [] })),
   };
 }
 

@@ -10,6 +10,8 @@ import {
   makeEnvironmentDetails,
   makeService,
   makeSummary,
+  failedApplyOfProduction,
+  productionRuns,
   productionWithProblems,
   shopApiRunningBelowDesired,
   shopDatabaseBackupFailed,
@@ -179,6 +181,47 @@ describe('EntityEnvironmentContent', () => {
       ),
     ).toBeInTheDocument();
     expect(screen.queryByText(/^Services/)).not.toBeInTheDocument();
+  });
+
+  it('shows the runs, and the failed apply of an environment that could not be read with the run to open', async () => {
+    const api = createEnvironmentsApiMock();
+    api.getEnvironment.mockResolvedValue({
+      summary: makeSummary({
+        name: 'production',
+        refreshedAt: undefined,
+        status: 'error',
+        error: { name: 'CredentialsProviderError', message: 'no credentials' },
+      }),
+      evaluation: {
+        environment: 'production',
+        status: 'error',
+        areas: {
+          health: 'unknown',
+          scaling: 'unknown',
+          backup: 'unknown',
+          wellArchitected: 'unknown',
+          provisioning: 'error',
+        },
+        services: [],
+        problems: [failedApplyOfProduction],
+      },
+    });
+    api.listRuns.mockResolvedValue({ items: productionRuns });
+    renderEnvironment(api);
+    expect(await screen.findByText('Problems (1)')).toBeInTheDocument();
+    expect(
+      screen.getByText('Last apply of production failed'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', {
+        name: 'Open the run of Last apply of production failed',
+      }),
+    ).toHaveAttribute('href', '/create/tasks/6a1f0c2e');
+    expect(await screen.findByText('Runs')).toBeInTheDocument();
+    expect(
+      await screen.findByText('github-actions:kler/environments'),
+    ).toBeInTheDocument();
+    expect(api.listRuns).toHaveBeenCalledWith('production', { limit: 20 });
   });
 
   it('shows the permission state on 403', async () => {

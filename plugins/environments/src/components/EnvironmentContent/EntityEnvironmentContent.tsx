@@ -28,6 +28,7 @@ import {
   CapacityCard,
   WellArchitectedCard,
 } from './EnvironmentDetailsCards';
+import { EnvironmentRunsTable } from './EnvironmentRunsTable';
 import { serviceRows, ServicesTable } from './ServicesTable';
 
 /** The whole environment as its snapshot shows it. */
@@ -81,15 +82,21 @@ export const EnvironmentDetails = (props: {
           </Alert>
         ))}
       </Grid>
+      {(snapshot || evaluation) && (
+        // Without a snapshot, the evaluation holds what the runs say (a failed apply).
+        <Grid item xs={12}>
+          <ProblemsTable
+            title={`Problems (${evaluation?.problems.length ?? 0})`}
+            problems={evaluation?.problems ?? []}
+            showEnvironment={false}
+          />
+        </Grid>
+      )}
+      <Grid item xs={12}>
+        <EnvironmentRunsTable environment={summary.name} />
+      </Grid>
       {snapshot && (
         <>
-          <Grid item xs={12}>
-            <ProblemsTable
-              title={`Problems (${evaluation?.problems.length ?? 0})`}
-              problems={evaluation?.problems ?? []}
-              showEnvironment={false}
-            />
-          </Grid>
           <Grid item xs={12}>
             <ServicesTable rows={rows} />
           </Grid>

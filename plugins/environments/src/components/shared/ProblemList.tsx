@@ -33,6 +33,12 @@ export const ProblemList = (props: { problems: Problem[] }) => {
                 <Link to={problem.consoleUrl}>Open in AWS console</Link>
               </>
             )}
+            {problem.runUrl && (
+              <>
+                {' '}
+                <Link to={problem.runUrl}>Open the run</Link>
+              </>
+            )}
           </Typography>
         </Box>
       ))}

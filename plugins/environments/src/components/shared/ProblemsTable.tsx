@@ -57,6 +57,14 @@ const ProblemDetails = (props: { problem: Problem }) => {
           Open in AWS console
         </Link>
       )}
+      {problem.runUrl && (
+        <Link
+          to={problem.runUrl}
+          aria-label={`Open the run of ${problem.title}`}
+        >
+          Open the run
+        </Link>
+      )}
     </>
   );
 };
