@@ -19,6 +19,6 @@ variable "fail_apply" {
 variable "api_token" {
   description = "A secret the tests pass in and expect to be masked."
   type        = string
-  default     = "no-token"
+  default     = ""
   sensitive   = true
 }

@@ -85,6 +85,85 @@ describe('kler:terraform:check', () => {
     );
   });
 
+  it('reports a misspelt AWS argument with its file, line and the right name, before Terraform could', async () => {
+    await fs.writeFile(
+      path.join(workspacePath, 'terraform', 'aws.tf'),
+      [
+        'terraform {',
+        '  required_providers {',
+        '    aws = {',
+        '      source = "hashicorp/aws"',
+        '    }',
+        '  }',
+        '}',
+        '',
+        'resource "aws_efs_file_system" "shared" {',
+        '  encryptd = true',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { ctx, outputs } = createTestContext({
+      workspacePath,
+      isDryRun: true,
+      input: { workingDirectory: 'terraform' },
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(
+      /\[schema error\] aws\.tf:10: .*encryptd.*encrypted/,
+    );
+    expect(outputs.problems).toContainEqual(
+      expect.objectContaining({ source: 'schema', file: 'aws.tf', line: 10 }),
+    );
+    // Without the provider (a dry run downloads nothing), Terraform itself
+    // could not have said so.
+    expect(outputs.validateSkipped).toMatch(/^dry run/);
+  });
+
+  it("reports the Well-Architected review's findings with a rule and a fix", async () => {
+    await fs.writeFile(
+      path.join(workspacePath, 'terraform', 'aws.tf'),
+      [
+        'terraform {',
+        '  required_providers {',
+        '    aws = {',
+        '      source = "hashicorp/aws"',
+        '    }',
+        '  }',
+        '}',
+        '',
+        'resource "aws_lb_listener" "http" {',
+        '  load_balancer_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/x/1"',
+        '  port              = 80',
+        '  protocol          = "HTTP"',
+        '',
+        '  default_action {',
+        '    type             = "forward"',
+        '    target_group_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/x/1"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { ctx, outputs, lines } = createTestContext({
+      workspacePath,
+      isDryRun: true,
+      input: { workingDirectory: 'terraform' },
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(/http-not-redirected/);
+    expect(outputs.problems).toContainEqual(
+      expect.objectContaining({
+        source: 'review',
+        rule: 'http-not-redirected',
+        severity: 'error',
+        file: 'aws.tf',
+        fix: expect.any(String),
+      }),
+    );
+    expect(lines.join('\n')).toMatch(
+      /\[review error\] aws\.tf:\d+: \(http-not-redirected\) .* Fix: /,
+    );
+  });
+
   it('runs in dry-run', () => {
     expect(action.supportsDryRun).toBe(true);
   });

@@ -7,8 +7,14 @@ import {
   TerraformProblem,
 } from '../terraform/diagnostics';
 import { validateTimeoutMinutes } from '../terraform/inputs';
+import { reviewConfiguration } from '../review';
+import { checkAwsSchema } from '../schema/checkAwsSchema';
 import { createPlanFiles } from '../terraform/planRecord';
-import { TerraformPolicyError } from '../terraform/policy';
+import {
+  listTerraformFiles,
+  parseFile,
+  TerraformPolicyError,
+} from '../terraform/policy';
 import {
   isUnreachableDependencyFailure,
   lastErrorLines,
@@ -53,7 +59,16 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
         problems: z =>
           z.array(
             z.object({
-              source: z.enum(['policy', 'fmt', 'validate', 'init']),
+              source: z.enum([
+                'policy',
+                'schema',
+                'review',
+                'fmt',
+                'validate',
+                'init',
+              ]),
+              rule: z.string().optional(),
+              fix: z.string().optional(),
               severity: z.enum(['error', 'warning']),
               file: z.string().optional(),
               line: z.number().optional(),
@@ -81,6 +96,9 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
           }
           throw error;
         }
+        // Static proof, before Terraform runs: every AWS name against the
+        // provider's schema, and the rules of KLER's Well-Architected review.
+        const staticProblems = await checkStatically(workingDirectory);
         const files = await createPlanFiles(ctx.workspacePath, 'check-');
         try {
           await TerraformSession.use(
@@ -95,7 +113,7 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
               download: !ctx.isDryRun,
               timeoutMinutes: ctx.input.timeoutMinutes,
             },
-            session => check(session, ctx),
+            session => check(session, ctx, staticProblems),
           );
         } finally {
           // Its providers and modules are of no use later, and a dry run
@@ -105,6 +123,38 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
       });
     },
   });
+}
+
+/** The schema check and the review rules, as the check's problems. */
+async function checkStatically(
+  workingDirectory: string,
+): Promise<TerraformProblem[]> {
+  const parsed = await Promise.all(
+    (
+      await listTerraformFiles(workingDirectory)
+    ).map(file => parseFile(workingDirectory, file)),
+  );
+  const schemaProblems: TerraformProblem[] = checkAwsSchema(parsed).map(
+    problem => ({
+      source: 'schema',
+      severity: 'error',
+      file: problem.file,
+      line: problem.line,
+      message: `${problem.block}: ${problem.message}`,
+    }),
+  );
+  const reviewProblems: TerraformProblem[] = (
+    await reviewConfiguration(workingDirectory)
+  ).map(problem => ({
+    source: 'review',
+    severity: problem.severity,
+    file: problem.file,
+    line: problem.line,
+    rule: problem.rule,
+    message: `${problem.resource}: ${problem.message}`,
+    fix: problem.fix,
+  }));
+  return [...schemaProblems, ...reviewProblems];
 }
 
 async function check(
@@ -119,8 +169,9 @@ async function check(
     };
     output(name: string, value: unknown): void;
   },
+  staticProblems: TerraformProblem[],
 ) {
-  const problems: TerraformProblem[] = [];
+  const problems: TerraformProblem[] = [...staticProblems];
   const fmt = await session.run([
     'fmt',
     '-check',

@@ -1,6 +1,10 @@
 /** One problem `kler:terraform:check` found, with where it is. */
 export interface TerraformProblem {
-  source: 'policy' | 'fmt' | 'validate' | 'init';
+  /** The review rule that found it, for `source: review`. */
+  rule?: string;
+  /** What to change, when the check knows. */
+  fix?: string;
+  source: 'policy' | 'schema' | 'review' | 'fmt' | 'validate' | 'init';
   severity: 'error' | 'warning';
   file?: string;
   line?: number;
@@ -60,10 +64,12 @@ export function parseValidateJson(stdout: string): TerraformProblem[] {
   }));
 }
 
-/** `main.tf:6: Unsupported argument ...` */
+/** `[review error] modules/efs/main.tf:44: (efs-policy-denies-mounts) ... Fix: ...` */
 export function formatProblem(problem: TerraformProblem): string {
   const where = problem.file
     ? `${problem.file}${problem.line ? `:${problem.line}` : ''}: `
     : '';
-  return `[${problem.source} ${problem.severity}] ${where}${problem.message}`;
+  const rule = problem.rule ? `(${problem.rule}) ` : '';
+  const fix = problem.fix ? ` Fix: ${problem.fix}` : '';
+  return `[${problem.source} ${problem.severity}] ${where}${rule}${problem.message}${fix}`;
 }
