@@ -89,6 +89,11 @@ locals {
     }
   ]...)
 
+  # Every role of the environment lives under /kler/ with the boundary
+  # kler-bootstrap creates in the account; the provisioning role can create
+  # roles no other way.
+  permissions_boundary_arn = "arn:aws:iam::${var.aws_account_id}:policy/kler/kler-environment-boundary"
+
   tags = {
     "kler:environment" = var.name
     "kler:tier"        = var.tier

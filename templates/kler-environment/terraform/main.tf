@@ -21,12 +21,13 @@ module "cluster" {
     instance_role     = local.names.instance_role
     instance_profile  = local.names.instance_profile
   }
-  vpc_id        = module.network.vpc_id
-  subnet_ids    = module.network.private_subnet_ids
-  instance_type = var.instance_type
-  min_size      = var.capacity_min
-  max_size      = var.capacity_max
-  tags          = local.tags
+  permissions_boundary_arn = local.permissions_boundary_arn
+  vpc_id                   = module.network.vpc_id
+  subnet_ids               = module.network.private_subnet_ids
+  instance_type            = var.instance_type
+  min_size                 = var.capacity_min
+  max_size                 = var.capacity_max
+  tags                     = local.tags
 }
 
 module "load_balancer" {
@@ -104,12 +105,13 @@ module "service_roles" {
   source   = "./modules/service-roles"
   for_each = local.services
 
-  names                 = local.service_names[each.key]
-  secret_parameter_arns = module.parameters.parameter_arns[each.key]
-  database_secret_arn   = each.value.database ? module.database[0].connection.secret_arn : null
-  kms_key_arn           = module.kms.key_arn
-  region                = var.aws_region
-  tags                  = local.tags
+  names                    = local.service_names[each.key]
+  permissions_boundary_arn = local.permissions_boundary_arn
+  secret_parameter_arns    = module.parameters.parameter_arns[each.key]
+  database_secret_arn      = each.value.database ? module.database[0].connection.secret_arn : null
+  kms_key_arn              = module.kms.key_arn
+  region                   = var.aws_region
+  tags                     = local.tags
 }
 
 module "efs" {
@@ -189,13 +191,14 @@ module "backup" {
     selection = local.names.backup_selection
     role      = local.names.backup_role
   }
-  environment    = var.name
-  schedule       = var.backup_schedule
-  retention_days = var.backup_retention_days
-  kms_key_arn    = module.kms.key_arn
-  vault_lock     = local.backup_vault_lock
-  copy           = local.backup_copy
-  tags           = local.tags
+  environment              = var.name
+  schedule                 = var.backup_schedule
+  retention_days           = var.backup_retention_days
+  kms_key_arn              = module.kms.key_arn
+  permissions_boundary_arn = local.permissions_boundary_arn
+  vault_lock               = local.backup_vault_lock
+  copy                     = local.backup_copy
+  tags                     = local.tags
 }
 
 module "alarms" {

@@ -307,6 +307,12 @@ export async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** kler-bootstrap: the root module a platform engineer applies once per account. */
+export const BOOTSTRAP_TERRAFORM_DIR = path.join(
+  TEMPLATES_DIR,
+  'kler-bootstrap',
+);
+
 /** kler-environment's Terraform, which every environment gets byte for byte. */
 export const ENVIRONMENT_TERRAFORM_DIR = path.join(
   TEMPLATES_DIR,
@@ -351,12 +357,14 @@ export interface TerraformEvaluation {
  * `variables.tf` and `locals.tf` if there is one (neither uses a provider) are
  * planned with the variables given, and `names` locals come back as JSON. A
  * value a variable's validation refuses fails the plan, as it would in the
- * environment's own runs.
+ * environment's own runs. `files` are data files of the module the locals
+ * read (`file("${path.module}/...")`).
  */
 export async function evaluateTerraformLocals(
   moduleDir: string,
   tfvars: unknown,
   names: string[],
+  options: { files?: string[] } = {},
 ): Promise<TerraformEvaluation> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-locals-'));
   try {
@@ -367,6 +375,9 @@ export async function evaluateTerraformLocals(
     await fs
       .copyFile(path.join(moduleDir, 'locals.tf'), path.join(dir, 'locals.tf'))
       .catch(() => undefined);
+    for (const file of options.files ?? []) {
+      await fs.copyFile(path.join(moduleDir, file), path.join(dir, file));
+    }
     await fs.writeFile(
       path.join(dir, 'evaluate.tf'),
       `output "locals" {\n  value = {\n${names

@@ -99,7 +99,9 @@ resource "aws_backup_plan" "this" {
 }
 
 resource "aws_iam_role" "backup" {
-  name = var.names.role
+  name                 = var.names.role
+  path                 = "/kler/"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

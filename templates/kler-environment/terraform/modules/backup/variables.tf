@@ -48,6 +48,11 @@ variable "copy" {
   type        = bool
 }
 
+variable "permissions_boundary_arn" {
+  description = "The permissions boundary every role of the environment carries (kler-bootstrap's kler-environment-boundary); the provisioning role may create roles only with it, under /kler/."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags on every resource."
   type        = map(string)

@@ -17,7 +17,9 @@ resource "aws_ecs_cluster" "this" {
 }
 
 resource "aws_iam_role" "instance" {
-  name = var.names.instance_role
+  name                 = var.names.instance_role
+  path                 = "/kler/"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -42,6 +44,7 @@ resource "aws_iam_role_policy_attachment" "instance_ssm" {
 
 resource "aws_iam_instance_profile" "instance" {
   name = var.names.instance_profile
+  path = "/kler/"
   role = aws_iam_role.instance.name
 
   tags = var.tags

@@ -4,7 +4,9 @@
 # file system policy can name the task role before the service starts.
 
 resource "aws_iam_role" "execution" {
-  name = var.names.execution_role
+  name                 = var.names.execution_role
+  path                 = "/kler/"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -74,7 +76,9 @@ resource "aws_iam_role_policy" "read_database_secret" {
 }
 
 resource "aws_iam_role" "task" {
-  name = var.names.task_role
+  name                 = var.names.task_role
+  path                 = "/kler/"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
