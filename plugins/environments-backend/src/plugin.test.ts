@@ -125,7 +125,7 @@ const scaffolderHeader = mockCredentials.service.header({
 
 /** What a pipeline with an external access token (subject environments-pipeline) is. */
 const pipelineHeader = mockCredentials.service.header({
-  onBehalfOf: mockCredentials.service('external:environments-pipeline'),
+  onBehalfOf: mockCredentials.service('environments-pipeline'),
   targetPluginId: 'environments',
 });
 
@@ -514,8 +514,8 @@ describe('run history routes', () => {
         });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({
-        actor: 'external:environments-pipeline',
-        reportedBy: 'external:environments-pipeline',
+        actor: 'environments-pipeline',
+        reportedBy: 'environments-pipeline',
       });
     }
     const listed = await request(server).get(`${RUNS}?limit=1`);

@@ -404,7 +404,7 @@ export interface EnvironmentRunReport {
 export interface EnvironmentRun extends EnvironmentRunReport {
   id: string;
   environment: string;
-  /** The actor reported, or the caller's identity (`plugin:scaffolder`, `external:<subject>`). */
+  /** The actor reported, or the caller's identity (`plugin:scaffolder`, or the subject of an external access token). */
   actor: string;
   at: string;
   /** The identity of the service that reported the run. */

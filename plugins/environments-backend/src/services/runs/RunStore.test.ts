@@ -98,7 +98,7 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
       store.add({
         environment,
         report: report({ at, message }),
-        reportedBy: 'external:environments-pipeline',
+        reportedBy: 'environments-pipeline',
         recordedAt,
       });
     await add('production', '2026-12-01T08:00:00Z', 'second');

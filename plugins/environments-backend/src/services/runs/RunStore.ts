@@ -37,7 +37,7 @@ interface RunRow {
 export interface NewRun {
   environment: string;
   report: EnvironmentRunReport;
-  /** The service principal that reported it (`plugin:scaffolder`, `external:...`). */
+  /** The service that reported it: `plugin:scaffolder`, or the subject of an external access token. */
   reportedBy: string;
   /** When it was reported; the run's time when the report gives none. */
   recordedAt: Date;
