@@ -116,6 +116,7 @@ const hostile = {
   imageTag:
     'evil:1" } resource "terraform_data" "q" { input = "${file("/etc/passwd")}',
   healthCheckPath: '/health"\n}\nprovisioner "local-exec" {',
+  domainName: 'shop.kler.example" } resource "terraform_data" "r" {',
 };
 
 /** Locals of the root module the tests evaluate with Terraform. */

@@ -73,6 +73,7 @@ const service = {
   containerPort: 8081,
   healthCheckPath: '/ready',
   pathPatterns: ['/images/*', '/thumbnails/*'],
+  secrets: ['THUMBNAIL_SIGNING_KEY'],
   listenerPriority: 500,
 };
 
@@ -166,6 +167,7 @@ describe('kler-service added to a published kler-environment', () => {
           container_port: 8081,
           health_check_path: '/ready',
           path_patterns: ['/images/*', '/thumbnails/*'],
+          secrets: ['THUMBNAIL_SIGNING_KEY'],
           priority: 500,
         },
       },
@@ -190,6 +192,31 @@ describe('kler-service added to a published kler-environment', () => {
         container_port: 8081,
       },
     });
+  });
+
+  it('the service gets its ECR repository, roles and secret, and runs the pinned image', async () => {
+    const { stderr, locals } = await evaluateTerraformLocals(
+      environmentDir,
+      await readVariables(environmentDir),
+      ['service_names', 'service_secrets', 'running_services'],
+    );
+    expect(stderr).toBe('');
+    expect(locals!.service_names['image-service']).toMatchObject({
+      ecr_repository: 'kler/dev-svc/image-service',
+      execution_role: 'dev-svc-image-service-execution',
+      task_role: 'dev-svc-image-service-task',
+    });
+    expect(locals!.service_secrets).toEqual({
+      'image-service/THUMBNAIL_SIGNING_KEY':
+        '/kler/dev-svc/image-service/THUMBNAIL_SIGNING_KEY',
+    });
+    expect(locals!.running_services['image-service'].image).toBe(
+      `${service.imageRepository}:0.9.0`,
+    );
+    expect(Object.keys(locals!.running_services).sort()).toEqual([
+      'image-service',
+      'storefront',
+    ]);
   });
 
   it('without paths of its own, a service answers /<name>/*', async () => {
