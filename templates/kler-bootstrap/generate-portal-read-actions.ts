@@ -39,11 +39,22 @@ export function portalReadActionsDocument(
 
 if (require.main === module) {
   const file = path.join(__dirname, 'portal-read-actions.json');
-  fs.writeFileSync(
-    file,
-    prettier.format(JSON.stringify(portalReadActionsDocument()), {
-      parser: 'json',
-    }),
-  );
-  process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
+  const content = prettier.format(JSON.stringify(portalReadActionsDocument()), {
+    parser: 'json',
+  });
+  const relative = path.relative(process.cwd(), file);
+  // --check: only say whether the file is what this script would write.
+  if (process.argv.includes('--check')) {
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (current !== content) {
+      process.stderr.write(
+        `${relative} differs from ENVIRONMENT_AREA_IAM_ACTIONS; run this script to regenerate it\n`,
+      );
+      process.exit(1);
+    }
+    process.stdout.write(`${relative} is up to date\n`);
+  } else {
+    fs.writeFileSync(file, content);
+    process.stdout.write(`Wrote ${relative}\n`);
+  }
 }

@@ -274,14 +274,14 @@ describe('kler-service added to a published kler-environment', () => {
         tags: {},
         services: Object.fromEntries(
           Object.entries<Record<string, unknown>>(services).map(
-            ([name, service]) => [
+            ([name, entry]) => [
               name,
               {
                 target_group_name: names[name].target_group,
-                container_port: service.container_port,
-                health_check_path: service.health_check_path,
-                path_patterns: service.path_patterns,
-                priority: service.priority,
+                container_port: entry.container_port,
+                health_check_path: entry.health_check_path,
+                path_patterns: entry.path_patterns,
+                priority: entry.priority,
               },
             ],
           ),
