@@ -1,6 +1,7 @@
 # A KLER environment on AWS, from the local modules in modules/. Its values
 # are the variables (variables.tf) in terraform.tfvars.json; what follows from
-# them (zones, tags, load balancer rules) is in locals.tf.
+# them (names, zones, tier settings, images, tags, load balancer rules) is in
+# locals.tf.
 
 module "network" {
   source = "./modules/network"

@@ -1,6 +1,7 @@
 # One ECS service on the cluster's EC2 capacity provider: rolling deployments
-# with the circuit breaker rolling back a failing deployment, target-tracking
-# auto scaling between desired_min and desired_max, and alarms.
+# with the circuit breaker rolling back a failing deployment, applies that
+# wait for a steady state, target-tracking auto scaling between desired_min
+# and desired_max, and alarms. Its roles come from the service-roles module.
 
 data "aws_region" "current" {}
 
