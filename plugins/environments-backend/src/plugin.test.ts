@@ -599,18 +599,28 @@ describe('run history routes', () => {
     expect(response.body.error.message).toContain(`body field ${field}`);
   });
 
-  it('answers 404 for an unknown environment and 400 for a bad limit', async () => {
+  it("answers 404 for an unknown environment, except to the scaffolder recording a new environment's first runs, and 400 for a bad limit", async () => {
     const { server } = await startBackend();
-    const post = await request(server)
+    const fromPipeline = await request(server)
       .post('/api/environments/v1/environments/staging/runs')
-      .set('Authorization', scaffolderHeader)
-      .send(failedApply);
-    expect(post.status).toBe(404);
-    expect(post.body.error.message).toBe("No environment named 'staging'");
+      .set('Authorization', pipelineHeader)
+      .send({ ...failedApply, source: 'pipeline' });
+    expect(fromPipeline.status).toBe(404);
+    expect(fromPipeline.body.error.message).toBe(
+      "No environment named 'staging'",
+    );
     const get = await request(server).get(
       '/api/environments/v1/environments/staging/runs',
     );
     expect(get.status).toBe(404);
+
+    // kler-environment plans and applies before it registers the
+    // environment; the scaffolder's record waits for it.
+    const fromScaffolder = await request(server)
+      .post('/api/environments/v1/environments/staging/runs')
+      .set('Authorization', scaffolderHeader)
+      .send(failedApply);
+    expect(fromScaffolder.status).toBe(201);
 
     const badLimit = await request(server).get(`${RUNS}?limit=1000`);
     expect(badLimit.status).toBe(400);

@@ -33,6 +33,9 @@ import {
 } from './services/EnvironmentsService';
 import { AwsEnvironment } from './services/aws/types';
 import { RunHistory } from './services/runs/RunHistory';
+
+/** The service principal of the scaffolder, whose Terraform actions record runs. */
+const SCAFFOLDER_SUBJECT = 'plugin:scaffolder';
 import { runListQuerySchema, runReportSchema } from './services/runs/schemas';
 
 export interface RouterOptions {
@@ -327,7 +330,13 @@ export async function createRouter(
       });
       const { name } = parse(environmentParams, req.params, 'path');
       const report = parse(runReportSchema, req.body, 'body');
-      await requireEnvironment(name);
+      // The scaffolder records a new environment's first plan and apply
+      // before the catalog has the environment (it is registered only once
+      // applied); its actions decided the target server-side. Everyone else
+      // reports runs of environments the portal knows.
+      if (credentials.principal.subject !== SCAFFOLDER_SUBJECT) {
+        await requireEnvironment(name);
+      }
       const run = await runs.record(
         name,
         report,

@@ -95,7 +95,7 @@ export interface TerraformConfiguration {
   variableValues?: TerraformVariableValues;
 }
 
-/** A parsed `.tf` file, as `src/terraform/policy.ts` lists and parses them. */
+/** A parsed `.tf` file, as `src/terraform/policy/files.ts` lists and parses them. */
 export interface ParsedTerraformFile {
   /** Relative to the reviewed directory. */
   file: string;
