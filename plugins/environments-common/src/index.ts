@@ -38,3 +38,4 @@ export {
   isTrustedLocation,
   readTrustedEnvironmentLocations,
 } from './trustedLocations';
+export * from './view';

@@ -1,0 +1,2 @@
+export * from './serviceMatrix';
+export * from './fixText';
