@@ -22,6 +22,9 @@ backend.add(import('./modules/catalogTrustedEnvironments'));
 // Scaffolder, with the Terraform actions that provision KLER environments
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@kler/plugin-scaffolder-backend-module-terraform'));
+// Publishing environments by pull or merge request (kler.environments.repository).
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
 
 // TechDocs
 backend.add(import('@backstage/plugin-techdocs-backend'));
