@@ -24,6 +24,21 @@ export const environmentsRunCreatePermission = createPermission({
 });
 
 /**
+ * Plan and apply Terraform from the portal (the scaffolder's
+ * `kler:terraform:*` actions). Checked by `kler:environment:resolveTarget`
+ * against the user who started the task: with it the portal applies, without
+ * it the change goes to the environments repository's pipeline by pull
+ * request. Production needs {@link environmentsProvisionProductionPermission}
+ * as well.
+ *
+ * @public
+ */
+export const environmentsProvisionPermission = createPermission({
+  name: 'environments.provision',
+  attributes: { action: 'create' },
+});
+
+/**
  * Apply Terraform to an environment whose tier is production. Checked by the
  * scaffolder's `kler:terraform:apply` action against the user who started the task.
  *
@@ -42,5 +57,6 @@ export const environmentsProvisionProductionPermission = createPermission({
 export const environmentsPermissions = [
   environmentsReadPermission,
   environmentsRunCreatePermission,
+  environmentsProvisionPermission,
   environmentsProvisionProductionPermission,
 ];
