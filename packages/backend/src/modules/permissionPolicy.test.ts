@@ -31,6 +31,7 @@ import {
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
 import {
+  environmentsProvisionPermission,
   environmentsProvisionProductionPermission,
   environmentsReadPermission,
 } from '@kler/plugin-environments-common';
@@ -130,6 +131,52 @@ describe('KlerPermissionPolicy', () => {
           configured,
         ),
       ).toEqual(DENY);
+    });
+  });
+
+  describe('environments.provision', () => {
+    it('allows the platform team by default and denies everyone else', async () => {
+      expect(
+        await decide(environmentsProvisionPermission, platformEngineer),
+      ).toEqual(ALLOW);
+      expect(
+        await decide(environmentsProvisionPermission, webDeveloper),
+      ).toEqual(DENY);
+      expect(await decide(environmentsProvisionPermission)).toEqual(DENY);
+    });
+
+    it('follows terraformRunners, not productionProvisioners', async () => {
+      const runners = { terraformRunners: [WEB_TEAM] };
+      expect(
+        await decide(environmentsProvisionPermission, webDeveloper, runners),
+      ).toEqual(ALLOW);
+      expect(
+        await decide(
+          environmentsProvisionPermission,
+          platformEngineer,
+          runners,
+        ),
+      ).toEqual(DENY);
+      expect(
+        await decide(environmentsProvisionPermission, webDeveloper, {
+          productionProvisioners: [WEB_TEAM],
+        }),
+      ).toEqual(DENY);
+    });
+
+    it('can be withheld from everyone with denied', async () => {
+      expect(
+        await decide(environmentsProvisionPermission, platformEngineer, {
+          denied: ['environments.provision'],
+        }),
+      ).toEqual(DENY);
+      expect(
+        await decide(
+          environmentsProvisionProductionPermission,
+          platformEngineer,
+          { denied: ['environments.provision'] },
+        ),
+      ).toEqual(ALLOW);
     });
   });
 

@@ -36,7 +36,10 @@ import {
   taskCancelPermission,
   taskReadPermission,
 } from '@backstage/plugin-scaffolder-common/alpha';
-import { environmentsProvisionProductionPermission } from '@kler/plugin-environments-common';
+import {
+  environmentsProvisionPermission,
+  environmentsProvisionProductionPermission,
+} from '@kler/plugin-environments-common';
 import { TERRAFORM_ACTION_IDS } from '@kler/plugin-scaffolder-backend-module-terraform';
 
 /**
@@ -48,7 +51,10 @@ export interface KlerPermissionPolicyOptions {
   denied: string[];
   /** May apply Terraform to production environments. */
   productionProvisioners: string[];
-  /** May run the `kler:terraform:*` scaffolder actions. */
+  /**
+   * May run the `kler:terraform:*` scaffolder actions, and so have the portal
+   * plan and apply for them (`environments.provision`).
+   */
   terraformRunners: string[];
   /** May read and cancel everyone's tasks and delete any entity or location. */
   administrators: string[];
@@ -98,7 +104,10 @@ function allowMembers(
  * - Running the `kler:terraform:*` scaffolder actions (`TERRAFORM_ACTION_IDS`),
  *   which hold AWS credentials, is reserved to `terraformRunners`; everyone
  *   else may run every other action. The scaffolder checks this per step, in
- *   dry-runs too.
+ *   dry-runs too. `environments.provision`, which templates ask (through
+ *   `kler:environment:resolveTarget`) to decide whether the portal applies or
+ *   a pull request's pipeline does, follows the same list, so that the portal
+ *   applies for exactly those who may run the actions.
  * - A scaffolder task can be read, cancelled or retried by the user who
  *   created it and by `administrators`.
  * - A catalog entity can be deleted by its owners and by `administrators`; a
@@ -137,6 +146,10 @@ export class KlerPermissionPolicy implements PermissionPolicy {
 
     if (isPermission(permission, environmentsProvisionProductionPermission)) {
       return allowMembers(user, productionProvisioners);
+    }
+
+    if (isPermission(permission, environmentsProvisionPermission)) {
+      return allowMembers(user, terraformRunners);
     }
 
     if (isPermission(permission, actionExecutePermission)) {
