@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { ZodError } from 'zod';
-import type { Sandbox } from './sandbox';
+import {
+  EnvironmentConflictError,
+  Sandbox,
+  SandboxEnvironmentState,
+} from './sandbox';
+import { ScenarioError } from './scenario/load';
 
 export interface AdminResponse {
   status: number;
@@ -19,6 +24,17 @@ export interface SandboxAdmin {
     ratePerSecond?: number;
     burst?: number;
   }): void;
+  /**
+   * Adds an environment in the scenario format to the living world; the same
+   * environment again is `created: false`.
+   */
+  addEnvironment(environment: unknown): {
+    environment: SandboxEnvironmentState;
+    created: boolean;
+  };
+  /** Removes an environment added through the admin API. */
+  removeEnvironment(name: string): boolean;
+  /** Scenario faults, clock, throttling and environments as at start. */
   reset(): void;
 }
 
@@ -36,6 +52,8 @@ export function createAdmin(sandbox: Sandbox): SandboxAdmin {
     setThrottling: options => {
       sandbox.faults.setThrottling(options);
     },
+    addEnvironment: environment => sandbox.addEnvironment(environment),
+    removeEnvironment: name => sandbox.world.remove(name),
     reset: () => sandbox.reset(),
   };
 }
@@ -46,7 +64,8 @@ function problem(status: number, message: string): AdminResponse {
 
 /**
  * The JSON admin API under /_sandbox/:
- * GET state, PUT/POST/DELETE faults, PUT throttling, POST clock, POST reset.
+ * GET state, PUT/POST/DELETE faults, PUT throttling, POST clock, POST reset,
+ * GET/POST/DELETE environments.
  */
 export function handleAdmin(
   sandbox: Sandbox,
@@ -109,12 +128,43 @@ export function handleAdmin(
         },
       };
     }
+    if (route === 'GET /_sandbox/environments') {
+      return { status: 200, body: { environments: sandbox.environments() } };
+    }
+    if (route === 'POST /_sandbox/environments') {
+      const added = admin.addEnvironment(input);
+      return { status: added.created ? 201 : 200, body: added };
+    }
+    const environmentName = /^DELETE \/_sandbox\/environments\/(.+)$/.exec(
+      route,
+    );
+    if (environmentName) {
+      const name = decodeURIComponent(environmentName[1]);
+      if (sandbox.world.isScenarioEnvironment(name)) {
+        return problem(
+          409,
+          `${name} is an environment of the scenario; only added environments can be removed`,
+        );
+      }
+      return admin.removeEnvironment(name)
+        ? { status: 200, body: { environments: sandbox.environments() } }
+        : problem(404, `No environment ${name}`);
+    }
     if (route === 'POST /_sandbox/reset') {
       admin.reset();
       return { status: 200, body: admin.state() };
     }
     return problem(404, `No admin route ${route}`);
   } catch (error) {
+    if (error instanceof EnvironmentConflictError) {
+      return problem(409, error.message);
+    }
+    if (error instanceof ScenarioError) {
+      return {
+        status: 400,
+        body: { error: error.problems.join('; '), problems: error.problems },
+      };
+    }
     if (error instanceof ZodError) {
       return problem(
         400,

@@ -7,13 +7,23 @@
 export { startSandbox } from './server';
 export type { StartSandboxOptions, RunningSandbox } from './server';
 export type { SandboxAdmin } from './admin';
-export type { ClockOptions } from './sandbox';
+export type {
+  ClockOptions,
+  EnvironmentOrigin,
+  SandboxEnvironmentState,
+} from './sandbox';
 export {
   loadScenarioFile,
+  parseEnvironment,
   parseScenario,
   ScenarioError,
 } from './scenario/load';
-export type { Scenario, ScenarioInput, FaultSpec } from './scenario/schema';
+export type {
+  EnvironmentInput,
+  Scenario,
+  ScenarioInput,
+  FaultSpec,
+} from './scenario/schema';
 export { generateScenario } from './scenario/generate';
 export type { GenerateScenarioOptions } from './scenario/generate';
 export {

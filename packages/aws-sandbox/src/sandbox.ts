@@ -1,5 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { FaultEngine } from './faults';
-import type { Scenario } from './scenario/schema';
+import { parseEnvironment } from './scenario/load';
+import type { EnvironmentSpec, Scenario } from './scenario/schema';
 import { SandboxClock } from './world/clock';
 import { SandboxWorld, simulationTime } from './world/simulation';
 
@@ -8,6 +10,25 @@ export interface ClockOptions {
   start?: Date | number | string;
   /** Simulated milliseconds per real millisecond; 0 freezes time. */
   speed?: number;
+}
+
+/** An environment added through the admin API clashes with one the sandbox holds. */
+export class EnvironmentConflictError extends Error {
+  name = 'EnvironmentConflictError';
+}
+
+/** Where an environment of the sandbox comes from. */
+export type EnvironmentOrigin = 'scenario' | 'admin';
+
+/** One environment as `GET /_sandbox/state` shows it. */
+export interface SandboxEnvironmentState {
+  name: string;
+  account: string;
+  region: string;
+  cluster: string;
+  origin: EnvironmentOrigin;
+  /** Desired and running tasks per service now. */
+  services: Array<{ name: string; desired: number; running: number }>;
 }
 
 /** The sandbox's state: the scenario's world, its clock, faults and sessions. */
@@ -52,6 +73,77 @@ export class Sandbox {
     this.faults.replace(this.scenario.faults);
     this.faults.setThrottling(this.scenario.throttling);
     this.sessions.clear();
+    this.world.removeAdded();
+  }
+
+  /**
+   * Adds an environment (scenario format) to the living world. Posting the
+   * same environment again changes nothing (`created: false`), so a retried
+   * request is harmless; a different one under a name the sandbox holds is an
+   * EnvironmentConflictError, as is a clash of cluster, vault or target group
+   * names. A bad environment is a ScenarioError naming each bad key.
+   */
+  addEnvironment(input: unknown): {
+    environment: SandboxEnvironmentState;
+    created: boolean;
+  } {
+    const name = (input as { name?: unknown } | null)?.name;
+    const known =
+      typeof name === 'string' ? this.world.byName(name) : undefined;
+    if (known && this.world.isScenarioEnvironment(known.spec.name)) {
+      throw new EnvironmentConflictError(
+        `The sandbox already has a different environment ${known.spec.name} (from the scenario)`,
+      );
+    }
+    const others = this.world.environments
+      .filter(env => env !== known)
+      .map(env => env.spec);
+    const spec = parseEnvironment(input, this.scenario, others);
+    if (known) {
+      if (!isDeepStrictEqual(known.spec, spec)) {
+        throw new EnvironmentConflictError(
+          `The sandbox already has a different environment ${spec.name}; remove it first`,
+        );
+      }
+      return { environment: this.environmentState(spec), created: false };
+    }
+    this.world.add(spec);
+    return { environment: this.environmentState(spec), created: true };
+  }
+
+  /** The environments, the scenario's first, with where each comes from. */
+  environments() {
+    return this.world.environments.map(env => ({
+      name: env.spec.name,
+      account: env.spec.account,
+      region: env.spec.region,
+      cluster: env.spec.cluster,
+      origin: this.originOf(env.spec.name),
+    }));
+  }
+
+  private originOf(name: string): EnvironmentOrigin {
+    return this.world.isScenarioEnvironment(name) ? 'scenario' : 'admin';
+  }
+
+  /** One environment as `state()` shows it. */
+  private environmentState(
+    spec: EnvironmentSpec,
+    now = this.now(),
+  ): SandboxEnvironmentState {
+    const env = this.world.byName(spec.name)!;
+    return {
+      name: spec.name,
+      account: spec.account,
+      region: spec.region,
+      cluster: spec.cluster,
+      origin: this.originOf(spec.name),
+      services: spec.services.map(service => ({
+        name: service.name,
+        desired: env.desired(service, now),
+        running: env.runningTasks(service.name, now).length,
+      })),
+    };
   }
 
   /** A summary of what the environments look like now. */
@@ -63,17 +155,9 @@ export class Sandbox {
       throttling: this.faults.throttling,
       faults: this.faults.list(),
       accounts: this.scenario.accounts,
-      environments: this.world.environments.map(env => ({
-        name: env.spec.name,
-        account: env.spec.account,
-        region: env.spec.region,
-        cluster: env.spec.cluster,
-        services: env.spec.services.map(service => ({
-          name: service.name,
-          desired: env.desired(service, now),
-          running: env.runningTasks(service.name, now).length,
-        })),
-      })),
+      environments: this.world.environments.map(env =>
+        this.environmentState(env.spec, now),
+      ),
     };
   }
 }

@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KLER_SCENARIO } from '../testUtils';
-import { loadScenarioFile, parseScenario, ScenarioError } from './load';
+import {
+  loadScenarioFile,
+  parseEnvironment,
+  parseScenario,
+  ScenarioError,
+} from './load';
 import { generateScenario } from './generate';
 
 const minimal = () => ({
@@ -170,5 +175,84 @@ describe('scenario', () => {
         0,
       ),
     ).toBe(10000);
+  });
+});
+
+describe('an environment added to a running sandbox', () => {
+  const scenario = parseScenario(minimal());
+  const staging = () => ({
+    ...minimal().environments[0],
+    name: 'staging',
+    cluster: 'kler-staging',
+    vault: 'kler-staging',
+    services: [{ name: 'web', min: 1, max: 2, targetGroup: 'staging-web' }],
+  });
+  const problemsOfEnvironment = (input: unknown) => {
+    try {
+      parseEnvironment(input, scenario, scenario.environments);
+    } catch (error) {
+      if (error instanceof ScenarioError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('is checked as a scenario environment is, with defaults filled', () => {
+    const env = parseEnvironment(staging(), scenario, scenario.environments);
+    expect(env).toMatchObject({
+      name: 'staging',
+      region: 'eu-west-1',
+      services: [{ name: 'web', cpu: 256, memory: 512, health: 'healthy' }],
+    });
+    expect(
+      problemsOfEnvironment({ ...staging(), account: '999999999999', x: 1 }),
+    ).toEqual(['environment.x: unknown key']);
+    expect(
+      problemsOfEnvironment({ ...staging(), account: '999999999999' }),
+    ).toEqual(['environment.account: 999999999999 is not in accounts']);
+    expect(
+      problemsOfEnvironment({ ...staging(), capacityProviders: [] }),
+    ).toEqual([
+      'environment.capacityProviders: services need at least one capacity provider',
+    ]);
+  });
+
+  it('may not clash with what the sandbox holds in its account and region', () => {
+    expect(
+      problemsOfEnvironment({
+        ...staging(),
+        name: 'dev',
+        cluster: 'c',
+        vault: 'v',
+      }),
+    ).toEqual([
+      'environment.name: an environment dev exists',
+      'environment.cluster: cluster c exists in 111111111111 eu-west-1',
+      'environment.vault: vault v exists in 111111111111 eu-west-1',
+    ]);
+    const withTargetGroup = parseScenario({
+      ...minimal(),
+      environments: [
+        {
+          ...minimal().environments[0],
+          services: [
+            { name: 'web', min: 1, max: 2, targetGroup: 'staging-web' },
+          ],
+        },
+      ],
+    });
+    expect(() =>
+      parseEnvironment(staging(), scenario, withTargetGroup.environments),
+    ).toThrow(
+      'environment.services[0].targetGroup: staging-web exists in 111111111111 eu-west-1',
+    );
+    // Another region is another namespace for AWS names.
+    expect(
+      parseEnvironment(
+        { ...staging(), name: 'dev-eu', cluster: 'c', region: 'eu-central-1' },
+        scenario,
+        scenario.environments,
+      ).cluster,
+    ).toBe('c');
   });
 });

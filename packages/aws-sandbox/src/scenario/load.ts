@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { Scenario, ScenarioInput, scenarioSchema } from './schema';
+import type { z } from 'zod';
+import {
+  environmentSchema,
+  EnvironmentSpec,
+  Scenario,
+  ScenarioInput,
+  scenarioSchema,
+} from './schema';
 
 /** Thrown when a scenario does not match the schema; names each bad path. */
 export class ScenarioError extends Error {
@@ -20,74 +27,142 @@ function formatPath(path: PropertyKey[]): string {
   );
 }
 
+function formatIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map(issue => {
+    const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+    const keys =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map(key => (path ? `${path}.${key}` : key)).join(', ')
+        : undefined;
+    return keys
+      ? `${keys}: unknown key`
+      : `${path || '(root)'}: ${issue.message}`;
+  });
+}
+
+/**
+ * What the schema cannot check of one environment: its account is known,
+ * backup selections name its resources, services have capacity, target group
+ * names are unique (ELBv2 names are unique per account and region) and alarms
+ * watch its services. `at` prefixes each problem's path.
+ */
+function environmentProblems(
+  env: EnvironmentSpec,
+  accounts: Set<string>,
+  at: string,
+): string[] {
+  const problems: string[] = [];
+  if (!accounts.has(env.account)) {
+    problems.push(`${at}.account: ${env.account} is not in accounts`);
+  }
+  const resources = new Set(env.resources.map(r => r.name));
+  env.backupPlans.forEach((plan, p) =>
+    plan.selections.forEach((sel, s) =>
+      sel.resources.forEach((name, r) => {
+        if (!resources.has(name)) {
+          problems.push(
+            `${at}.backupPlans[${p}].selections[${s}].resources[${r}]: ${name} is not in resources`,
+          );
+        }
+      }),
+    ),
+  );
+  const providers = new Set(env.capacityProviders.map(c => c.name));
+  if (env.services.length > 0 && providers.size === 0) {
+    problems.push(
+      `${at}.capacityProviders: services need at least one capacity provider`,
+    );
+  }
+  const services = new Set(env.services.map(s => s.name));
+  const targetGroups = new Map<string, number>();
+  env.services.forEach((service, s) => {
+    if (!service.targetGroup) return;
+    const first = targetGroups.get(service.targetGroup);
+    if (first !== undefined) {
+      problems.push(
+        `${at}.services[${s}].targetGroup: ${service.targetGroup} is already the target group of services[${first}]`,
+      );
+    } else {
+      targetGroups.set(service.targetGroup, s);
+    }
+  });
+  env.alarms.forEach((alarm, a) => {
+    if (alarm.service && !services.has(alarm.service)) {
+      problems.push(
+        `${at}.alarms[${a}].service: ${alarm.service} is not in services`,
+      );
+    }
+  });
+  return problems;
+}
+
 export function parseScenario(input: unknown, source = '(inline)'): Scenario {
   const result = scenarioSchema.safeParse(input);
   if (!result.success) {
-    throw new ScenarioError(
-      result.error.issues.map(issue => {
-        const path = formatPath(issue.path);
-        const keys =
-          issue.code === 'unrecognized_keys'
-            ? issue.keys.map(key => (path ? `${path}.${key}` : key)).join(', ')
-            : undefined;
-        return keys
-          ? `${keys}: unknown key`
-          : `${path || '(root)'}: ${issue.message}`;
-      }),
-      source,
-    );
+    throw new ScenarioError(formatIssues(result.error), source);
   }
   const scenario = result.data;
-  const problems: string[] = [];
   const accounts = new Set(scenario.accounts.map(a => a.id));
-  scenario.environments.forEach((env, i) => {
-    if (!accounts.has(env.account)) {
-      problems.push(
-        `environments[${i}].account: ${env.account} is not in accounts`,
-      );
-    }
-    const resources = new Set(env.resources.map(r => r.name));
-    env.backupPlans.forEach((plan, p) =>
-      plan.selections.forEach((sel, s) =>
-        sel.resources.forEach((name, r) => {
-          if (!resources.has(name)) {
-            problems.push(
-              `environments[${i}].backupPlans[${p}].selections[${s}].resources[${r}]: ${name} is not in resources`,
-            );
-          }
-        }),
-      ),
-    );
-    const providers = new Set(env.capacityProviders.map(c => c.name));
-    if (env.services.length > 0 && providers.size === 0) {
-      problems.push(
-        `environments[${i}].capacityProviders: services need at least one capacity provider`,
-      );
-    }
-    const services = new Set(env.services.map(s => s.name));
-    // ELBv2 target group names are unique per account and region
-    const targetGroups = new Map<string, number>();
-    env.services.forEach((service, s) => {
-      if (!service.targetGroup) return;
-      const first = targetGroups.get(service.targetGroup);
-      if (first !== undefined) {
-        problems.push(
-          `environments[${i}].services[${s}].targetGroup: ${service.targetGroup} is already the target group of services[${first}]`,
-        );
-      } else {
-        targetGroups.set(service.targetGroup, s);
-      }
-    });
-    env.alarms.forEach((alarm, a) => {
-      if (alarm.service && !services.has(alarm.service)) {
-        problems.push(
-          `environments[${i}].alarms[${a}].service: ${alarm.service} is not in services`,
-        );
-      }
-    });
-  });
+  const problems = scenario.environments.flatMap((env, i) =>
+    environmentProblems(env, accounts, `environments[${i}]`),
+  );
   if (problems.length) throw new ScenarioError(problems, source);
   return scenario;
+}
+
+/**
+ * Parses one environment in the scenario format, to add to a running
+ * sandbox: checked as a scenario's environments are, and against the
+ * environments it already holds (`existing`): no second environment of that
+ * name, and no second cluster, vault or target group name in its account
+ * and region.
+ */
+export function parseEnvironment(
+  input: unknown,
+  scenario: Pick<Scenario, 'accounts'>,
+  existing: EnvironmentSpec[],
+): EnvironmentSpec {
+  const result = environmentSchema.safeParse(input);
+  if (!result.success) {
+    throw new ScenarioError(
+      formatIssues(result.error, 'environment'),
+      '(admin API)',
+    );
+  }
+  const env = result.data;
+  const problems = environmentProblems(
+    env,
+    new Set(scenario.accounts.map(a => a.id)),
+    'environment',
+  );
+  const neighbours = existing.filter(
+    other => other.account === env.account && other.region === env.region,
+  );
+  if (existing.some(other => other.name === env.name)) {
+    problems.push(`environment.name: an environment ${env.name} exists`);
+  }
+  if (neighbours.some(other => other.cluster === env.cluster)) {
+    problems.push(
+      `environment.cluster: cluster ${env.cluster} exists in ${env.account} ${env.region}`,
+    );
+  }
+  if (neighbours.some(other => other.vault === env.vault)) {
+    problems.push(
+      `environment.vault: vault ${env.vault} exists in ${env.account} ${env.region}`,
+    );
+  }
+  const takenTargetGroups = new Set(
+    neighbours.flatMap(other => other.services.map(s => s.targetGroup)),
+  );
+  env.services.forEach((service, s) => {
+    if (service.targetGroup && takenTargetGroups.has(service.targetGroup)) {
+      problems.push(
+        `environment.services[${s}].targetGroup: ${service.targetGroup} exists in ${env.account} ${env.region}`,
+      );
+    }
+  });
+  if (problems.length) throw new ScenarioError(problems, '(admin API)');
+  return env;
 }
 
 export function loadScenarioFile(path: string): Scenario {

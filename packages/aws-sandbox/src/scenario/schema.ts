@@ -229,7 +229,7 @@ const workloadSchema = z
   })
   .strict();
 
-const environmentSchema = z
+export const environmentSchema = z
   .object({
     name: z.string().min(1),
     account: accountId,
@@ -268,6 +268,7 @@ export const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type EnvironmentSpec = Scenario['environments'][number];
+export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type ServiceSpec = EnvironmentSpec['services'][number];
 export type AlarmSpec = EnvironmentSpec['alarms'][number];
 export type BackupPlanSpec = EnvironmentSpec['backupPlans'][number];

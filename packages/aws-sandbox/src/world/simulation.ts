@@ -168,7 +168,11 @@ export class EnvironmentWorld {
   }
 }
 
-/** The scenario's world: environments looked up by account, region and name. */
+/**
+ * The scenario's world: environments looked up by account, region and name.
+ * The admin API adds environments to it while it runs; they live by the same
+ * clock and seed as the scenario's own.
+ */
 export class SandboxWorld {
   readonly environments: EnvironmentWorld[];
 
@@ -176,6 +180,31 @@ export class SandboxWorld {
     this.environments = scenario.environments.map(
       env => new EnvironmentWorld(scenario.seed, env),
     );
+  }
+
+  /** Adds an environment, checked beforehand (parseEnvironment). */
+  add(spec: EnvironmentSpec): EnvironmentWorld {
+    const world = new EnvironmentWorld(this.scenario.seed, spec);
+    this.environments.push(world);
+    return world;
+  }
+
+  /** Whether the environment is one of the scenario's, not added later. */
+  isScenarioEnvironment(name: string): boolean {
+    return this.scenario.environments.some(env => env.name === name);
+  }
+
+  /** Removes an added environment; the scenario's stay. */
+  remove(name: string): boolean {
+    const index = this.environments.findIndex(e => e.spec.name === name);
+    if (index === -1 || this.isScenarioEnvironment(name)) return false;
+    this.environments.splice(index, 1);
+    return true;
+  }
+
+  /** Back to the scenario's environments alone. */
+  removeAdded(): void {
+    for (const env of [...this.environments]) this.remove(env.spec.name);
   }
 
   /** Environments living in this account and region. */
