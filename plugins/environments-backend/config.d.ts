@@ -31,6 +31,13 @@ export interface Config {
        */
       endpoint?: string;
     }>;
+    /**
+     * The AWS API endpoint of every environment without an `endpoint` of its
+     * own, catalog environments created later included; for example the local
+     * sandbox `http://127.0.0.1:4566` (a loopback endpoint marks each as
+     * `sandbox`). Default: none, so environments are read from AWS.
+     */
+    defaultEndpoint?: string;
     refresh?: {
       /** How often every environment is read again. Default { seconds: 30 }. */
       frequency?: HumanDuration | string;

@@ -65,6 +65,13 @@ describe('readEnvironmentsOptions', () => {
     });
   });
 
+  it('reads the endpoint of environments without their own', () => {
+    expect(read({}).defaultEndpoint).toBeUndefined();
+    expect(
+      read({ defaultEndpoint: 'http://127.0.0.1:4566' }).defaultEndpoint,
+    ).toBe('http://127.0.0.1:4566');
+  });
+
   it.each([
     [{ aws: { concurrency: 0 } }, 'environments.aws.concurrency'],
     [{ aws: { callsPerSecond: -5 } }, 'environments.aws.callsPerSecond'],
@@ -89,6 +96,7 @@ describe('readEnvironmentsOptions', () => {
       { environments: [{ name: 'dev', endpoint: 'localhost:4566' }] },
       'environments.environments[0].endpoint',
     ],
+    [{ defaultEndpoint: 'file:///tmp/aws' }, 'environments.defaultEndpoint'],
     [
       { environments: [{ tier: 'development' }] },
       'environments.environments[0].name',

@@ -23,6 +23,11 @@ export interface EnvironmentOverride {
 
 export interface EnvironmentsOptions {
   environments: EnvironmentOverride[];
+  /**
+   * The AWS API endpoint of every environment that has none of its own
+   * (`environments.defaultEndpoint`), e.g. the local sandbox; AWS otherwise.
+   */
+  defaultEndpoint?: string;
   refresh: {
     frequency: HumanDuration;
     /** Bound of one environment's read, and of a request waiting for a first read. */
@@ -144,20 +149,21 @@ function readEnvironmentOverride(
     );
   }
   if (override.endpoint) {
-    let url: URL | undefined;
-    try {
-      url = new URL(override.endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !['http:', 'https:'].includes(url.protocol)) {
-      throw configError(
-        `${configKey}.endpoint`,
-        `"${override.endpoint}" is not an http(s) URL`,
-      );
-    }
+    checkEndpoint(override.endpoint, `${configKey}.endpoint`);
   }
   return override;
+}
+
+function checkEndpoint(endpoint: string, key: string) {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    throw configError(key, `"${endpoint}" is not an http(s) URL`);
+  }
 }
 
 /**
@@ -184,6 +190,11 @@ export function readEnvironmentsOptions(
     seen.add(environment.name);
   }
 
+  const defaultEndpoint = section.getOptionalString('defaultEndpoint');
+  if (defaultEndpoint !== undefined) {
+    checkEndpoint(defaultEndpoint, 'environments.defaultEndpoint');
+  }
+
   const retryMode =
     section.getOptionalString('aws.retryMode') ?? DEFAULTS.awsRetryMode;
   if (retryMode !== 'standard' && retryMode !== 'adaptive') {
@@ -195,6 +206,7 @@ export function readEnvironmentsOptions(
 
   return {
     environments,
+    ...(defaultEndpoint ? { defaultEndpoint } : {}),
     refresh: {
       frequency: readDuration(
         section,

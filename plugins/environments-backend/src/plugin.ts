@@ -108,6 +108,7 @@ export const environmentsPlugin = createBackendPlugin({
           auth,
           logger,
           overrides: options.environments,
+          defaultEndpoint: options.defaultEndpoint,
           // Replicas that do not run the refresh task still see new environments.
           maxAgeMs: Math.max(frequencyMs, 60_000),
         });

@@ -77,6 +77,46 @@ describe('mergeEnvironments', () => {
   });
 });
 
+describe('mergeEnvironments with a default endpoint', () => {
+  it('gives it to every environment without an endpoint of its own', () => {
+    const sandbox = 'http://127.0.0.1:4566';
+    const entries = mergeEnvironments(
+      [
+        environmentEntity('production'),
+        environmentEntity('staging'),
+        environmentEntity('broken', { 'kler.io/aws-region': 'Europe' }),
+      ],
+      [
+        {
+          name: 'production',
+          endpoint: 'http://127.0.0.1:4599',
+          configKey: 'environments.environments[0]',
+        },
+        {
+          name: 'lab',
+          accountId: '333333333333',
+          region: 'eu-west-1',
+          cluster: 'kler-lab',
+          configKey: 'environments.environments[1]',
+        },
+      ],
+      sandbox,
+    );
+    expect(
+      Object.fromEntries(
+        entries.map(entry => [entry.name, entry.environment?.endpoint]),
+      ),
+    ).toEqual({
+      broken: undefined,
+      lab: sandbox,
+      // Its own endpoint wins.
+      production: 'http://127.0.0.1:4599',
+      // Registered after the config was written: read from the sandbox too.
+      staging: sandbox,
+    });
+  });
+});
+
 describe('mergeEnvironments with a name claimed twice', () => {
   function inNamespace(namespace: string, entity: Entity): Entity {
     return { ...entity, metadata: { ...entity.metadata, namespace } };

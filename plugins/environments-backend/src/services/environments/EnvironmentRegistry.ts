@@ -28,6 +28,8 @@ export interface EnvironmentRegistryOptions {
   auth: AuthService;
   logger: LoggerService;
   overrides: EnvironmentOverride[];
+  /** The endpoint of every environment without one of its own. */
+  defaultEndpoint?: string;
   /** How long a listing is reused before the catalog is asked again. */
   maxAgeMs: number;
   now?: () => number;
@@ -98,7 +100,11 @@ export class EnvironmentRegistry {
       }
       throw error;
     }
-    const entries = mergeEnvironments(entities, this.options.overrides);
+    const entries = mergeEnvironments(
+      entities,
+      this.options.overrides,
+      this.options.defaultEndpoint,
+    );
     this.listing = { entries, listedAt: this.now() };
     return entries;
   }
@@ -114,10 +120,14 @@ export class EnvironmentRegistry {
  * is the environment: the name gets an entry with a `DuplicateEnvironment`
  * error naming every claimant and no AWS location, so that nothing is read with
  * an account that may be the wrong one.
+ *
+ * An environment with no endpoint of its own gets `defaultEndpoint`, when
+ * there is one (every environment is then read from the local sandbox, say).
  */
 export function mergeEnvironments(
   entities: Entity[],
   overrides: EnvironmentOverride[],
+  defaultEndpoint?: string,
 ): EnvironmentEntry[] {
   const overridesByName = new Map(overrides.map(o => [o.name, o]));
   const entries = new Map<string, EnvironmentEntry>();
@@ -213,6 +223,14 @@ export function mergeEnvironments(
         override,
       ),
     });
+  }
+
+  if (defaultEndpoint) {
+    for (const entry of entries.values()) {
+      if (entry.environment && !entry.environment.endpoint) {
+        entry.environment = { ...entry.environment, endpoint: defaultEndpoint };
+      }
+    }
   }
 
   return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
