@@ -10,7 +10,7 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { Grid } from '@material-ui/core';
+import Grid from '@mui/material/Grid';
 import plugin, { environmentsApiRef } from '../src';
 import { EntityEnvironmentsContent } from '../src/components/EntityEnvironmentsContent';
 import { EntityEnvironmentsOverviewCard } from '../src/components/EntityEnvironmentsOverviewCard';

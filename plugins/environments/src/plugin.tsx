@@ -9,7 +9,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import DashboardIcon from '@material-ui/icons/Dashboard';
+import DashboardIcon from '@mui/icons-material/Dashboard';
 import { isEnvironmentEntity } from '@kler/plugin-environments-common';
 import { environmentsApiRef, EnvironmentsClient } from './api';
 import { isEnvironmentsAvailable } from './filters';

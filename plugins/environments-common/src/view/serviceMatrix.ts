@@ -1,4 +1,10 @@
-import { EnvironmentDetailsResponse, HealthStatus, Problem } from '../types';
+import {
+  EcsService,
+  EnvironmentDetailsResponse,
+  HealthStatus,
+  Problem,
+  ServiceEvaluation,
+} from '../types';
 import { worstStatus } from '../severity';
 
 /**
@@ -35,38 +41,50 @@ export interface ServiceMatrixRow {
 }
 
 /**
- * The cell of every service of an environment: running, desired and pending
- * counts, rollout state and whether scaling is at its maximum from the
- * snapshot; status and problems from the evaluation, which the rules in this
- * package made.
+ * One service's cell: running, desired and pending counts, rollout state and
+ * whether scaling is at its maximum from the snapshot; status and problems
+ * from its evaluation, which the rules in this package made.
+ *
+ * @public
+ */
+export function serviceCellOf(
+  service: EcsService,
+  evaluation: ServiceEvaluation | undefined,
+): ServiceCell {
+  const primary =
+    service.deployments.find(d => d.status === 'PRIMARY') ??
+    service.deployments[0];
+  return {
+    status: evaluation?.status ?? 'unknown',
+    runningCount: service.runningCount,
+    desiredCount: service.desiredCount,
+    pendingCount: service.pendingCount,
+    rolloutState: primary?.rolloutState,
+    atMax:
+      service.scaling !== undefined &&
+      service.desiredCount >= service.scaling.maxCapacity,
+    problemCount: evaluation?.problems.length ?? 0,
+  };
+}
+
+/**
+ * The cell of every service of an environment (see {@link serviceCellOf}),
+ * by service name; empty when the environment could not be read.
  *
  * @public
  */
 export function serviceCellsOf(
   details: Pick<EnvironmentDetailsResponse, 'snapshot' | 'evaluation'>,
 ): Map<string, ServiceCell> {
-  const cells = new Map<string, ServiceCell>();
   const evaluations = new Map(
     (details.evaluation?.services ?? []).map(e => [e.serviceName, e]),
   );
-  for (const service of details.snapshot?.services ?? []) {
-    const evaluation = evaluations.get(service.serviceName);
-    const primary =
-      service.deployments.find(d => d.status === 'PRIMARY') ??
-      service.deployments[0];
-    cells.set(service.serviceName, {
-      status: evaluation?.status ?? 'unknown',
-      runningCount: service.runningCount,
-      desiredCount: service.desiredCount,
-      pendingCount: service.pendingCount,
-      rolloutState: primary?.rolloutState,
-      atMax:
-        service.scaling !== undefined &&
-        service.desiredCount >= service.scaling.maxCapacity,
-      problemCount: evaluation?.problems.length ?? 0,
-    });
-  }
-  return cells;
+  return new Map(
+    (details.snapshot?.services ?? []).map(service => [
+      service.serviceName,
+      serviceCellOf(service, evaluations.get(service.serviceName)),
+    ]),
+  );
 }
 
 const STATUS_RANK: Record<HealthStatus, number> = {

@@ -1,35 +1,26 @@
-import { Box, Typography } from '@material-ui/core';
-import { makeStyles } from '@material-ui/core/styles';
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import { useTheme } from '@mui/material/styles';
 import { CapacityPoint } from './serviceHistory';
 
 const WIDTH = 300;
 const HEIGHT = 80;
 const PADDING = 6;
 
-const useStyles = makeStyles(theme => ({
-  svg: {
-    width: '100%',
-    maxWidth: 480,
-    height: 'auto',
-    display: 'block',
-  },
-  axis: { stroke: theme.palette.divider, strokeWidth: 1 },
-  desired: {
-    fill: 'none',
-    stroke: theme.palette.primary.main,
-    strokeWidth: 2,
-    strokeDasharray: '4 3',
-  },
-  running: {
-    fill: 'none',
-    stroke: theme.palette.success.main,
-    strokeWidth: 2,
-  },
-  desiredDot: { fill: theme.palette.primary.main },
-  runningDot: { fill: theme.palette.success.main },
-  legendDesired: { color: theme.palette.primary.main },
-  legendRunning: { color: theme.palette.success.main },
-}));
+/** A line sample for the legend; the words beside it say what it is. */
+const LegendLine = (props: { color: string; dashed?: boolean }) => (
+  <svg width={18} height={6} aria-hidden style={{ verticalAlign: 'middle' }}>
+    <line
+      x1={0}
+      x2={18}
+      y1={3}
+      y2={3}
+      stroke={props.color}
+      strokeWidth={2}
+      strokeDasharray={props.dashed ? '4 3' : undefined}
+    />
+  </svg>
+);
 
 /** Desired vs running task counts over the polls seen since the page was opened. */
 export const CapacityChart = (props: {
@@ -37,7 +28,9 @@ export const CapacityChart = (props: {
   maxCapacity?: number;
   serviceName: string;
 }) => {
-  const classes = useStyles();
+  const theme = useTheme();
+  const desiredColor = theme.palette.primary.main;
+  const runningColor = theme.palette.success.main;
   const { points, maxCapacity, serviceName } = props;
   if (points.length === 0) return null;
   const top = Math.max(
@@ -59,13 +52,19 @@ export const CapacityChart = (props: {
   return (
     <Box>
       <svg
-        className={classes.svg}
+        style={{
+          width: '100%',
+          maxWidth: 480,
+          height: 'auto',
+          display: 'block',
+        }}
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
         aria-label={`${serviceName}: desired vs running tasks since page opened, ${points.length} samples, now ${latest.running} running of ${latest.desired} desired`}
       >
         <line
-          className={classes.axis}
+          stroke={theme.palette.divider}
+          strokeWidth={1}
           x1={PADDING}
           x2={WIDTH - PADDING}
           y1={HEIGHT - PADDING}
@@ -74,24 +73,29 @@ export const CapacityChart = (props: {
         {points.length > 1 ? (
           <>
             <polyline
-              className={classes.desired}
+              fill="none"
+              stroke={desiredColor}
+              strokeWidth={2}
+              strokeDasharray="4 3"
               points={line(p => p.desired)}
             />
             <polyline
-              className={classes.running}
+              fill="none"
+              stroke={runningColor}
+              strokeWidth={2}
               points={line(p => p.running)}
             />
           </>
         ) : (
           <>
             <circle
-              className={classes.desiredDot}
+              fill={desiredColor}
               cx={x(latest)}
               cy={y(latest.desired)}
               r={4}
             />
             <circle
-              className={classes.runningDot}
+              fill={runningColor}
               cx={x(latest)}
               cy={y(latest.running)}
               r={3}
@@ -99,10 +103,10 @@ export const CapacityChart = (props: {
           </>
         )}
       </svg>
-      <Typography variant="caption" color="textSecondary">
-        <span className={classes.legendDesired}>- - desired</span>{' '}
-        <span className={classes.legendRunning}>— running</span>, since page
-        opened (max {top})
+      <Typography variant="caption" color="text.secondary">
+        <LegendLine color={desiredColor} dashed /> desired{' '}
+        <LegendLine color={runningColor} /> running, since page opened (max{' '}
+        {top})
       </Typography>
     </Box>
   );

@@ -7,8 +7,10 @@ import {
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Box, Grid, Typography } from '@material-ui/core';
-import { Alert } from '@material-ui/lab';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Grid from '@mui/material/Grid';
+import Typography from '@mui/material/Typography';
 import { EntityEnvironmentsResponse } from '@kler/plugin-environments-common';
 import { environmentsApiRef } from '../../api';
 import { BackupCoverageTable } from '../shared/BackupCoverageTable';
@@ -19,6 +21,7 @@ import { compareEnvironments, environmentTitle } from '../shared/labels';
 import {
   SandboxBanner,
   StaleBadge,
+  UnreadEnvironmentAlert,
   UpdatedAgo,
 } from '../shared/SnapshotNotices';
 import {
@@ -78,7 +81,7 @@ const EntityBackups = (props: {
   const backup = details.value.snapshot?.backup;
   if (!backup) {
     return (
-      <Typography variant="body2" color="textSecondary">
+      <Typography variant="body2" color="text.secondary">
         No backup data in this environment's snapshot.
       </Typography>
     );
@@ -104,7 +107,7 @@ const EnvironmentColumn = (props: {
   return (
     <InfoCard
       title={
-        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
           <span>{title}</span>
           <StaleBadge summary={summary} />
         </Box>
@@ -113,12 +116,7 @@ const EnvironmentColumn = (props: {
     >
       <section aria-label={`Environment ${title}`}>
         {!summary.refreshedAt ? (
-          <Alert severity="error">
-            Could not read this environment
-            {summary.error
-              ? `: ${summary.error.name}: ${summary.error.message}`
-              : '.'}
-          </Alert>
+          <UnreadEnvironmentAlert summary={summary} />
         ) : (
           <>
             <HealthStatusIndicator
@@ -198,7 +196,13 @@ export const EntityEnvironmentsContent = (props: {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <Box display="flex" justifyContent="space-between" alignItems="center">
+        <Box
+          sx={{
+            display: 'flex',
+            justifyContent: 'space-between',
+            alignItems: 'center',
+          }}
+        >
           <Typography variant="body2">
             ECS services: {response.serviceNames.join(', ')}
           </Typography>

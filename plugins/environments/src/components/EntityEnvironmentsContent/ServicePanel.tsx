@@ -1,5 +1,7 @@
 import { Link } from '@backstage/core-components';
-import { Box, Divider, Typography } from '@material-ui/core';
+import Box from '@mui/material/Box';
+import Divider from '@mui/material/Divider';
+import Typography from '@mui/material/Typography';
 import {
   cloudWatchAlarmConsoleUrl,
   EcsService,
@@ -7,10 +9,12 @@ import {
   EnvironmentSummary,
   HealthStatus,
   ServiceEvaluation,
+  serviceCellOf,
 } from '@kler/plugin-environments-common';
 import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
 import { formatDateTime } from '../shared/labels';
 import { ProblemList } from '../shared/ProblemList';
+import { ServiceStatusCell } from '../shared/ServiceStatusCell';
 import { CapacityChart } from './CapacityChart';
 import { CapacityPoint } from './serviceHistory';
 import { countTargets } from './targetCounts';
@@ -27,7 +31,7 @@ const Section = (props: { title: string; children: React.ReactNode }) => (
 );
 
 const None = (props: { text: string }) => (
-  <Typography variant="body2" color="textSecondary">
+  <Typography variant="body2" color="text.secondary">
     {props.text}
   </Typography>
 );
@@ -38,19 +42,17 @@ const HealthSection = (props: {
   environmentTitle: string;
 }) => {
   const { service, evaluation, environmentTitle } = props;
+  const cell = serviceCellOf(service, evaluation);
   const primary =
     service.deployments.find(d => d.status === 'PRIMARY') ??
     service.deployments[0];
   return (
     <Section title="Health">
-      <HealthStatusIndicator
-        status={evaluation.status}
-        subject={`${service.serviceName} in ${environmentTitle}`}
+      <ServiceStatusCell
+        cell={cell}
+        serviceName={service.serviceName}
+        environmentTitle={environmentTitle}
       />
-      <Typography variant="body2">
-        {service.runningCount} running / {service.desiredCount} desired /{' '}
-        {service.pendingCount} pending
-      </Typography>
       {primary && (
         <Typography variant="body2">
           Rollout: {primary.rolloutState ?? 'unknown'}
@@ -59,7 +61,7 @@ const HealthSection = (props: {
         </Typography>
       )}
       {service.deployments.length > 1 && (
-        <Typography variant="body2" color="textSecondary">
+        <Typography variant="body2" color="text.secondary">
           {service.deployments.length} deployments active
         </Typography>
       )}
@@ -88,7 +90,7 @@ const StoppedTasksSection = (props: { service: EcsService }) => {
                 <Typography
                   key={container.name}
                   variant="body2"
-                  color="textSecondary"
+                  color="text.secondary"
                 >
                   {container.name}: exit code {container.exitCode ?? '-'}
                   {container.reason && ` (${container.reason})`}
@@ -108,7 +110,7 @@ const EventsSection = (props: { service: EcsService }) => (
     ) : (
       props.service.events.slice(0, RECENT_ITEMS).map(event => (
         <Typography key={event.id} variant="body2">
-          <Typography component="span" variant="caption" color="textSecondary">
+          <Typography component="span" variant="caption" color="text.secondary">
             {formatDateTime(event.createdAt)}
           </Typography>{' '}
           {event.message}
@@ -127,7 +129,7 @@ const TargetsSection = (props: { service: EcsService }) => {
       <Typography variant="body2">
         {healthy} of {total} targets healthy
         {metricsAt && (
-          <Typography component="span" variant="caption" color="textSecondary">
+          <Typography component="span" variant="caption" color="text.secondary">
             {' '}
             (load balancer metrics of {formatDateTime(metricsAt)})
           </Typography>
@@ -139,7 +141,7 @@ const TargetsSection = (props: { service: EcsService }) => {
           <Typography
             key={`${target.targetGroupArn}/${target.targetId}/${target.port}`}
             variant="body2"
-            color="textSecondary"
+            color="text.secondary"
           >
             {target.targetId}
             {target.port ? `:${target.port}` : ''} {target.state}
@@ -182,7 +184,7 @@ const AlarmsSection = (props: { service: EcsService; region: string }) => {
               : {alarm.stateValue}
             </HealthStatusIndicator>
             {alarm.stateValue === 'ALARM' && alarm.stateReason && (
-              <Typography variant="body2" color="textSecondary">
+              <Typography variant="body2" color="text.secondary">
                 {alarm.stateReason}
               </Typography>
             )}
@@ -211,7 +213,7 @@ const ScalingSection = (props: {
             <Typography
               key={policy.policyName}
               variant="body2"
-              color="textSecondary"
+              color="text.secondary"
             >
               {policy.policyName}: {policy.policyType}
               {policy.metric && `, ${policy.metric}`}
@@ -224,7 +226,7 @@ const ScalingSection = (props: {
               <Typography
                 component="span"
                 variant="caption"
-                color="textSecondary"
+                color="text.secondary"
               >
                 {formatDateTime(activity.startTime)}
               </Typography>{' '}
@@ -258,7 +260,13 @@ export const ServicePanel = (props: {
       component="article"
       aria-label={`${service.serviceName} in ${environmentTitle}`}
     >
-      <Box display="flex" justifyContent="space-between" alignItems="baseline">
+      <Box
+        sx={{
+          display: 'flex',
+          justifyContent: 'space-between',
+          alignItems: 'baseline',
+        }}
+      >
         <Typography variant="h6" component="h3">
           {service.serviceName}
         </Typography>
@@ -278,14 +286,18 @@ export const ServicePanel = (props: {
         environmentTitle={environmentTitle}
       />
       <Section title="Problems">
-        <ProblemList problems={evaluation.problems} />
+        <ProblemList
+          problems={evaluation.problems}
+          label={`Problems of ${service.serviceName} in ${environmentTitle}`}
+          showEnvironment={false}
+        />
       </Section>
       <ScalingSection service={service} history={history} />
       <TargetsSection service={service} />
       <AlarmsSection service={service} region={summary.region} />
       <StoppedTasksSection service={service} />
       <EventsSection service={service} />
-      <Divider style={{ marginTop: 16 }} />
+      <Divider sx={{ mt: 2 }} />
     </Box>
   );
 };

@@ -1,9 +1,11 @@
 import { InfoCard, Progress } from '@backstage/core-components';
-import { Box, Typography } from '@material-ui/core';
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import { serviceCellOf } from '@kler/plugin-environments-common';
 import { EnvironmentsErrorPanel } from '../shared/errors';
-import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
 import { compareEnvironments, environmentTitle } from '../shared/labels';
-import { SeverityChip } from '../shared/ProblemsTable';
+import { ProblemList } from '../shared/ProblemList';
+import { ServiceStatusCell } from '../shared/ServiceStatusCell';
 import {
   SandboxBanner,
   StaleBadge,
@@ -48,7 +50,7 @@ export const EntityEnvironmentsOverviewCard = (props: {
               aria-label={`Environment ${title}`}
               mt={2}
             >
-              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+              <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
                 <Typography variant="subtitle1" component="h3">
                   {title}
                 </Typography>
@@ -61,47 +63,31 @@ export const EntityEnvironmentsOverviewCard = (props: {
                 </Typography>
               )}
               {summary.refreshedAt && services.length === 0 && (
-                <Typography variant="body2" color="textSecondary">
+                <Typography variant="body2" color="text.secondary">
                   Not deployed in this environment.
                 </Typography>
               )}
-              {services.map(({ service, evaluation }) => {
-                const primary = service.deployments.find(
-                  d => d.status === 'PRIMARY',
-                );
-                const worst = evaluation.problems[0];
-                return (
-                  <Box key={service.serviceName} ml={1}>
-                    <HealthStatusIndicator
-                      status={evaluation.status}
-                      subject={`${service.serviceName} in ${title}`}
-                    >
-                      {service.serviceName}: {service.runningCount}/
-                      {service.desiredCount} running
-                      {primary?.rolloutState &&
-                        `, rollout ${primary.rolloutState.toLocaleLowerCase(
-                          'en-US',
-                        )}`}
-                      {service.scaling &&
-                        `, scales ${service.scaling.minCapacity}–${service.scaling.maxCapacity}`}
-                    </HealthStatusIndicator>
-                    {worst && (
-                      <Box
-                        display="flex"
-                        alignItems="center"
-                        style={{ gap: 8 }}
-                      >
-                        <SeverityChip severity={worst.severity} />
-                        <Typography variant="body2">
-                          {worst.title}
-                          {evaluation.problems.length > 1 &&
-                            ` (+${evaluation.problems.length - 1} more)`}
-                        </Typography>
-                      </Box>
-                    )}
+              {services.map(({ service, evaluation }) => (
+                <Box key={service.serviceName} sx={{ ml: 1, mb: 1 }}>
+                  <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 1 }}>
+                    <Typography variant="body2" sx={{ fontWeight: 600 }}>
+                      {service.serviceName}
+                    </Typography>
+                    <ServiceStatusCell
+                      cell={serviceCellOf(service, evaluation)}
+                      serviceName={service.serviceName}
+                      environmentTitle={title}
+                    />
                   </Box>
-                );
-              })}
+                  {evaluation.problems.length > 0 && (
+                    <ProblemList
+                      problems={evaluation.problems}
+                      label={`Problems of ${service.serviceName} in ${title}`}
+                      showEnvironment={false}
+                    />
+                  )}
+                </Box>
+              ))}
             </Box>
           );
         })}

@@ -1,5 +1,6 @@
-import { Box, Tooltip, Typography } from '@material-ui/core';
-import { makeStyles } from '@material-ui/core/styles';
+import Box from '@mui/material/Box';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
 import { BackupJob } from '@kler/plugin-environments-common';
 
 const DAYS = 7;
@@ -32,37 +33,26 @@ export function backupJobsPerDay(jobs: BackupJob[], end: Date): BackupDay[] {
   return days;
 }
 
-const useStyles = makeStyles(theme => ({
-  day: {
-    width: 48,
-    minHeight: 40,
-    borderRadius: 4,
-    display: 'flex',
-    flexDirection: 'column',
-    justifyContent: 'center',
-    alignItems: 'center',
-    border: `1px solid ${theme.palette.divider}`,
-    color: theme.palette.text.primary,
-  },
-  failed: {
-    backgroundColor: theme.palette.error.main,
-    color: theme.palette.error.contrastText,
-  },
-  completed: {
-    backgroundColor: theme.palette.success.main,
-    color: theme.palette.success.contrastText,
-  },
-}));
+const daySx = {
+  width: 48,
+  minHeight: 40,
+  borderRadius: 1,
+  display: 'flex',
+  flexDirection: 'column',
+  justifyContent: 'center',
+  alignItems: 'center',
+  border: 1,
+  borderColor: 'divider',
+  color: 'text.primary',
+} as const;
 
 /** One square per day: red with any failure, green with only successes, empty otherwise. */
 export const BackupJobStrip = (props: { jobs: BackupJob[]; end: Date }) => {
-  const classes = useStyles();
   const days = backupJobsPerDay(props.jobs, props.end);
   return (
     <Box>
       <Box
-        display="flex"
-        style={{ gap: 4 }}
+        sx={{ display: 'flex', gap: 0.5 }}
         role="list"
         aria-label="Backup jobs per day"
       >
@@ -70,18 +60,25 @@ export const BackupJobStrip = (props: { jobs: BackupJob[]; end: Date }) => {
           const text = `${day.day}: ${day.completed} completed, ${
             day.failed
           } failed${day.other ? `, ${day.other} running or pending` : ''}`;
-          let className = classes.day;
-          if (day.failed > 0) className = `${classes.day} ${classes.failed}`;
-          else if (day.completed > 0)
-            className = `${classes.day} ${classes.completed}`;
+          let colors = {};
+          if (day.failed > 0) {
+            colors = { bgcolor: 'error.main', color: 'error.contrastText' };
+          } else if (day.completed > 0) {
+            colors = { bgcolor: 'success.main', color: 'success.contrastText' };
+          }
           return (
             <Tooltip key={day.day} title={text}>
-              <div className={className} role="listitem" aria-label={text}>
+              <Box
+                sx={{ ...daySx, ...colors }}
+                role="listitem"
+                aria-label={text}
+                tabIndex={0}
+              >
                 <Typography variant="caption">{day.day.slice(5)}</Typography>
                 <Typography variant="caption">
                   {day.completed}✓ {day.failed}✗
                 </Typography>
-              </div>
+              </Box>
             </Tooltip>
           );
         })}

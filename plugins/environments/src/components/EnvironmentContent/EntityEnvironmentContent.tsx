@@ -1,9 +1,11 @@
 import { useMemo } from 'react';
-import { Progress } from '@backstage/core-components';
+import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Box, Grid, Typography } from '@material-ui/core';
-import { Alert } from '@material-ui/lab';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Grid from '@mui/material/Grid';
+import Typography from '@mui/material/Typography';
 import {
   EnvironmentDetailsResponse,
   isEnvironmentEntity,
@@ -16,10 +18,11 @@ import {
   environmentTitle,
   formatDateTime,
 } from '../shared/labels';
-import { ProblemsTable } from '../shared/ProblemsTable';
+import { ProblemList } from '../shared/ProblemList';
 import {
   SandboxBanner,
   StaleBadge,
+  UnreadEnvironmentAlert,
   UpdatedAgo,
 } from '../shared/SnapshotNotices';
 import { ENTITY_REFRESH_INTERVAL_MS, usePolling } from '../shared/usePolling';
@@ -38,10 +41,7 @@ export const EnvironmentDetails = (props: {
   const { summary, snapshot, evaluation } = props.details;
   const title = environmentTitle(summary);
   const rows = useMemo(
-    () =>
-      snapshot
-        ? serviceRows(snapshot.services, evaluation?.services ?? [], summary)
-        : [],
+    () => serviceRows({ snapshot, evaluation }, summary),
     [snapshot, evaluation, summary],
   );
   return (
@@ -49,10 +49,12 @@ export const EnvironmentDetails = (props: {
       <Grid item xs={12}>
         <SandboxBanner summaries={[summary]} />
         <Box
-          display="flex"
-          alignItems="center"
-          flexWrap="wrap"
-          style={{ gap: 16 }}
+          sx={{
+            display: 'flex',
+            alignItems: 'center',
+            flexWrap: 'wrap',
+            gap: 2,
+          }}
         >
           <HealthStatusIndicator
             status={summary.status}
@@ -61,20 +63,13 @@ export const EnvironmentDetails = (props: {
             {title}
           </HealthStatusIndicator>
           <StaleBadge summary={summary} />
-          <Typography variant="body2" color="textSecondary">
+          <Typography variant="body2" color="text.secondary">
             {summary.tier} · account {summary.accountId} · {summary.region} ·
             cluster {summary.cluster} · snapshot{' '}
             {formatDateTime(summary.refreshedAt)}
           </Typography>
         </Box>
-        {!snapshot && (
-          <Alert severity="error">
-            Could not read this environment
-            {summary.error
-              ? `: ${summary.error.name}: ${summary.error.message}`
-              : '.'}
-          </Alert>
-        )}
+        {!snapshot && <UnreadEnvironmentAlert summary={summary} />}
         {snapshot?.readErrors.map(readError => (
           <Alert severity="warning" key={`${readError.area}/${readError.name}`}>
             {AREA_LABELS[readError.area]} could not be read: {readError.name}:{' '}
@@ -85,11 +80,19 @@ export const EnvironmentDetails = (props: {
       {(snapshot || evaluation) && (
         // Without a snapshot, the evaluation holds what the runs say (a failed apply).
         <Grid item xs={12}>
-          <ProblemsTable
+          <InfoCard
             title={`Problems (${evaluation?.problems.length ?? 0})`}
-            problems={evaluation?.problems ?? []}
-            showEnvironment={false}
-          />
+            noPadding
+          >
+            <Box sx={{ px: 1, pb: 1 }}>
+              <ProblemList
+                problems={evaluation?.problems ?? []}
+                label={`Problems of ${title}`}
+                showEnvironment={false}
+                emptyText="No problems found."
+              />
+            </Box>
+          </InfoCard>
         </Grid>
       )}
       <Grid item xs={12}>
@@ -98,7 +101,7 @@ export const EnvironmentDetails = (props: {
       {snapshot && (
         <>
           <Grid item xs={12}>
-            <ServicesTable rows={rows} />
+            <ServicesTable rows={rows} environmentTitle={title} />
           </Grid>
           <Grid item xs={12}>
             <CapacityCard cluster={snapshot.cluster} region={summary.region} />
@@ -149,7 +152,7 @@ export const EntityEnvironmentContent = (props: {
   if (!state.value) return <EnvironmentsErrorPanel error={state.error!} />;
   return (
     <>
-      <Box display="flex" justifyContent="flex-end">
+      <Box sx={{ display: 'flex', justifyContent: 'flex-end' }}>
         <UpdatedAgo updatedAt={state.updatedAt} />
       </Box>
       <EnvironmentDetails details={state.value} />

@@ -1,13 +1,11 @@
 import { InfoCard, Link } from '@backstage/core-components';
-import {
-  Box,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@material-ui/core';
+import Box from '@mui/material/Box';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
 import {
   autoScalingGroupConsoleUrl,
   BackupState,
@@ -43,7 +41,7 @@ export const CapacityCard = (props: {
       }
     >
       {!cluster ? (
-        <Typography variant="body2" color="textSecondary">
+        <Typography variant="body2" color="text.secondary">
           The cluster could not be read.
         </Typography>
       ) : (
@@ -55,7 +53,7 @@ export const CapacityCard = (props: {
             instances
           </Typography>
           {cluster.capacityProviders.length === 0 && (
-            <Typography variant="body2" color="textSecondary">
+            <Typography variant="body2" color="text.secondary">
               No EC2 capacity providers (Fargate only).
             </Typography>
           )}
@@ -150,7 +148,7 @@ export const BackupCard = (props: {
   return (
     <InfoCard title="Backups">
       {!backup ? (
-        <Typography variant="body2" color="textSecondary">
+        <Typography variant="body2" color="text.secondary">
           No backup data in the snapshot.
         </Typography>
       ) : (
@@ -190,7 +188,7 @@ export const WellArchitectedCard = (props: {
   if (!review) {
     return (
       <InfoCard title="Well-Architected">
-        <Typography variant="body2" color="textSecondary">
+        <Typography variant="body2" color="text.secondary">
           No Well-Architected review in the snapshot.
         </Typography>
       </InfoCard>
@@ -254,7 +252,7 @@ export const WellArchitectedCard = (props: {
           High-risk items ({highRisks.length})
         </Typography>
         {highRisks.length === 0 ? (
-          <Typography variant="body2" color="textSecondary">
+          <Typography variant="body2" color="text.secondary">
             No high risks.
           </Typography>
         ) : (

@@ -1,97 +1,95 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import {
-  EcsService,
+  compareServiceMatrixRows,
   ecsServiceConsoleUrl,
-  HealthStatus,
-  ServiceEvaluation,
+  EnvironmentDetailsResponse,
+  ServiceCell,
+  serviceCellsOf,
 } from '@kler/plugin-environments-common';
-import { HealthStatusIndicator } from '../shared/HealthStatusIndicator';
+import { ServiceStatusCell } from '../shared/ServiceStatusCell';
 
 export interface ServiceRow {
   serviceName: string;
-  status: HealthStatus;
-  runningCount: number;
-  desiredCount: number;
-  pendingCount: number;
-  rolloutState: string;
-  problemCount: number;
+  cell: ServiceCell;
   consoleUrl: string;
 }
 
-const STATUS_ORDER: HealthStatus[] = ['error', 'warning', 'unknown', 'ok'];
-
+/** The environment's services as table rows, worst first (the on-call matrix's order). */
 export function serviceRows(
-  services: EcsService[],
-  evaluations: ServiceEvaluation[],
+  details: Pick<EnvironmentDetailsResponse, 'snapshot' | 'evaluation'>,
   location: { region: string; cluster: string },
 ): ServiceRow[] {
-  const byName = new Map(evaluations.map(e => [e.serviceName, e]));
-  return services.map(service => {
-    const evaluation = byName.get(service.serviceName);
-    const primary =
-      service.deployments.find(d => d.status === 'PRIMARY') ??
-      service.deployments[0];
-    return {
-      serviceName: service.serviceName,
-      status: evaluation?.status ?? 'unknown',
-      runningCount: service.runningCount,
-      desiredCount: service.desiredCount,
-      pendingCount: service.pendingCount,
-      rolloutState: primary?.rolloutState ?? '-',
-      problemCount: evaluation?.problems.length ?? 0,
+  return [...serviceCellsOf(details)]
+    .map(([serviceName, cell]) => ({
+      serviceName,
+      cell,
       consoleUrl: ecsServiceConsoleUrl(
         location.region,
         location.cluster,
-        service.serviceName,
+        serviceName,
       ),
-    };
-  });
+    }))
+    .sort((a, b) => compareRows(a, b));
 }
 
-const columns: TableColumn<ServiceRow>[] = [
-  {
-    title: 'Service',
-    field: 'serviceName',
-    highlight: true,
-    render: row => <Link to={row.consoleUrl}>{row.serviceName}</Link>,
-  },
-  {
-    title: 'Status',
-    field: 'status',
-    customSort: (a, b) =>
-      STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status),
-    render: row => (
-      <HealthStatusIndicator status={row.status} subject={row.serviceName} />
-    ),
-  },
-  {
-    title: 'Running / desired',
-    field: 'runningCount',
-    type: 'numeric',
-    customSort: (a, b) =>
-      a.runningCount / Math.max(1, a.desiredCount) -
-        b.runningCount / Math.max(1, b.desiredCount) ||
-      a.serviceName.localeCompare(b.serviceName),
-    render: row => `${row.runningCount} / ${row.desiredCount}`,
-  },
-  { title: 'Pending', field: 'pendingCount', type: 'numeric' },
-  { title: 'Rollout', field: 'rolloutState' },
-  { title: 'Problems', field: 'problemCount', type: 'numeric' },
-];
+function compareRows(a: ServiceRow, b: ServiceRow): number {
+  return compareServiceMatrixRows(
+    {
+      serviceName: a.serviceName,
+      cells: {},
+      status: a.cell.status,
+      problemCount: a.cell.problemCount,
+    },
+    {
+      serviceName: b.serviceName,
+      cells: {},
+      status: b.cell.status,
+      problemCount: b.cell.problemCount,
+    },
+  );
+}
 
-/** Every service of the environment; sortable, searchable, paged for big clusters. */
-export const ServicesTable = (props: { rows: ServiceRow[] }) => (
-  <Table<ServiceRow>
-    title={`Services (${props.rows.length})`}
-    columns={columns}
-    data={props.rows}
-    options={{
-      paging: props.rows.length > 20,
-      pageSize: 20,
-      emptyRowsWhenPaging: false,
-      pageSizeOptions: [20, 50, 100],
-      padding: 'dense',
-      search: true,
-    }}
-  />
-);
+/** Every service of the environment, worst first; sortable, searchable, paged for big clusters. */
+export const ServicesTable = (props: {
+  rows: ServiceRow[];
+  environmentTitle: string;
+}) => {
+  const { rows, environmentTitle } = props;
+  const columns: TableColumn<ServiceRow>[] = [
+    {
+      title: 'Service',
+      field: 'serviceName',
+      highlight: true,
+      render: row => <Link to={row.consoleUrl}>{row.serviceName}</Link>,
+    },
+    {
+      title: 'Health',
+      field: 'cell.status',
+      customSort: compareRows,
+      render: row => (
+        <ServiceStatusCell
+          cell={row.cell}
+          serviceName={row.serviceName}
+          environmentTitle={environmentTitle}
+        />
+      ),
+    },
+    { title: 'Pending', field: 'cell.pendingCount', type: 'numeric' },
+    { title: 'Problems', field: 'cell.problemCount', type: 'numeric' },
+  ];
+  return (
+    <Table<ServiceRow>
+      title={`Services (${rows.length})`}
+      columns={columns}
+      data={rows}
+      options={{
+        paging: rows.length > 20,
+        pageSize: 20,
+        emptyRowsWhenPaging: false,
+        pageSizeOptions: [20, 50, 100],
+        padding: 'dense',
+        search: true,
+      }}
+    />
+  );
+};

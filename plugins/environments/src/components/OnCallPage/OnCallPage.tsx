@@ -1,45 +1,97 @@
-import { useState } from 'react';
-import { compareProblems } from '@kler/plugin-environments-common';
+import { useMemo } from 'react';
+import {
+  compareProblems,
+  EnvironmentSummary,
+  Problem,
+} from '@kler/plugin-environments-common';
 import {
   Content,
   ContentHeader,
   EmptyState,
+  InfoCard,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Box, Button, Grid } from '@material-ui/core';
-import RefreshIcon from '@material-ui/icons/Refresh';
-import { environmentsApiRef, ProblemQuery } from '../../api';
-import {
-  EnvironmentsErrorPanel,
-  isPermissionDenied,
-  PermissionDeniedState,
-} from '../shared/errors';
-import { compareEnvironments } from '../shared/labels';
-import { ProblemsTable } from '../shared/ProblemsTable';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Grid from '@mui/material/Grid';
+import Paper from '@mui/material/Paper';
+import RefreshIcon from '@mui/icons-material/Refresh';
+import { environmentsApiRef } from '../../api';
+import { EnvironmentsErrorPanel } from '../shared/errors';
+import { compareEnvironments, environmentTitle } from '../shared/labels';
+import { ProblemList } from '../shared/ProblemList';
 import { SandboxBanner, UpdatedAgo } from '../shared/SnapshotNotices';
-import { usePolling } from '../shared/usePolling';
-import { EnvironmentSummaryCard } from './EnvironmentSummaryCard';
+import { useNow, usePolling } from '../shared/usePolling';
+import { EnvironmentStatusLine } from './EnvironmentStatusLine';
 import { ProblemFilters } from './ProblemFilters';
+import { MatrixEnvironment, ServiceMatrix } from './ServiceMatrix';
+import { useOnCallSearchParams } from './useOnCallSearchParams';
+import { useServiceMatrix, useServiceOwners } from './useServiceMatrix';
 
 /** How often the dashboard re-reads the backend; its cache refreshes on its own schedule. */
 export const ON_CALL_REFRESH_INTERVAL_MS = 15_000;
 
-/** Every environment at a glance and every problem across them, worst first. */
+function problemMatches(problem: Problem, text: string): boolean {
+  if (!text) return true;
+  const needle = text.toLocaleLowerCase('en-US');
+  return [problem.serviceName, problem.title, problem.resource]
+    .filter((s): s is string => Boolean(s))
+    .some(s => s.toLocaleLowerCase('en-US').includes(needle));
+}
+
+const StatusLines = (props: { summaries: EnvironmentSummary[] }) => {
+  const now = useNow();
+  return (
+    <Paper variant="outlined" sx={{ mb: 2 }}>
+      {props.summaries.map((summary, index) => (
+        <Box
+          key={summary.name}
+          sx={{ borderTop: index > 0 ? 1 : 0, borderColor: 'divider' }}
+        >
+          <EnvironmentStatusLine summary={summary} now={now} />
+        </Box>
+      ))}
+    </Paper>
+  );
+};
+
+/** Every environment at a glance, every service in each, and every problem, worst first. */
 export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
   const intervalMs = props.refreshIntervalMs ?? ON_CALL_REFRESH_INTERVAL_MS;
   const api = useApi(environmentsApiRef);
-  const [filters, setFilters] = useState<ProblemQuery>({});
+  const { filters, setFilters, expansion } = useOnCallSearchParams();
   const environments = usePolling(() => api.listEnvironments(), intervalMs, [
     api,
   ]);
-  const problems = usePolling(() => api.listProblems(filters), intervalMs, [
-    api,
-    filters.environment,
-    filters.area,
-    filters.minSeverity,
-  ]);
+  const problems = usePolling(
+    () =>
+      api.listProblems({
+        environment: filters.environment,
+        area: filters.area,
+        minSeverity: filters.minSeverity,
+      }),
+    intervalMs,
+    [api, filters.environment, filters.area, filters.minSeverity],
+  );
+  const summaries = useMemo(
+    () => [...(environments.value?.items ?? [])].sort(compareEnvironments),
+    [environments.value],
+  );
+  const matrix = useServiceMatrix(
+    summaries.map(s => s.name),
+    intervalMs,
+  );
+  const owners = useServiceOwners();
+  const sortedProblems = useMemo(
+    () => [...(problems.value?.items ?? [])].sort(compareProblems),
+    [problems.value],
+  );
+  const shownProblems = useMemo(
+    () => sortedProblems.filter(p => problemMatches(p, filters.text)),
+    [sortedProblems, filters.text],
+  );
 
   if (environments.loading) {
     return <Progress />;
@@ -47,11 +99,6 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
   if (!environments.value) {
     return <EnvironmentsErrorPanel error={environments.error!} />;
   }
-  if (isPermissionDenied(environments.error)) {
-    return <PermissionDeniedState />;
-  }
-
-  const summaries = [...environments.value.items].sort(compareEnvironments);
   if (summaries.length === 0) {
     return (
       <EmptyState
@@ -62,15 +109,30 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
     );
   }
 
+  const matrixEnvironments: MatrixEnvironment[] = summaries
+    .filter(s => !filters.environment || s.name === filters.environment)
+    .map(summary => {
+      const column = matrix.value?.find(c => c.name === summary.name);
+      return {
+        name: summary.name,
+        title: environmentTitle(summary),
+        unreadReason:
+          column && !column.cells
+            ? column.error?.message ?? 'never read'
+            : undefined,
+      };
+    });
+
   const refresh = () => {
     environments.refresh();
     problems.refresh();
+    matrix.refresh();
   };
 
   return (
     <>
       <ContentHeader title="Environments">
-        <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
           <UpdatedAgo updatedAt={environments.updatedAt} />
           <Button
             size="small"
@@ -82,40 +144,68 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
           </Button>
         </Box>
       </ContentHeader>
-      <Grid container spacing={3}>
-        <Grid item xs={12}>
-          <SandboxBanner summaries={summaries} />
-        </Grid>
-        {environments.error && (
-          <Grid item xs={12}>
-            <ResponseErrorPanel
-              title="Refreshing the environment list failed; showing the last answer"
-              error={environments.error}
-            />
-          </Grid>
-        )}
-        {summaries.map(summary => (
-          <Grid item xs={12} md={6} key={summary.name}>
-            <EnvironmentSummaryCard summary={summary} />
-          </Grid>
-        ))}
-        <Grid item xs={12}>
-          <ProblemFilters
-            environments={summaries}
-            value={filters}
-            onChange={setFilters}
+      <SandboxBanner summaries={summaries} />
+      {environments.error && (
+        <Box mb={2}>
+          <ResponseErrorPanel
+            title="Refreshing the environment list failed; showing the last answer"
+            error={environments.error}
           />
-          {problems.loading && <Progress />}
-          {!problems.loading && problems.error && !problems.value && (
-            <EnvironmentsErrorPanel error={problems.error} />
-          )}
-          {problems.value && (
-            <ProblemsTable
-              title={`Problems (${problems.value.items.length})`}
-              problems={[...problems.value.items].sort(compareProblems)}
-              emptyText="No problems match these filters."
-            />
-          )}
+        </Box>
+      )}
+      <StatusLines summaries={summaries} />
+      <ProblemFilters
+        environments={summaries}
+        value={filters}
+        onChange={setFilters}
+      />
+      <Grid container spacing={2}>
+        <Grid item xs={12} lg={6}>
+          <InfoCard title="Services" noPadding>
+            {matrix.loading && <Progress />}
+            {!matrix.loading && !matrix.value && matrix.error && (
+              <EnvironmentsErrorPanel error={matrix.error} />
+            )}
+            {matrix.value && (
+              <ServiceMatrix
+                rows={matrix.rows}
+                environments={matrixEnvironments}
+                owners={owners}
+                filterText={filters.text}
+                onShowProblems={serviceName =>
+                  setFilters({ text: serviceName })
+                }
+              />
+            )}
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12} lg={6}>
+          <InfoCard
+            title={`Problems (${
+              problems.value
+                ? `${shownProblems.length}${
+                    shownProblems.length !== sortedProblems.length
+                      ? ` of ${sortedProblems.length}`
+                      : ''
+                  }`
+                : '…'
+            })`}
+            noPadding
+          >
+            {problems.loading && <Progress />}
+            {!problems.loading && problems.error && !problems.value && (
+              <EnvironmentsErrorPanel error={problems.error} />
+            )}
+            {problems.value && (
+              <Box data-testid="problem-list" sx={{ px: 1, pb: 1 }}>
+                <ProblemList
+                  problems={shownProblems}
+                  emptyText="No problems match these filters."
+                  expansion={expansion}
+                />
+              </Box>
+            )}
+          </InfoCard>
         </Grid>
       </Grid>
     </>

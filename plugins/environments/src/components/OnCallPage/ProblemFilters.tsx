@@ -1,39 +1,61 @@
-import { Box, TextField } from '@material-ui/core';
+import Box from '@mui/material/Box';
+import InputAdornment from '@mui/material/InputAdornment';
+import TextField from '@mui/material/TextField';
+import SearchIcon from '@mui/icons-material/Search';
 import {
   ENVIRONMENT_AREAS,
   EnvironmentArea,
-  PROBLEM_SEVERITIES,
   EnvironmentSummary,
+  PROBLEM_SEVERITIES,
   ProblemSeverity,
 } from '@kler/plugin-environments-common';
-import { ProblemQuery } from '../../api';
 import {
   AREA_LABELS,
   SEVERITY_LABELS,
   environmentTitle,
 } from '../shared/labels';
+import { OnCallFilters } from './useOnCallSearchParams';
 
-/** Native selects: keyboard-usable and announced by screen readers as they are. */
+/**
+ * The text filter (services and problems) and the problem filters. Native
+ * selects: keyboard-usable and announced by screen readers as they are.
+ */
 export const ProblemFilters = (props: {
   environments: EnvironmentSummary[];
-  value: ProblemQuery;
-  onChange: (value: ProblemQuery) => void;
+  value: OnCallFilters;
+  onChange: (value: Partial<OnCallFilters>) => void;
 }) => {
   const { environments, value, onChange } = props;
   return (
-    <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
+    <Box
+      role="search"
+      aria-label="Filters"
+      sx={{ display: 'flex', flexWrap: 'wrap', gap: 2, mb: 2 }}
+    >
+      <TextField
+        label="Filter services and problems"
+        size="small"
+        value={value.text}
+        onChange={e => onChange({ text: e.target.value })}
+        sx={{ minWidth: 280, flex: '1 1 280px' }}
+        InputProps={{
+          startAdornment: (
+            <InputAdornment position="start">
+              <SearchIcon fontSize="small" />
+            </InputAdornment>
+          ),
+        }}
+        inputProps={{ 'data-testid': 'on-call-filter' }}
+      />
       <TextField
         select
         label="Environment"
-        variant="outlined"
         size="small"
         value={value.environment ?? ''}
-        onChange={e =>
-          onChange({ ...value, environment: e.target.value || undefined })
-        }
+        onChange={e => onChange({ environment: e.target.value || undefined })}
         SelectProps={{ native: true }}
         InputLabelProps={{ shrink: true }}
-        inputProps={{ 'aria-label': 'Filter problems by environment' }}
+        inputProps={{ 'aria-label': 'Filter by environment' }}
       >
         <option value="">All environments</option>
         {environments.map(environment => (
@@ -45,12 +67,10 @@ export const ProblemFilters = (props: {
       <TextField
         select
         label="Area"
-        variant="outlined"
         size="small"
         value={value.area ?? ''}
         onChange={e =>
           onChange({
-            ...value,
             area: (e.target.value || undefined) as EnvironmentArea | undefined,
           })
         }
@@ -68,12 +88,10 @@ export const ProblemFilters = (props: {
       <TextField
         select
         label="Minimum severity"
-        variant="outlined"
         size="small"
         value={value.minSeverity ?? ''}
         onChange={e =>
           onChange({
-            ...value,
             minSeverity: (e.target.value || undefined) as
               | ProblemSeverity
               | undefined,

@@ -1,2 +1,1 @@
 export { OnCallDashboard, OnCallPage } from './OnCallPage';
-export { EnvironmentSummaryCard } from './EnvironmentSummaryCard';

@@ -1,13 +1,10 @@
 import { Link } from '@backstage/core-components';
-import { makeStyles } from '@material-ui/core/styles';
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Typography,
-} from '@material-ui/core';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
 import {
   backupJobConsoleUrl,
   backupProtectedResourceConsoleUrl,
@@ -24,30 +21,26 @@ const jobStatus = (state?: string) => {
   return 'warning';
 };
 
-const useStyles = makeStyles(theme => ({
-  // narrow entity columns: keep cells tight and names whole
-  table: {
-    '& th, & td': { padding: theme.spacing(0.75, 1) },
-  },
-  name: { whiteSpace: 'nowrap' },
-}));
-
 /** Per resource: the plans covering it, its latest recovery point and job. */
 export const BackupCoverageTable = (props: {
   rows: BackupCoverageRow[];
   region: string;
 }) => {
   const { rows, region } = props;
-  const classes = useStyles();
   if (rows.length === 0) {
     return (
-      <Typography variant="body2" color="textSecondary">
+      <Typography variant="body2" color="text.secondary">
         No resources that need backups.
       </Typography>
     );
   }
   return (
-    <Table size="small" aria-label="Backup coverage" className={classes.table}>
+    <Table
+      size="small"
+      aria-label="Backup coverage"
+      // narrow entity columns: keep cells tight
+      sx={{ '& th, & td': { px: 1, py: 0.75 } }}
+    >
       <TableHead>
         <TableRow>
           <TableCell>Resource</TableCell>
@@ -61,7 +54,7 @@ export const BackupCoverageTable = (props: {
           <TableRow key={row.resourceArn}>
             <TableCell>
               <Link
-                className={classes.name}
+                style={{ whiteSpace: 'nowrap' }}
                 to={backupProtectedResourceConsoleUrl(region, row.resourceArn)}
               >
                 {row.resourceName}
@@ -69,7 +62,7 @@ export const BackupCoverageTable = (props: {
               <Typography
                 variant="caption"
                 display="block"
-                color="textSecondary"
+                color="text.secondary"
               >
                 {row.resourceType}
               </Typography>

@@ -1,46 +1,77 @@
-import {
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusWarning,
-} from '@backstage/core-components';
+import Box from '@mui/material/Box';
+import { SvgIconProps } from '@mui/material/SvgIcon';
+import CheckCircleOutlineIcon from '@mui/icons-material/CheckCircleOutline';
+import ErrorIcon from '@mui/icons-material/Error';
+import HelpOutlineIcon from '@mui/icons-material/HelpOutline';
+import WarningAmberIcon from '@mui/icons-material/WarningAmber';
 import { HealthStatus } from '@kler/plugin-environments-common';
 
-const STATUS_TEXT: Record<HealthStatus, string> = {
+export const STATUS_TEXT: Record<HealthStatus, string> = {
   ok: 'Healthy',
   warning: 'Warning',
   error: 'Error',
   unknown: 'Unknown',
 };
 
-/** A Backstage status dot with a text, readable by screen readers. */
+const STATUS_COLOR: Record<HealthStatus, SvgIconProps['color']> = {
+  ok: 'success',
+  warning: 'warning',
+  error: 'error',
+  unknown: 'disabled',
+};
+
+/**
+ * A status icon: its shape says the status as well as its colour (a tick,
+ * a triangle, a filled circle, a question mark), and its accessible name says
+ * what it is about.
+ */
+export const StatusIcon = (props: {
+  status: HealthStatus;
+  /** The accessible name, e.g. "production status: Healthy". */
+  label: string;
+  fontSize?: SvgIconProps['fontSize'];
+}) => {
+  const { status, label, fontSize = 'small' } = props;
+  const iconProps: SvgIconProps = {
+    color: STATUS_COLOR[status],
+    fontSize,
+    role: 'img',
+    'aria-hidden': false,
+    'aria-label': label,
+    sx: { verticalAlign: 'text-bottom', flexShrink: 0 },
+  };
+  switch (status) {
+    case 'ok':
+      return <CheckCircleOutlineIcon {...iconProps} />;
+    case 'warning':
+      return <WarningAmberIcon {...iconProps} />;
+    case 'error':
+      return <ErrorIcon {...iconProps} />;
+    default:
+      return <HelpOutlineIcon {...iconProps} />;
+  }
+};
+
+/** A status icon with a text beside it; the icon's name says what the status is about. */
 export const HealthStatusIndicator = (props: {
   status: HealthStatus;
   /** What the status is about, for the accessible name, e.g. "production health". */
   subject?: string;
-  /** Text next to the dot; defaults to the status name. */
+  /** Text next to the icon; defaults to the status name. */
   children?: React.ReactNode;
 }) => {
   const { status, subject, children } = props;
-  const text = children ?? STATUS_TEXT[status];
   const label = subject
     ? `${subject}: ${STATUS_TEXT[status]}`
     : STATUS_TEXT[status];
-  const content = (() => {
-    switch (status) {
-      case 'ok':
-        return <StatusOK>{text}</StatusOK>;
-      case 'warning':
-        return <StatusWarning>{text}</StatusWarning>;
-      case 'error':
-        return <StatusError>{text}</StatusError>;
-      default:
-        return <StatusPending>{text}</StatusPending>;
-    }
-  })();
   return (
-    <span role="img" aria-label={label} data-status={status}>
-      {content}
-    </span>
+    <Box
+      component="span"
+      data-status={status}
+      sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}
+    >
+      <StatusIcon status={status} label={label} />
+      <span>{children ?? STATUS_TEXT[status]}</span>
+    </Box>
   );
 };
