@@ -94,6 +94,36 @@ export interface Config {
        * `kler:git:publishLocal` returns the `catalogInfoUrl` to register.
        */
       catalogBaseUrl?: string;
+      /**
+       * Where the templates put an environment's code, and so who applies it
+       * (`kler:environment:resolveTarget` outputs `delivery`, `repoUrl`,
+       * `defaultBranch` and `applyBy`). Default: `{ type: local }`.
+       *
+       * - `local`: the bare repository at `localRepository`, with no
+       *   pipeline: only those the portal may apply for can run the templates.
+       * - `github`, `gitlab`: a pull (merge) request to `repoUrl`; the
+       *   repository's pipeline plans it, and applies it once reviewed and
+       *   merged. The portal still applies for those who hold
+       *   `environments.provision` (and `environments.provision.production`
+       *   in production). `repoUrl`'s host needs an `integrations.github` or
+       *   `integrations.gitlab` entry with credentials.
+       */
+      repository?: {
+        /** `local` (default), `github` or `gitlab`. */
+        type?: 'local' | 'github' | 'gitlab';
+        /**
+         * The environments repository as the scaffolder's publish actions
+         * take it, e.g. `github.com?owner=kler&repo=environments` or
+         * `gitlab.com?owner=kler/platform&repo=environments`. Only for
+         * `github` and `gitlab`.
+         */
+        repoUrl?: string;
+        /**
+         * The branch pull requests go to and the pipeline applies from.
+         * Default: `main`.
+         */
+        defaultBranch?: string;
+      };
     };
   };
 }

@@ -81,6 +81,63 @@ describe('scaffolderModuleTerraform config', () => {
   );
 });
 
+describe('scaffolderModuleTerraform kler.environments.repository', () => {
+  it.each([
+    [
+      { type: 'svn' },
+      /kler\.environments\.repository\.type: must be one of local, github, gitlab/,
+    ],
+    [
+      { type: 'gitlab' },
+      /kler\.environments\.repository\.repoUrl: type gitlab needs the repository/,
+    ],
+  ])('fails at start on %j, naming the key', async (repository, message) => {
+    await expect(
+      startTestBackend({
+        extensionPoints: [
+          [scaffolderActionsExtensionPoint, { addActions: () => {} }],
+        ],
+        features: [
+          scaffolderModuleTerraform,
+          mockServices.rootConfig.factory({
+            data: { kler: { environments: { repository } } },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(message);
+  });
+
+  it('starts with a GitHub repository', async () => {
+    const actions: TemplateAction<any, any, any>[] = [];
+    await startTestBackend({
+      extensionPoints: [
+        [
+          scaffolderActionsExtensionPoint,
+          { addActions: (...added: any[]) => actions.push(...added) },
+        ],
+      ],
+      features: [
+        scaffolderModuleTerraform,
+        mockServices.rootConfig.factory({
+          data: {
+            kler: {
+              environments: {
+                repository: {
+                  type: 'github',
+                  repoUrl: 'github.com?owner=kler&repo=environments',
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    expect(actions.map(action => action.id)).toContain(
+      'kler:environment:resolveTarget',
+    );
+  });
+});
+
 describe('scaffolderModuleTerraform drift schedule', () => {
   async function start(terraform: JsonObject) {
     const scheduler = mockServices.scheduler.mock();

@@ -15,6 +15,7 @@ import { createResolveTargetAction } from './actions/resolveTarget';
 import { createSetVariablesAction } from './actions/setVariables';
 import { readDriftConfig } from './drift/config';
 import { DriftChecker } from './drift/DriftChecker';
+import { readEnvironmentsRepository } from './provisioning/repository';
 import { EnvironmentsRunRecorder } from './runs/recordRun';
 import { readTerraformConfig } from './terraform/config';
 import { TerraformRunLimiter } from './terraform/runLimiter';
@@ -57,9 +58,11 @@ export const scaffolderModuleTerraform = createBackendModule({
         discovery,
         scheduler,
       }) {
-        // Read once here so that a wrong kler.terraform key fails the start.
+        // Read once here so that a wrong kler.terraform or
+        // kler.environments.repository key fails the start.
         const terraform = readTerraformConfig(config);
         const drift = readDriftConfig(config);
+        readEnvironmentsRepository(config);
         const runRecorder = new EnvironmentsRunRecorder({ auth, discovery });
         const options = {
           config,

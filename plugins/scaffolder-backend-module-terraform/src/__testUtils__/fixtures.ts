@@ -94,14 +94,18 @@ export function testTarget(tier: keyof typeof TEST_ACCOUNTS = 'development') {
   return { awsAccountId: TEST_ACCOUNTS[tier], awsRegion: 'eu-west-1' };
 }
 
-/** Root config of the tests: Terraform settings, the two accounts and their credentials. */
+/**
+ * Root config of the tests: Terraform settings, the two accounts and their
+ * credentials; `environments` adds to `kler.environments`.
+ */
 export function terraformTestConfig(
   terraform: Record<string, unknown> = {},
   more: Record<string, unknown> = {},
+  environments: Record<string, unknown> = {},
 ) {
   return new ConfigReader({
     kler: {
-      environments: { trustedLocations: [TRUSTED_LOCATION] },
+      environments: { trustedLocations: [TRUSTED_LOCATION], ...environments },
       terraform: {
         binary: TERRAFORM_BINARY,
         timeoutMinutes: 5,
@@ -135,11 +139,17 @@ export function terraformTestOptions(
   options: {
     terraform?: Record<string, unknown>;
     config?: Record<string, unknown>;
+    /** Added to `kler.environments`, e.g. `repository`. */
+    environments?: Record<string, unknown>;
     permissions?: PermissionsService;
     catalog?: CatalogService;
   } = {},
 ) {
-  const config = terraformTestConfig(options.terraform, options.config);
+  const config = terraformTestConfig(
+    options.terraform,
+    options.config,
+    options.environments,
+  );
   return {
     config,
     awsCredentialsManager: DefaultAwsCredentialsManager.fromConfig(config),

@@ -15,6 +15,10 @@ import {
   ProvisioningTargets,
   TargetInput,
 } from '../provisioning/targets';
+import {
+  EnvironmentsRepository,
+  readEnvironmentsRepository,
+} from '../provisioning/repository';
 import { readTerraformConfig, TerraformConfig } from '../terraform/config';
 import { resolveWorkspaceDirectory } from '../terraform/inputs';
 import { ActionMasker } from '../terraform/masking';
@@ -42,6 +46,8 @@ export interface TerraformActionsRuntime {
   config: TerraformConfig;
   limiter: TerraformRunLimiter;
   targets: ProvisioningTargets;
+  /** `kler.environments.repository`: where code goes, and so who may apply. */
+  repository: EnvironmentsRepository;
 }
 
 export function terraformRuntimeOf(
@@ -61,6 +67,7 @@ export function terraformRuntimeOf(
         process.cwd(),
       ),
     }),
+    repository: readEnvironmentsRepository(options.config),
   };
 }
 

@@ -2,6 +2,7 @@ import yaml from 'yaml';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createTerraformApplyAction } from './apply';
@@ -29,6 +30,7 @@ jest.setTimeout(120_000);
 describe('action examples', () => {
   const options = terraformTestOptions({
     catalog: catalogServiceMock({ entities: [environmentEntity('example')] }),
+    permissions: mockServices.permissions(),
   });
   const repository = path.join(
     os.tmpdir(),
