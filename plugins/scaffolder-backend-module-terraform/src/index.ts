@@ -10,6 +10,7 @@ export { scaffolderModuleTerraform as default } from './module';
 export { TERRAFORM_ACTION_IDS } from './actionIds';
 export { createResolveTargetAction } from './actions/resolveTarget';
 export { createSetVariablesAction } from './actions/setVariables';
+export { createWritePipelineConfigAction } from './actions/writePipelineConfig';
 export { createTerraformCheckAction } from './actions/check';
 export { createTerraformPlanAction } from './actions/plan';
 export { createTerraformApplyAction } from './actions/apply';

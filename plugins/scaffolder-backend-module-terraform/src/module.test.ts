@@ -26,6 +26,7 @@ describe('scaffolderModuleTerraform', () => {
     expect(actions.map(action => action.id).sort()).toEqual([
       'kler:environment:resolveTarget',
       'kler:environment:setVariables',
+      'kler:environment:writePipelineConfig',
       'kler:git:fetchLocal',
       'kler:git:publishLocal',
       'kler:terraform:apply',

@@ -13,6 +13,7 @@ import { createTerraformPlanAction } from './actions/plan';
 import { createPublishLocalGitAction } from './actions/publishLocal';
 import { createResolveTargetAction } from './actions/resolveTarget';
 import { createSetVariablesAction } from './actions/setVariables';
+import { createWritePipelineConfigAction } from './actions/writePipelineConfig';
 import { readDriftConfig } from './drift/config';
 import { DriftChecker } from './drift/DriftChecker';
 import { readEnvironmentsRepository } from './provisioning/repository';
@@ -80,6 +81,7 @@ export const scaffolderModuleTerraform = createBackendModule({
         scaffolderActions.addActions(
           createResolveTargetAction(options),
           createSetVariablesAction(),
+          createWritePipelineConfigAction(options),
           createTerraformCheckAction(options),
           createTerraformPlanAction({ ...options, runRecorder }),
           createTerraformApplyAction({ ...options, runRecorder }),

@@ -13,6 +13,7 @@ import { createPublishLocalGitAction } from './publishLocal';
 import { createFetchLocalGitAction } from './fetchLocal';
 import { createResolveTargetAction } from './resolveTarget';
 import { createSetVariablesAction } from './setVariables';
+import { createWritePipelineConfigAction } from './writePipelineConfig';
 import {
   createFixtureWorkspace,
   createTestContext,
@@ -42,6 +43,7 @@ describe('action examples', () => {
   const all = [
     createResolveTargetAction(options),
     createSetVariablesAction(),
+    createWritePipelineConfigAction(options),
     createTerraformCheckAction(options),
     createTerraformPlanAction(options),
     createTerraformApplyAction(options),
