@@ -89,6 +89,16 @@ export interface Config {
        */
       localRepository?: string;
       /**
+       * The local AWS sandbox (`packages/aws-sandbox`) the portal reads
+       * instead of AWS: set in `app-config.sandbox.yaml` only. With it,
+       * `kler:environment:provisionSandbox` adds an environment that
+       * Terraform did not apply to the sandbox, as demo data.
+       */
+      sandbox?: {
+        /** The sandbox's URL, whose admin API is under `/_sandbox/`, e.g. `http://127.0.0.1:4566`. */
+        adminUrl?: string;
+      };
+      /**
        * The URL under which the repository's files can be read by the catalog
        * (e.g. `https://github.com/kler/environments/blob/main`). When set,
        * `kler:git:publishLocal` returns the `catalogInfoUrl` to register.

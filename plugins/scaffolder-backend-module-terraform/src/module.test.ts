@@ -24,6 +24,7 @@ describe('scaffolderModuleTerraform', () => {
       ],
     });
     expect(actions.map(action => action.id).sort()).toEqual([
+      'kler:environment:provisionSandbox',
       'kler:environment:resolveTarget',
       'kler:environment:setVariables',
       'kler:environment:writePipelineConfig',

@@ -4,12 +4,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createTerraformApplyAction } from './actions/apply';
 import { createTerraformCheckAction } from './actions/check';
 import { createFetchLocalGitAction } from './actions/fetchLocal';
 import { createTerraformOutputAction } from './actions/output';
 import { createTerraformPlanAction } from './actions/plan';
+import { createProvisionSandboxAction } from './actions/provisionSandbox';
 import { createPublishLocalGitAction } from './actions/publishLocal';
 import { createResolveTargetAction } from './actions/resolveTarget';
 import { createSetVariablesAction } from './actions/setVariables';
@@ -23,8 +25,10 @@ import { TerraformRunLimiter } from './terraform/runLimiter';
 import { interruptRunningTerraform } from './terraform/runTerraform';
 
 /**
- * Adds KLER's Terraform actions, the environment actions and the local git
- * actions to the scaffolder; plans and applies are recorded in the
+ * Adds KLER's Terraform actions, the environment actions (the local
+ * sandbox's provisioning among them) and the local git actions to the
+ * scaffolder; publishing announces each commit on the events service; plans,
+ * applies and sandbox provisionings are recorded in the
  * environments' run history, and with `kler.terraform.drift.frequency` the
  * environments are checked for drift on that schedule.
  *
@@ -46,6 +50,7 @@ export const scaffolderModuleTerraform = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
       },
       async init({
         scaffolderActions,
@@ -58,6 +63,7 @@ export const scaffolderModuleTerraform = createBackendModule({
         auth,
         discovery,
         scheduler,
+        events,
       }) {
         // Read once here so that a wrong kler.terraform or
         // kler.environments.repository key fails the start.
@@ -86,7 +92,8 @@ export const scaffolderModuleTerraform = createBackendModule({
           createTerraformPlanAction({ ...options, runRecorder }),
           createTerraformApplyAction({ ...options, runRecorder }),
           createTerraformOutputAction(options),
-          createPublishLocalGitAction({ config }),
+          createProvisionSandboxAction({ ...options, runRecorder }),
+          createPublishLocalGitAction({ config, events }),
           createFetchLocalGitAction({ config }),
         );
 

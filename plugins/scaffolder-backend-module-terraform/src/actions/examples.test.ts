@@ -9,6 +9,7 @@ import { createTerraformApplyAction } from './apply';
 import { createTerraformCheckAction } from './check';
 import { createTerraformOutputAction } from './output';
 import { createTerraformPlanAction } from './plan';
+import { createProvisionSandboxAction } from './provisionSandbox';
 import { createPublishLocalGitAction } from './publishLocal';
 import { createFetchLocalGitAction } from './fetchLocal';
 import { createResolveTargetAction } from './resolveTarget';
@@ -22,6 +23,13 @@ import {
 } from '../__testUtils__/fixtures';
 
 jest.setTimeout(120_000);
+
+/** The config with the local sandbox configured (nothing listens there). */
+function withSandbox(config: ConfigReader) {
+  const data = structuredClone(config.get()) as any;
+  data.kler.environments.sandbox = { adminUrl: 'http://127.0.0.1:9' };
+  return new ConfigReader(data);
+}
 
 /**
  * Replays every example: each step's input is rendered the simple way the
@@ -50,6 +58,10 @@ describe('action examples', () => {
     createTerraformOutputAction(options),
     createPublishLocalGitAction({ config: gitConfig }),
     createFetchLocalGitAction({ config: gitConfig }),
+    createProvisionSandboxAction({
+      ...options,
+      config: withSandbox(options.config),
+    }),
   ];
 
   // The fetch example reads environments/example from a local repository.
@@ -78,15 +90,24 @@ describe('action examples', () => {
   };
 
   function render(value: unknown, steps: Record<string, any>): unknown {
+    const lookup = (root: string, key: string) =>
+      key
+        .split('.')
+        .reduce(
+          (at: any, part) => at?.[part],
+          root === 'parameters' ? parameters : steps,
+        );
+    // A lone expression keeps its value's type, as in the scaffolder.
+    const whole =
+      typeof value === 'string' &&
+      /^\$\{\{\s*(parameters|steps)\.([\w.]+)\s*\}\}$/.exec(value);
+    if (whole && typeof lookup(whole[1], whole[2]) === 'boolean') {
+      return lookup(whole[1], whole[2]);
+    }
     if (typeof value === 'string') {
       return value.replace(
         /\$\{\{\s*(parameters|steps)\.([\w.]+)\s*\}\}/g,
-        (_all, root, key: string) => {
-          const source = root === 'parameters' ? parameters : steps;
-          return String(
-            key.split('.').reduce((at: any, part) => at?.[part], source) ?? '',
-          );
-        },
+        (_all, root, key: string) => String(lookup(root, key) ?? ''),
       );
     }
     if (Array.isArray(value)) return value.map(item => render(item, steps));
@@ -121,7 +142,7 @@ describe('action examples', () => {
           // Outputs of a plan step, as the apply and output examples reference them.
           const previous = {
             plan: { output: { planFile: '', planSha256: '', skipReason: '' } },
-            apply: { output: { skipReason: '' } },
+            apply: { output: { skipReason: '', applied: false } },
             target: { output: { tier: 'development' } },
           };
           const input = render(steps[0].input, previous) as Record<string, any>;

@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { execFileSync } from 'node:child_process';
@@ -327,6 +328,55 @@ describe('kler:git:publishLocal', () => {
       ).rejects.toThrow(new InputError("mode must be 'create' or 'propose'"));
       await expect(fs.stat(repository)).rejects.toThrow();
     });
+  });
+
+  it('announces each commit on the events service; a failed announcement is only a warning', async () => {
+    const events = mockServices.events.mock();
+    const publishing = createPublishLocalGitAction({
+      config: new ConfigReader({
+        kler: { environments: { localRepository: repository } },
+      }),
+      events,
+    });
+    const { ctx, outputs } = createTestContext({
+      workspacePath,
+      input: {
+        sourcePath: 'environment',
+        targetDirectory: 'environments/staging',
+      },
+    });
+    await publishing.handler(ctx as any);
+    expect(events.publish).toHaveBeenCalledWith({
+      topic: 'kler.environments.published',
+      eventPayload: {
+        repositoryPath: repository,
+        branch: 'main',
+        targetDirectory: 'environments/staging',
+        commitHash: outputs.commitHash,
+        mode: 'create',
+      },
+    });
+
+    events.publish.mockRejectedValueOnce(new Error('Service is shutting down'));
+    const second = createTestContext({
+      workspacePath,
+      input: { sourcePath: 'environment', targetDirectory: 'environments/qa' },
+    });
+    await publishing.handler(second.ctx as any);
+    expect(second.outputs.published).toBe(true);
+    expect(second.lines).toContain(
+      'Could not announce the commit on kler.environments.published: Error: Service is shutting down',
+    );
+
+    // Nothing is announced when nothing was committed.
+    events.publish.mockClear();
+    const dry = createTestContext({
+      workspacePath,
+      isDryRun: true,
+      input: { sourcePath: 'environment', targetDirectory: 'environments/x' },
+    });
+    await publishing.handler(dry.ctx as any);
+    expect(events.publish).not.toHaveBeenCalled();
   });
 
   it('refuses to publish a symlink, which a later publish could write through', async () => {

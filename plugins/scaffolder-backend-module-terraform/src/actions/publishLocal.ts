@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
+import { EventsService } from '@backstage/plugin-events-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,10 @@ import { PLAN_DIRECTORY } from '../terraform/planRecord';
 import { runMasked } from './common';
 import { examples } from './publishLocal.examples';
 import { validateBranch, validateRepositoryDirectory } from '../git/validate';
+import {
+  ENVIRONMENTS_PUBLISHED_TOPIC,
+  EnvironmentsPublishedEvent,
+} from '../events';
 
 /** Never published: provider binaries, state, the task's variables, plans. */
 function isPublished(name: string) {
@@ -28,11 +33,15 @@ function isPublished(name: string) {
 /**
  * `kler:git:publishLocal`: commits a rendered directory into a git repository
  * on disk (`kler.environments.localRepository`), for local use where no git
- * hosting is reachable.
+ * hosting is reachable. With `events`, each commit is announced on
+ * {@link ENVIRONMENTS_PUBLISHED_TOPIC}.
  *
  * @public
  */
-export function createPublishLocalGitAction(options: { config: Config }) {
+export function createPublishLocalGitAction(options: {
+  config: Config;
+  events?: EventsService;
+}) {
   const environments = options.config.getOptionalConfig('kler.environments');
   return createTemplateAction({
     id: 'kler:git:publishLocal',
@@ -240,6 +249,28 @@ export function createPublishLocalGitAction(options: { config: Config }) {
         ctx.logger.info(
           `Published ${input.targetDirectory} to ${repositoryPath} (${branch}) as ${commitHash}`,
         );
+        if (options.events) {
+          const eventPayload: EnvironmentsPublishedEvent = {
+            repositoryPath,
+            branch,
+            targetDirectory: input.targetDirectory,
+            commitHash,
+            mode,
+          };
+          // Subscribers in this backend (the catalog's mirror of the
+          // repository) run before publish returns; a failure only delays
+          // them until their next scheduled read.
+          try {
+            await options.events.publish({
+              topic: ENVIRONMENTS_PUBLISHED_TOPIC,
+              eventPayload,
+            });
+          } catch (error) {
+            ctx.logger.warn(
+              `Could not announce the commit on ${ENVIRONMENTS_PUBLISHED_TOPIC}: ${error}`,
+            );
+          }
+        }
         ctx.output('published', true);
         ctx.output('skipReason', '');
         ctx.output('repositoryPath', repositoryPath);

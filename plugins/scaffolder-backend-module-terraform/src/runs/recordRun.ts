@@ -158,7 +158,12 @@ export class ActionRun {
     this.message = `${verb}: ${describePlan(summary)}`;
   }
 
-  /** `terraform apply` is about to run. */
+  /** What a run that made no plan did (the sandbox's provisioning). */
+  describe(message: string) {
+    this.message = message;
+  }
+
+  /** `terraform apply` (or what stands in for it) is about to change things. */
   applying() {
     this.changing = true;
   }
