@@ -7,14 +7,12 @@ import {
   TerraformProblem,
 } from '../terraform/diagnostics';
 import { validateTimeoutMinutes } from '../terraform/inputs';
-import { reviewConfiguration } from '../review';
-import { checkAwsSchema } from '../schema/checkAwsSchema';
 import { createPlanFiles } from '../terraform/planRecord';
+import { TerraformPolicyError } from '../terraform/policy';
 import {
-  listTerraformFiles,
-  parseFile,
-  TerraformPolicyError,
-} from '../terraform/policy';
+  checkSchemaAndReview,
+  policyProblems,
+} from '../terraform/staticChecks';
 import {
   isUnreachableDependencyFailure,
   lastErrorLines,
@@ -98,7 +96,7 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
         }
         // Static proof, before Terraform runs: every AWS name against the
         // provider's schema, and the rules of KLER's Well-Architected review.
-        const staticProblems = await checkStatically(workingDirectory);
+        const staticProblems = await checkSchemaAndReview(workingDirectory);
         const files = await createPlanFiles(ctx.workspacePath, 'check-');
         try {
           await TerraformSession.use(
@@ -123,38 +121,6 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
       });
     },
   });
-}
-
-/** The schema check and the review rules, as the check's problems. */
-async function checkStatically(
-  workingDirectory: string,
-): Promise<TerraformProblem[]> {
-  const parsed = await Promise.all(
-    (
-      await listTerraformFiles(workingDirectory)
-    ).map(file => parseFile(workingDirectory, file)),
-  );
-  const schemaProblems: TerraformProblem[] = checkAwsSchema(parsed).map(
-    problem => ({
-      source: 'schema',
-      severity: 'error',
-      file: problem.file,
-      line: problem.line,
-      message: `${problem.block}: ${problem.message}`,
-    }),
-  );
-  const reviewProblems: TerraformProblem[] = (
-    await reviewConfiguration(workingDirectory)
-  ).map(problem => ({
-    source: 'review',
-    severity: problem.severity,
-    file: problem.file,
-    line: problem.line,
-    rule: problem.rule,
-    message: `${problem.resource}: ${problem.message}`,
-    fix: problem.fix,
-  }));
-  return [...schemaProblems, ...reviewProblems];
 }
 
 async function check(
@@ -258,13 +224,7 @@ function reportPolicyViolations(
   },
   error: TerraformPolicyError,
 ) {
-  const problems: TerraformProblem[] = error.violations.map(violation => ({
-    source: 'policy',
-    severity: 'error',
-    file: violation.file,
-    line: violation.line,
-    message: `${violation.block} ${violation.reason}`,
-  }));
+  const problems = policyProblems(error);
   for (const problem of problems) ctx.logger.error(formatProblem(problem));
   ctx.output('passed', false);
   ctx.output('problems', problems);
