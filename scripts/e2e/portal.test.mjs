@@ -1,26 +1,63 @@
 // Browser tests: the real app and backend on the local AWS sandbox, driven in
-// Debian's Chromium. Screenshots land in test-results/screenshots/.
+// Debian's Chromium. Each of the three pages is checked with axe-core (no
+// serious or critical violation) and photographed in light and dark mode into
+// test-results/screenshots/; with KLER_UPDATE_SCREENSHOTS=1 the README's
+// screenshots in docs/screenshots/ are replaced too.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { repoRoot } from '../lib/backend.mjs';
 import { buildApp, startPortal } from '../lib/portal.mjs';
+import { BLOCKING_IMPACTS, formatViolations, runAxe } from './axe.mjs';
 
 const screenshots = join(repoRoot, 'test-results/screenshots');
+const docsScreenshots = join(repoRoot, 'docs/screenshots');
+const updateDocs = process.env.KLER_UPDATE_SCREENSHOTS === '1';
 const timeout = 60_000;
 
 describe('KLER portal in Chromium', () => {
   let portal;
   let browser;
   let page;
+  const axeReport = [];
+
+  /** A full-page screenshot in light and in dark mode (the app follows the system's). */
+  async function photograph(name, ready) {
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await ready();
+      // Let the theme's transitions settle before the picture.
+      await page.waitForTimeout(300);
+      const file = `${name}${scheme === 'dark' ? '-dark' : ''}.png`;
+      await page.screenshot({ path: join(screenshots, file), fullPage: true });
+      if (updateDocs) {
+        copyFileSync(join(screenshots, file), join(docsScreenshots, file));
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+
+  async function expectAccessible(name) {
+    const violations = await runAxe(page);
+    axeReport.push({ page: name, violations });
+    const blocking = violations.filter(v =>
+      BLOCKING_IMPACTS.includes(v.impact),
+    );
+    assert.equal(
+      blocking.length,
+      0,
+      `axe found serious violations on ${name}:\n${formatViolations(blocking)}`,
+    );
+  }
 
   before(async () => {
     buildApp();
     portal = await startPortal();
     mkdirSync(screenshots, { recursive: true });
+    mkdirSync(docsScreenshots, { recursive: true });
     // A fresh profile per run; Playwright passes it as --user-data-dir.
     browser = await chromium.launchPersistentContext(
       mkdtempSync(join(tmpdir(), 'kler-chromium-')),
@@ -49,22 +86,90 @@ describe('KLER portal in Chromium', () => {
   });
 
   after(async () => {
+    for (const { page: name, violations } of axeReport) {
+      process.stdout.write(
+        `# axe ${name}: ${violations.length} violations${
+          violations.length ? `\n${formatViolations(violations)}` : ''
+        }\n`,
+      );
+    }
     await browser?.close();
     await portal?.stop();
   });
 
-  test('the on-call dashboard shows both environments from the sandbox', async () => {
+  const matrixRow = service =>
+    page.locator(`[data-testid="service-matrix"] [data-service="${service}"]`);
+
+  test('the on-call page: a line per environment, the service matrix and the problems', async () => {
     await page.goto(`${portal.backend.baseUrl}/environments`);
-    await page
-      .getByText(/sandbox/i)
-      .first()
-      .waitFor();
-    await page.getByText('Production', { exact: false }).first().waitFor();
-    await page.getByText('Development', { exact: false }).first().waitFor();
-    await page.screenshot({
-      path: join(screenshots, 'on-call-dashboard.png'),
-      fullPage: true,
+    const production = page.getByRole('region', {
+      name: 'Environment Production',
     });
+    await production.waitFor();
+    await page
+      .getByRole('region', { name: 'Environment Development' })
+      .waitFor();
+    assert.match(await production.innerText(), /critical/);
+    assert.match(await production.innerText(), /read \d+ (s|min) ago/);
+    for (const service of ['storefront', 'shop-api', 'order-worker']) {
+      await matrixRow(service).waitFor();
+    }
+    // Both environments' cells say running / desired in words, beside the icon.
+    assert.match(await matrixRow('shop-api').innerText(), /\d+\/\d+ running/);
+    await page.getByTestId('problem-list').waitFor();
+    await expectAccessible('on-call page');
+    await photograph('on-call-dashboard', () =>
+      matrixRow('shop-api').waitFor(),
+    );
+  });
+
+  test('the on-call page is driven from the keyboard and its URL keeps filters and the open problem', async () => {
+    await page.goto(`${portal.backend.baseUrl}/environments`);
+    const filter = page.getByLabel('Filter services and problems');
+    await filter.waitFor();
+    await matrixRow('storefront').waitFor();
+    // Tab reaches the filter box.
+    await page.locator('body').focus();
+    for (let i = 0; i < 60; i++) {
+      if (await filter.evaluate(el => el === document.activeElement)) break;
+      await page.keyboard.press('Tab');
+    }
+    assert.ok(await filter.evaluate(el => el === document.activeElement));
+    await page.keyboard.type('shop-api');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll(
+          '[data-testid="service-matrix"] [data-service]',
+        ).length === 1,
+    );
+    await page.waitForURL(/[?&]q=shop-api/);
+
+    // The first problem line opens with Enter; its fix has a copy button.
+    const firstProblem = page
+      .getByTestId('problem-list')
+      .locator('button[aria-expanded]')
+      .first();
+    await firstProblem.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await firstProblem.getAttribute('aria-expanded'), 'true');
+    await page.waitForURL(/[?&]problem=/);
+    const url = page.url();
+
+    // The link pasted elsewhere opens the same view.
+    await page.goto('about:blank');
+    await page.goto(url);
+    await page.getByTestId('problem-list').waitFor();
+    assert.equal(
+      await page.getByLabel('Filter services and problems').inputValue(),
+      'shop-api',
+    );
+    const reopened = page
+      .getByTestId('problem-list')
+      .locator('button[aria-expanded="true"]');
+    await reopened.first().waitFor();
+    // An auto-refresh (every 15 s) leaves it open.
+    await page.waitForTimeout(16_000);
+    assert.ok((await reopened.count()) >= 1);
   });
 
   test("a component's Environments tab shows its service side by side", async () => {
@@ -73,17 +178,18 @@ describe('KLER portal in Chromium', () => {
     );
     await page.getByText('shop-api').first().waitFor();
     await page
-      .getByText(/production/i)
-      .first()
+      .getByRole('region', { name: /^Environment Production/ })
       .waitFor();
     await page
-      .getByText(/development/i)
-      .first()
+      .getByRole('region', { name: /^Environment Development/ })
       .waitFor();
-    await page.screenshot({
-      path: join(screenshots, 'component-environments-tab.png'),
-      fullPage: true,
-    });
+    await page
+      .getByRole('img', { name: /^shop-api in Production: / })
+      .waitFor();
+    await expectAccessible('Environments tab');
+    await photograph('component-environments-tab', () =>
+      page.getByRole('img', { name: /^shop-api in Production: / }).waitFor(),
+    );
   });
 
   test('the environment page shows the whole environment', async () => {
@@ -99,10 +205,11 @@ describe('KLER portal in Chromium', () => {
     ]) {
       await page.getByText(service).first().waitFor();
     }
-    await page.screenshot({
-      path: join(screenshots, 'environment-page.png'),
-      fullPage: true,
-    });
+    await page.getByRole('list', { name: 'Problems of Production' }).waitFor();
+    await expectAccessible('Environment page');
+    await photograph('environment-page', () =>
+      page.getByText('order-worker').first().waitFor(),
+    );
   });
 
   test('a fault injected in production shows up as a problem', async () => {
@@ -114,7 +221,10 @@ describe('KLER portal in Chromium', () => {
     });
     await page.goto(`${portal.backend.baseUrl}/environments`);
     // The dashboard refreshes on its own; the backend re-reads every few seconds.
-    const problem = page.getByText(/AccessDenied/).first();
+    const problem = page
+      .getByTestId('problem-list')
+      .getByText('Cannot read backup of production')
+      .first();
     await problem.waitFor({ timeout: 90_000 });
     assert.ok(await problem.isVisible());
     await page.screenshot({

@@ -160,7 +160,13 @@ export const EnvironmentRunsTable = (props: {
       isLoading={state.loading}
       columns={columns}
       data={runs}
-      options={{ paging: false, search: false, padding: 'dense' }}
+      options={{
+        paging: false,
+        search: false,
+        padding: 'dense',
+        // Draggable headers nest a button in a button (axe: nested-interactive).
+        draggable: false,
+      }}
       emptyContent={
         <Typography variant="body2" sx={{ p: 2 }}>
           No plan, apply or drift check of this environment has been recorded

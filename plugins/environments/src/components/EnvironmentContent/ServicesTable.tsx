@@ -88,6 +88,8 @@ export const ServicesTable = (props: {
         emptyRowsWhenPaging: false,
         pageSizeOptions: [20, 50, 100],
         padding: 'dense',
+        // Draggable headers nest a button in a button (axe: nested-interactive).
+        draggable: false,
         search: true,
       }}
     />

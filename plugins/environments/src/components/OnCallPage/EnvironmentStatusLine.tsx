@@ -101,19 +101,40 @@ export const EnvironmentStatusLine = (props: {
             {PROBLEM_SEVERITIES.map(severity => {
               const count = summary.counts.problems[severity];
               return (
-                <Typography
+                <Box
                   key={severity}
-                  variant="body2"
                   component="span"
                   sx={{
-                    fontVariantNumeric: 'tabular-nums',
-                    color:
-                      count > 0 ? SEVERITY_COLOR[severity] : 'text.secondary',
-                    fontWeight: count > 0 ? 700 : 400,
+                    display: 'inline-flex',
+                    alignItems: 'center',
+                    gap: 0.5,
                   }}
                 >
-                  {count} {SEVERITY_LABELS[severity].toLocaleLowerCase('en-US')}
-                </Typography>
+                  {count > 0 && (
+                    <Box
+                      component="span"
+                      aria-hidden
+                      sx={{
+                        width: 10,
+                        height: 10,
+                        borderRadius: severity === 'critical' ? 0 : '50%',
+                        bgcolor: SEVERITY_COLOR[severity],
+                      }}
+                    />
+                  )}
+                  <Typography
+                    variant="body2"
+                    component="span"
+                    color={count > 0 ? 'text.primary' : 'text.secondary'}
+                    sx={{
+                      fontVariantNumeric: 'tabular-nums',
+                      fontWeight: count > 0 ? 700 : 400,
+                    }}
+                  >
+                    {count}{' '}
+                    {SEVERITY_LABELS[severity].toLocaleLowerCase('en-US')}
+                  </Typography>
+                </Box>
               );
             })}
           </Box>

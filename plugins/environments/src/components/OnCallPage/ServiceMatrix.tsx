@@ -54,7 +54,10 @@ const ServiceName = (props: {
       <Box sx={{ minWidth: 0, flex: 1 }}>
         {owner ? (
           <Link
-            to={`${entityRoute(owner.entityRef)}/environments`}
+            to={`${entityRoute({
+              ...owner.entityRef,
+              kind: owner.entityRef.kind.toLocaleLowerCase('en-US'),
+            })}/environments`}
             noWrap
             display="block"
           >
@@ -82,7 +85,9 @@ const ServiceName = (props: {
           size="small"
           variant="text"
           onClick={() => onShowProblems(row.serviceName)}
-          aria-label={`Show the ${row.problemCount} problems of ${row.serviceName}`}
+          aria-label={`${row.problemCount} problem${
+            row.problemCount > 1 ? 's' : ''
+          } of ${row.serviceName}: show`}
           sx={{ minWidth: 0, whiteSpace: 'nowrap' }}
         >
           {row.problemCount} problem{row.problemCount > 1 ? 's' : ''}

@@ -4,7 +4,7 @@ import {
   getCompoundEntityRef,
 } from '@backstage/catalog-model';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import useAsync from 'react-use/esm/useAsync';
 import {
@@ -77,12 +77,13 @@ const EMPTY_OWNERS = new Map<string, ServiceOwner>();
 
 /**
  * The Components and Systems that name their ECS services, read once: the
- * matrix shows their titles. Without them (no catalog access) the matrix
- * shows service names only.
+ * matrix shows their titles. Without them (no catalog in the app, or no
+ * access) the matrix shows service names only.
  */
 export function useServiceOwners(): Map<string, ServiceOwner> {
-  const catalogApi = useApi(catalogApiRef);
+  const catalogApi = useApiHolder().get(catalogApiRef);
   const { value } = useAsync(async () => {
+    if (!catalogApi) return EMPTY_OWNERS;
     const { items } = await catalogApi.getEntities({
       filter: [
         ECS_SERVICE_NAME_ANNOTATION,

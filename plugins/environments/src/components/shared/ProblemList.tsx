@@ -5,7 +5,6 @@ import ButtonBase from '@mui/material/ButtonBase';
 import Collapse from '@mui/material/Collapse';
 import Typography from '@mui/material/Typography';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
-import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import {
   groupProblemsByService,
   Problem,
@@ -49,7 +48,7 @@ const ProblemDetails = (props: { problem: Problem }) => {
             to={problem.consoleUrl}
             aria-label={`Open ${problem.title} in the AWS console`}
           >
-            Open in AWS console <OpenInNewIcon fontSize="inherit" aria-hidden />
+            Open in AWS console
           </Link>
         )}
         {problem.runUrl && (
