@@ -26,7 +26,11 @@ import {
   environmentsLegacyPlugin,
   EnvironmentsPage,
 } from './legacy';
-import { healthyProduction } from './testing/fixtures';
+import {
+  healthyProduction,
+  makeEnvironmentDetails,
+  makeService,
+} from './testing/fixtures';
 import { createEnvironmentsApiMock } from './testing/mockApi';
 
 const component = (annotations: Record<string, string>): Entity => ({
@@ -103,6 +107,9 @@ describe('environments plugin (new frontend system)', () => {
     const api = createEnvironmentsApiMock();
     api.listEnvironments.mockResolvedValue({ items: [healthyProduction] });
     api.listProblems.mockResolvedValue({ items: [] });
+    api.getEnvironment.mockResolvedValue(
+      makeEnvironmentDetails(healthyProduction, [makeService('shop-api')]),
+    );
     renderInTestApp(
       createExtensionTester(onCallPage, {
         apis: [[environmentsApiRef, api]],

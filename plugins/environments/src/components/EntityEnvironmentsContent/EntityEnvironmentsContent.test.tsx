@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { Entity } from '@backstage/catalog-model';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
@@ -97,7 +98,7 @@ describe('EntityEnvironmentsContent', () => {
       production.getByRole('img', { name: 'shop-api in Production: Error' }),
     ).toBeInTheDocument();
     expect(
-      production.getByText('1 running / 3 desired / 1 pending'),
+      production.getByText(/^1\/3 running, 1 pending, rolling out/),
     ).toBeInTheDocument();
     expect(
       production.getByText(/Rollout: IN_PROGRESS, 2 failed tasks/),
@@ -105,6 +106,13 @@ describe('EntityEnvironmentsContent', () => {
     expect(
       production.getByText('shop-api runs 1 of 3 tasks'),
     ).toBeInTheDocument();
+    // A problem is one line; it opens to its fix.
+    expect(
+      production.queryByText(/Raise the task memory/),
+    ).not.toBeInTheDocument();
+    await userEvent.click(
+      production.getByRole('button', { name: /shop-api runs 1 of 3 tasks/ }),
+    );
     expect(production.getByText(/Raise the task memory/)).toBeInTheDocument();
     expect(
       production.getByText(/shop-api: exit code 137 \(OutOfMemoryError/),

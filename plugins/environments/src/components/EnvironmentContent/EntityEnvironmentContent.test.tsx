@@ -60,15 +60,22 @@ describe('EntityEnvironmentContent', () => {
     expect(await screen.findByText('Services (3)')).toBeInTheDocument();
     expect(api.getEnvironment).toHaveBeenCalledWith('production');
     expect(screen.getByText('Problems (2)')).toBeInTheDocument();
+    // Problems are one line each, and open to their fix.
+    await userEvent.click(
+      screen.getByRole('button', { name: /Backup of shop-database/ }),
+    );
     expect(
       screen.getByText('Give the backup role rds:CreateDBSnapshot.', {
         exact: false,
       }),
     ).toBeInTheDocument();
+    // The on-call matrix's cell: status icon, counts and rollout in words.
     expect(
-      screen.getByRole('img', { name: 'shop-api: Error' }),
+      screen.getByRole('img', { name: 'shop-api in Production: Error' }),
     ).toBeInTheDocument();
-    expect(screen.getByText('1 / 3')).toBeInTheDocument();
+    expect(
+      screen.getByText(/^1\/3 running, 1 pending, rolling out/),
+    ).toBeInTheDocument();
 
     const provider = screen.getByRole('region', {
       name: 'Capacity provider kler-production-ec2',
@@ -118,14 +125,24 @@ describe('EntityEnvironmentContent', () => {
     );
   });
 
-  it('sorts services by running/desired', async () => {
+  it('lists services worst first, as the on-call matrix does', async () => {
     const api = createEnvironmentsApiMock();
+    const charlieDown = {
+      ...shopApiRunningBelowDesired,
+      id: 'production/charlie/running-below-desired',
+      serviceName: 'charlie',
+      title: 'charlie runs 1 of 2 tasks',
+    };
     api.getEnvironment.mockResolvedValue(
-      makeEnvironmentDetails(healthyProduction, [
-        makeService('alpha', { desiredCount: 2, runningCount: 2 }),
-        makeService('bravo', { desiredCount: 4, runningCount: 1 }),
-        makeService('charlie', { desiredCount: 2, runningCount: 1 }),
-      ]),
+      makeEnvironmentDetails(
+        healthyProduction,
+        [
+          makeService('alpha', { desiredCount: 2, runningCount: 2 }),
+          makeService('bravo', { desiredCount: 4, runningCount: 4 }),
+          makeService('charlie', { desiredCount: 2, runningCount: 1 }),
+        ],
+        [charlieDown],
+      ),
     );
     renderEnvironment(api);
     await screen.findByText('Services (3)');
@@ -133,9 +150,10 @@ describe('EntityEnvironmentContent', () => {
       screen
         .getAllByRole('link', { name: /^(alpha|bravo|charlie),/ })
         .map(link => link.textContent?.split(',')[0]);
-    expect(serviceNames()).toEqual(['alpha', 'bravo', 'charlie']);
-    await userEvent.click(screen.getByText('Running / desired'));
-    expect(serviceNames()).toEqual(['bravo', 'charlie', 'alpha']);
+    expect(serviceNames()).toEqual(['charlie', 'alpha', 'bravo']);
+    expect(
+      screen.getByRole('img', { name: 'charlie in Production: Error' }),
+    ).toBeInTheDocument();
   });
 
   it('shows read errors per area and keeps the rest', async () => {
@@ -212,6 +230,9 @@ describe('EntityEnvironmentContent', () => {
     expect(
       screen.getByText('Last apply of production failed'),
     ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: /Last apply of production failed/ }),
+    );
     expect(
       screen.getByRole('link', {
         name: 'Open the run of Last apply of production failed',
@@ -235,7 +256,7 @@ describe('EntityEnvironmentContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('renders an environment of 1,000 services without freezing', async () => {
+  it('renders an environment of 1,000 services, a page of them at a time', async () => {
     const services = Array.from({ length: 1000 }, (_, i) =>
       makeService(`service-${String(i).padStart(4, '0')}`, {
         desiredCount: 2,
@@ -256,22 +277,14 @@ describe('EntityEnvironmentContent', () => {
         services,
       ),
     );
-    const started = performance.now();
     renderEnvironment(api);
     expect(
       await screen.findByText('Services (1000)', undefined, {
         timeout: 30_000,
       }),
     ).toBeInTheDocument();
-    const elapsedMs = performance.now() - started;
-    // eslint-disable-next-line no-console
-    console.log(
-      `Rendered the environment page with 1,000 services in ${Math.round(
-        elapsedMs,
-      )} ms`,
-    );
     expect(screen.getByText('service-0000')).toBeInTheDocument();
-    expect(elapsedMs).toBeLessThan(10_000);
+    // How fast it renders is measured in Chromium by `yarn bench:ui`.
   });
 });
 

@@ -2,7 +2,11 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { environmentsApiRef } from '../../api';
-import { healthyProduction } from '../../testing/fixtures';
+import {
+  healthyProduction,
+  makeEnvironmentDetails,
+  makeService,
+} from '../../testing/fixtures';
 import { createEnvironmentsApiMock } from '../../testing/mockApi';
 import { LegacyOnCallPage } from './LegacyOnCallPage';
 
@@ -11,6 +15,9 @@ describe('LegacyOnCallPage', () => {
     const api = createEnvironmentsApiMock();
     api.listEnvironments.mockResolvedValue({ items: [healthyProduction] });
     api.listProblems.mockResolvedValue({ items: [] });
+    api.getEnvironment.mockResolvedValue(
+      makeEnvironmentDetails(healthyProduction, [makeService('shop-api')]),
+    );
     renderInTestApp(<LegacyOnCallPage />, {
       apis: [[environmentsApiRef, api]],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },

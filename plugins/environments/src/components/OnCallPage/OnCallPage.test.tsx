@@ -416,10 +416,18 @@ describe('OnCallDashboard', () => {
 
   it('keeps an open problem open and the order in place across refreshes', async () => {
     const api = createApi([productionWithProblems]);
+    // The worse problem arrives only once the reader is on the list.
+    let readerOnList: () => void = () => {};
+    const onList = new Promise<void>(resolve => {
+      readerOnList = resolve;
+    });
     api.listProblems
       .mockResolvedValueOnce({ items: [storefrontAtMaxCapacity] })
-      .mockResolvedValue({
-        items: [shopApiRunningBelowDesired, storefrontAtMaxCapacity],
+      .mockImplementation(async () => {
+        await onList;
+        return {
+          items: [shopApiRunningBelowDesired, storefrontAtMaxCapacity],
+        };
       });
     renderDashboard(api, { refreshIntervalMs: 300 });
     const storefront = await screen.findByRole('button', {
@@ -429,6 +437,7 @@ describe('OnCallDashboard', () => {
     // The pointer rests on the list: a refresh must not move what is under it.
     await userEvent.hover(list);
     await userEvent.click(storefront);
+    readerOnList();
     await screen.findByText(/shop-api runs 1 of 3 tasks/);
     let buttons = within(list).getAllByRole('button', { expanded: false });
     expect(
