@@ -18,6 +18,8 @@ backend.add(
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('./modules/catalogTrustedEnvironments'));
+// The local environments repository's environments, mirrored into the catalog.
+backend.add(import('./modules/catalogEnvironmentsRepository'));
 
 // Scaffolder, with the Terraform actions that provision KLER environments
 backend.add(import('@backstage/plugin-scaffolder-backend'));
