@@ -14,7 +14,7 @@ export const PIPELINE_TEMPLATE_DIR = path.resolve(
 
 /** The folders of PIPELINE_TEMPLATE_DIR, by where they apply. */
 export const PIPELINE_FOLDERS = {
-  /** `.kler/pipeline.sh` and `.kler/plan-summary.jq`, for both. */
+  /** `.kler-pipeline/pipeline.sh` and `.kler-pipeline/plan-summary.jq`, for both. */
   common: path.join(PIPELINE_TEMPLATE_DIR, 'common'),
   github: path.join(PIPELINE_TEMPLATE_DIR, 'github'),
   gitlab: path.join(PIPELINE_TEMPLATE_DIR, 'gitlab'),
@@ -27,5 +27,5 @@ export const GITHUB_WORKFLOW = path.join(
 export const GITLAB_CI = path.join(PIPELINE_FOLDERS.gitlab, '.gitlab-ci.yml');
 export const PIPELINE_SCRIPT = path.join(
   PIPELINE_FOLDERS.common,
-  '.kler/pipeline.sh',
+  '.kler-pipeline/pipeline.sh',
 );

@@ -148,20 +148,20 @@ describe('the GitHub Actions workflow of the environments repository', () => {
       ),
     ]);
     expect(runs('plan').slice(3)).toEqual([
-      'bash .kler/pipeline.sh init "$ENVIRONMENT"',
-      'bash .kler/pipeline.sh plan "$ENVIRONMENT" "$OUT" -lock=false',
+      'bash .kler-pipeline/pipeline.sh init "$ENVIRONMENT"',
+      'bash .kler-pipeline/pipeline.sh plan "$ENVIRONMENT" "$OUT" -lock=false',
       expect.stringContaining('gh pr comment "$PR_NUMBER"'),
-      'bash .kler/pipeline.sh report "$ENVIRONMENT" plan "$OUTCOME" "$OUT"',
+      'bash .kler-pipeline/pipeline.sh report "$ENVIRONMENT" plan "$OUTCOME" "$OUT"',
     ]);
     expect(workflow.jobs.plan.permissions['pull-requests']).toBe('write');
     expect(runs('apply').slice(3)).toEqual([
-      'bash .kler/pipeline.sh init "$ENVIRONMENT"',
+      'bash .kler-pipeline/pipeline.sh init "$ENVIRONMENT"',
       expect.stringContaining(
-        'bash .kler/pipeline.sh plan "$ENVIRONMENT" "$OUT"',
+        'bash .kler-pipeline/pipeline.sh plan "$ENVIRONMENT" "$OUT"',
       ),
-      'bash .kler/pipeline.sh guard "$ENVIRONMENT" "$OUT"',
-      'bash .kler/pipeline.sh apply "$ENVIRONMENT" "$OUT"',
-      'bash .kler/pipeline.sh report "$ENVIRONMENT" apply "$OUTCOME" "$OUT"',
+      'bash .kler-pipeline/pipeline.sh guard "$ENVIRONMENT" "$OUT"',
+      'bash .kler-pipeline/pipeline.sh apply "$ENVIRONMENT" "$OUT"',
+      'bash .kler-pipeline/pipeline.sh report "$ENVIRONMENT" apply "$OUTCOME" "$OUT"',
     ]);
     expect(workflow.jobs.apply.concurrency).toEqual({
       group: 'kler-apply-${{ matrix.environment.name }}',

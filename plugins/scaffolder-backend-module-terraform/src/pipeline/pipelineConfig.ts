@@ -17,7 +17,7 @@ export const PIPELINE_ROLE_NAME = 'kler-environments-pipeline';
 
 /**
  * A name of `environments/<name>`: kler-environment's name pattern. The
- * pipeline's script (`.kler/pipeline.sh`) checks directory names with the
+ * pipeline's script (`.kler-pipeline/pipeline.sh`) checks directory names with the
  * same expression.
  */
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;

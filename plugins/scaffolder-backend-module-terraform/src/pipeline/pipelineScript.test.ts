@@ -15,12 +15,12 @@ jest.setTimeout(120_000);
 const run = promisify(execFile);
 
 /**
- * .kler/pipeline.sh with the real bash, git, jq and Terraform, over an
+ * .kler-pipeline/pipeline.sh with the real bash, git, jq and Terraform, over an
  * environments repository whose environments use only terraform_data and
  * local state. A `terraform` on PATH records the -backend-config arguments
  * (the code has no backend a test can reach) and runs the real one.
  */
-describe('.kler/pipeline.sh', () => {
+describe('.kler-pipeline/pipeline.sh', () => {
   let repo: string;
   let bin: string;
   let env: NodeJS.ProcessEnv;
@@ -32,7 +32,7 @@ describe('.kler/pipeline.sh', () => {
       { cwd: repo },
     );
   const pipeline = (args: string[], more: NodeJS.ProcessEnv = {}) =>
-    run('bash', ['.kler/pipeline.sh', ...args], {
+    run('bash', ['.kler-pipeline/pipeline.sh', ...args], {
       cwd: repo,
       env: { ...env, ...more },
     }).then(
