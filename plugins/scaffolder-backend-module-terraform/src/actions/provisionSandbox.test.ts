@@ -143,6 +143,9 @@ describe('kler:environment:provisionSandbox', () => {
       skipReason: '',
       sandboxUrl: sandbox.url,
       cluster: 'kler-staging',
+      summary: expect.stringMatching(
+        /^cluster kler-staging in 111111111111 \(development\), eu-west-1 with storefront \(\d+ of \d+ tasks running\)$/,
+      ),
       runningServices: ['storefront'],
       preparedServices: ['shop-api'],
     });

@@ -75,6 +75,13 @@ export function createProvisionSandboxAction(
           z.string({ description: 'The sandbox provisioned' }).optional(),
         cluster: z =>
           z.string({ description: "The environment's ECS cluster" }).optional(),
+        summary: z =>
+          z
+            .string({
+              description:
+                'What the sandbox now holds: the cluster, its account, tier and region, and its services with their running tasks',
+            })
+            .optional(),
         runningServices: z =>
           z
             .array(z.string(), {
@@ -166,11 +173,12 @@ export function createProvisionSandboxAction(
         const services = added.environment.services
           .map(s => `${s.name} (${s.running} of ${s.desired} tasks running)`)
           .join(', ');
-        const message = `Provisioned in the local AWS sandbox (demo data), not on AWS: cluster ${
-          added.environment.cluster
-        } in ${target.accountId} (${target.tier}), ${target.region}${
+        const summary = `cluster ${added.environment.cluster} in ${
+          target.accountId
+        } (${target.tier}), ${target.region}${
           services ? ` with ${services}` : ' with no running service'
         }`;
+        const message = `Provisioned in the local AWS sandbox (demo data), not on AWS: ${summary}`;
         run.describe(message);
         ctx.logger.info(
           `${message}${added.created ? '' : ' (the sandbox had it already)'}`,
@@ -189,6 +197,7 @@ export function createProvisionSandboxAction(
         ctx.output('skipReason', '');
         ctx.output('sandboxUrl', adminUrl);
         ctx.output('cluster', added.environment.cluster);
+        ctx.output('summary', summary);
         ctx.output('runningServices', running);
         ctx.output('preparedServices', prepared);
       }).then(

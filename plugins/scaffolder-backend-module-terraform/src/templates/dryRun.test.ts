@@ -153,12 +153,21 @@ describe('kler-environment on the scaffolder (dry-run API)', () => {
     expect(what.content).toContain(
       'Terraform checked (content policy, formatting, validity): passed; validation skipped: dry run',
     );
+    expect(log).toMatch(
+      /sandbox: .*Sandbox provisioning skipped: no local AWS sandbox is configured/,
+    );
+    expect(what.content).toContain('Apply: NOT applied on AWS (');
+    expect(what.content).toContain(
+      'Local sandbox: not provisioned (no local AWS sandbox is configured',
+    );
     expect(what.content).toContain('The environment was not provisioned.');
     expect(what.content).toContain(
-      'Published: not published: only an applied environment is published.',
+      'Published: not published: only an environment applied on AWS or provisioned in the local sandbox is published.',
     );
     expect(what.content).toContain('Catalog: not registered');
-    expect(what.content).not.toMatch(/applied:|registered;|commit /);
+    expect(what.content).not.toMatch(
+      /applied on AWS:|provisioned in the local AWS sandbox as|registered from|handed to the catalog|commit /,
+    );
   });
 
   it('copies the Terraform as it is and writes the same values as the tests do', async () => {

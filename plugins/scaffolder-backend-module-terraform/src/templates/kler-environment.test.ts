@@ -1,5 +1,7 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { RunningSandbox, startSandbox } from '@kler/aws-sandbox';
 import { readEnvironmentFromEntity } from '@kler/plugin-environments-common';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -784,6 +786,9 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
       /plan: .*Plan skipped: providers or backend unavailable/,
     );
     expect(log).toMatch(/apply: .*Apply skipped: the plan was not made/);
+    expect(log).toMatch(
+      /sandbox: .*Sandbox provisioning skipped: no local AWS sandbox is configured/,
+    );
     expect(log).toContain(
       'Skipping step publish because its if condition was false',
     );
@@ -797,9 +802,132 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
     const [what] = completion.body.output.text;
     expect(what.content).toContain('The environment was not provisioned.');
     expect(what.content).toContain(
-      'Published: not published: only an applied environment is published.',
+      'Published: not published: only an environment applied on AWS or provisioned in the local sandbox is published.',
     );
     expect(what.content).toContain('Catalog: not registered');
+  });
+});
+
+describe('kler-environment with the portal on the local AWS sandbox', () => {
+  let server: Awaited<ReturnType<typeof startScaffolder>>;
+  let sandbox: RunningSandbox;
+  let root: string;
+  const repository = () => path.join(root, 'environments.git');
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-environment-test-'));
+    sandbox = await startSandbox({
+      scenario: resolvePackagePath('@kler/aws-sandbox', 'scenarios/kler.yaml'),
+      clock: { speed: 0 },
+    });
+    // As app-config.sandbox.yaml has it: a state bucket that cannot be reached.
+    const config = terraformTestConfig({
+      timeoutMinutes: 2,
+      backendConfig: { bucket: 'kler-terraform-state', region: 'eu-west-1' },
+    }).get() as any;
+    config.kler.environments = {
+      ...config.kler.environments,
+      localRepository: repository(),
+      sandbox: { adminUrl: sandbox.url },
+    };
+    server = await startScaffolder({
+      config,
+      entities: [await templateEntity('kler-environment')],
+    });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('provisions the sandbox instead of AWS, says so, and publishes the environment for the catalog', async () => {
+    const created = await request(server)
+      .post('/api/scaffolder/v2/tasks')
+      .send({
+        templateRef: 'template:default/kler-environment',
+        values: answers.development,
+        secrets: {},
+      });
+    expect(created.status).toBe(201);
+    const taskId = created.body.id;
+    let task: { status: string } = { status: 'open' };
+    for (
+      let i = 0;
+      i < 300 && !/completed|failed|cancelled/.test(task.status);
+      i++
+    ) {
+      await new Promise(resolve => setTimeout(resolve, 500));
+      task = (await request(server).get(`/api/scaffolder/v2/tasks/${taskId}`))
+        .body;
+    }
+    const events: Array<{
+      type: string;
+      body: { message: string; stepId?: string; output?: any };
+    }> = (
+      await request(server).get(`/api/scaffolder/v2/tasks/${taskId}/events`)
+    ).body;
+    const log = events
+      .filter(event => event.type === 'log')
+      .map(event => `${event.body.stepId}: ${event.body.message}`)
+      .join('\n');
+    expect(task.status).toBe('completed');
+
+    // Terraform is honest: nothing was planned or applied on AWS.
+    expect(log).toMatch(
+      /plan: .*Plan skipped: providers or backend unavailable/,
+    );
+    expect(log).toMatch(/apply: .*Apply skipped: the plan was not made/);
+    expect(log).toMatch(
+      /sandbox: .*Provisioned in the local AWS sandbox \(demo data\), not on AWS: cluster kler-dev-two in 111111111111 \(development\), eu-west-1 with storefront \(/,
+    );
+    expect(log).toMatch(/sandbox: .*Nothing was applied on AWS/);
+    expect(log).toContain(
+      'Skipping step register because its if condition was false',
+    );
+
+    // The sandbox holds the environment the answers describe.
+    const inSandbox = sandbox.sandbox.world.byName('dev-two')!.spec;
+    expect(inSandbox).toMatchObject({
+      account: TEST_ACCOUNTS.development,
+      region: 'eu-west-1',
+      cluster: 'kler-dev-two',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      capacityProviders: [
+        {
+          autoScalingGroup: { instanceType: 't3.large', min: 1, max: 3 },
+        },
+      ],
+      services: [
+        { name: 'storefront', min: 2, max: 8, cpu: 512, memory: 1024 },
+      ],
+    });
+
+    // Published where the catalog's mirror reads it.
+    const files = execFileSync(
+      'git',
+      ['ls-tree', '-r', '--name-only', 'main'],
+      { cwd: repository(), encoding: 'utf8' },
+    );
+    expect(files).toContain('environments/dev-two/catalog-info.yaml');
+    expect(files).not.toMatch(/tfstate|tfplan/);
+
+    const completion = events.find(event => event.type === 'completion')!;
+    const [what] = completion.body.output.text;
+    expect(what.content).toContain('Apply: NOT applied on AWS (');
+    expect(what.content).toContain(
+      'Local sandbox: provisioned in the local AWS sandbox as demo data, not on AWS: cluster kler-dev-two in 111111111111 (development), eu-west-1 with storefront (',
+    );
+    expect(what.content).toContain(
+      'Result: the environment exists only in the local sandbox (demo data); nothing was applied on AWS.',
+    );
+    expect(what.content).toMatch(/Published: commit [0-9a-f]{40} in /);
+    expect(what.content).toContain(
+      'Catalog: handed to the catalog, which mirrors the environments repository: the environment appears on the environments dashboard within one refresh.',
+    );
+    expect(what.content).toContain(
+      'Address: none: the sandbox simulates the environment for the dashboard; nothing answers at https://dev-two.kler.example.',
+    );
+    expect(what.content).not.toMatch(/applied on AWS:|runs on AWS/);
   });
 });
 
@@ -871,7 +999,7 @@ describe('kler-environment template.yaml', () => {
     ]);
   });
 
-  it('applies only the plan, and publishes (never over an environment) and registers only what was applied', async () => {
+  it('applies only the plan, and publishes (never over an environment) and registers only what was applied or provisioned in the sandbox', async () => {
     const { steps } = await readTemplate('kler-environment');
     const byId = Object.fromEntries(steps.map(step => [step.id, step]));
     expect(steps.map(step => step.action)).toEqual([
@@ -883,25 +1011,39 @@ describe('kler-environment template.yaml', () => {
       'kler:terraform:check',
       'kler:terraform:plan',
       'kler:terraform:apply',
+      'kler:environment:provisionSandbox',
       'kler:terraform:output',
       'kler:git:publishLocal',
       'catalog:register',
     ]);
+    // Runs are recorded under the new environment's name.
+    expect(byId.plan.input.environmentName).toBe('${{ parameters.name }}');
     expect(byId.apply.input).toEqual({
       planFile: '${{ steps.plan.output.planFile }}',
       planSha256: '${{ steps.plan.output.planSha256 }}',
       skipReason: '${{ steps.plan.output.skipReason }}',
       allowDestroy: false,
+      environmentName: '${{ parameters.name }}',
+    });
+    // The sandbox only when Terraform did not apply (the action decides, and
+    // says why it did nothing).
+    expect(byId.sandbox.if).toBeUndefined();
+    expect(byId.sandbox.input).toEqual({
+      workingDirectory: 'environment',
+      terraformApplied: '${{ steps.apply.output.applied }}',
+      environmentName: '${{ parameters.name }}',
     });
     expect(byId.outputs.input).toEqual({
       planFile: '${{ steps.plan.output.planFile }}',
       planSha256: '${{ steps.plan.output.planSha256 }}',
       skipReason: '${{ steps.apply.output.skipReason }}',
     });
-    expect(byId.publish.if).toBe('${{ steps.apply.output.applied }}');
+    expect(byId.publish.if).toBe(
+      '${{ steps.apply.output.applied or steps.sandbox.output.provisioned }}',
+    );
     expect(byId.publish.input.mode).toBe('create');
     expect(byId.register.if).toBe(
-      '${{ steps.apply.output.applied and steps.publish.output.catalogInfoUrl }}',
+      '${{ steps.publish.output.published and steps.publish.output.catalogInfoUrl }}',
     );
   });
 });
