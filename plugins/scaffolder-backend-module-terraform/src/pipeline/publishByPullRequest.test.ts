@@ -5,6 +5,7 @@ import {
 } from '@backstage/integration';
 import { createFetchPlainAction } from '@backstage/plugin-scaffolder-backend';
 import { createPublishGithubPullRequestAction } from '@backstage/plugin-scaffolder-backend-module-github';
+import { createPublishGitlabMergeRequestAction } from '@backstage/plugin-scaffolder-backend-module-gitlab';
 import { mockServices } from '@backstage/backend-test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -24,11 +25,11 @@ interface Received {
 }
 
 /**
- * The real publish:github:pull-request of Backstage's GitHub module, with
- * GitHub's REST and GraphQL API answered by msw at the network layer: the
- * test sees exactly what the action sends.
+ * The real publish:github:pull-request and publish:gitlab:merge-request of
+ * Backstage's GitHub and GitLab modules, with the hosts' APIs answered by msw
+ * at the network layer: the test sees exactly what each action sends.
  */
-describe("publishing an environment by pull request (the real GitHub module's action)", () => {
+describe("publishing an environment by pull or merge request (the real GitHub and GitLab modules' actions)", () => {
   const received: Received[] = [];
   const blobs = new Map<string, { content: string; mode: string }>();
   const server = setupServer(
@@ -95,12 +96,60 @@ describe("publishing an environment by pull request (the real GitHub module's ac
       );
     }),
   );
+  const GITLAB_PROJECT = '/api/v4/projects/kler%2Fenvironments';
+  server.use(
+    http.all('https://gitlab.com/*', async ({ request }) => {
+      const { pathname } = new URL(request.url);
+      const body =
+        request.method === 'GET'
+          ? undefined
+          : await request.json().catch(() => undefined);
+      received.push({ method: request.method, path: pathname, body });
+      const at = `${request.method} ${pathname}`;
+      if (at === `GET ${GITLAB_PROJECT}/repository/tree`) {
+        return HttpResponse.json([]);
+      }
+      if (
+        at ===
+        `GET ${GITLAB_PROJECT}/repository/branches/kler%2Fadd-environment-staging`
+      ) {
+        return HttpResponse.json(
+          { message: '404 Branch Not Found' },
+          { status: 404 },
+        );
+      }
+      if (at === `POST ${GITLAB_PROJECT}/repository/branches`) {
+        return HttpResponse.json(
+          { name: (body as any).branch },
+          { status: 201 },
+        );
+      }
+      if (at === `POST ${GITLAB_PROJECT}/repository/commits`) {
+        return HttpResponse.json({ id: 'new-commit' }, { status: 201 });
+      }
+      if (at === `POST ${GITLAB_PROJECT}/merge_requests`) {
+        return HttpResponse.json(
+          {
+            iid: 3,
+            web_url: 'https://gitlab.com/kler/environments/-/merge_requests/3',
+            target_branch: 'main',
+          },
+          { status: 201 },
+        );
+      }
+      return HttpResponse.json(
+        { message: `404 Not Found: ${at}` },
+        { status: 404 },
+      );
+    }),
+  );
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterAll(() => server.close());
 
   const config = new ConfigReader({
     integrations: {
       github: [{ host: 'github.com', token: 'ghp_kler_test_token' }],
+      gitlab: [{ host: 'gitlab.com', token: 'glpat-kler-test-token' }],
     },
   });
   const integrations = ScmIntegrations.fromConfig(config);
@@ -118,7 +167,7 @@ describe("publishing an environment by pull request (the real GitHub module's ac
   });
 
   /** The workspace as kler-environment leaves it for a pull request: the repository's layout under repository/. */
-  async function layOutWorkspace() {
+  async function layOutWorkspace(host: 'github' | 'gitlab' = 'github') {
     const fetchPlain = createFetchPlainAction({
       reader: mockServices.urlReader.mock(),
       integrations,
@@ -126,7 +175,7 @@ describe("publishing an environment by pull request (the real GitHub module's ac
     for (const [url, targetPath] of [
       ['./terraform', 'repository/environments/staging'],
       ['./pipeline/common', 'repository'],
-      ['./pipeline/github', 'repository'],
+      [`./pipeline/${host}`, 'repository'],
     ]) {
       const { ctx } = createTestContext({
         workspacePath,
@@ -302,5 +351,83 @@ describe("publishing an environment by pull request (the real GitHub module's ac
     });
     // Nothing was pushed to main itself.
     expect(received.filter(r => r.method === 'PATCH')).toEqual([]);
+  });
+  it('sends the same files to GitLab as a commit on a new branch, and the merge request', async () => {
+    await layOutWorkspace('gitlab');
+    const action = createPublishGitlabMergeRequestAction({
+      integrations,
+      config,
+    });
+    const { ctx, outputs } = createTestContext({
+      workspacePath,
+      input: {
+        repoUrl: 'gitlab.com?owner=kler&repo=environments',
+        branchName: 'kler/add-environment-staging',
+        targetBranchName: 'main',
+        sourcePath: 'repository',
+        title: 'Add development environment staging',
+        description: 'Created from the portal by user:default/alice.',
+        commitMessage: 'Add development environment staging',
+      },
+    });
+    await action.handler(ctx as any);
+
+    expect(outputs).toMatchObject({
+      targetBranchName: 'main',
+      mergeRequestUrl:
+        'https://gitlab.com/kler/environments/-/merge_requests/3',
+    });
+    expect(
+      received.find(r => r.path === `${GITLAB_PROJECT}/repository/branches`)!
+        .body,
+    ).toEqual({
+      branch: 'kler/add-environment-staging',
+      ref: 'main',
+    });
+    const commit = received.find(
+      r => r.path === `${GITLAB_PROJECT}/repository/commits`,
+    )!.body;
+    expect(commit.branch).toBe('kler/add-environment-staging');
+    const files = Object.fromEntries(
+      commit.actions.map((change: any) => [
+        change.file_path,
+        {
+          action: change.action,
+          content: Buffer.from(change.content, 'base64').toString('utf8'),
+        },
+      ]),
+    );
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        '.gitlab-ci.yml',
+        '.gitignore',
+        '.kler-pipeline/pipeline.sh',
+        'environments/staging/pipeline.json',
+        'environments/staging/main.tf',
+      ]),
+    );
+    expect(
+      Object.keys(files).filter(p =>
+        /tfstate|tfplan|\.terraform\/|kler-task|\.kler-terraform|\.github/.test(
+          p,
+        ),
+      ),
+    ).toEqual([]);
+    expect(files['.gitlab-ci.yml']).toEqual({
+      action: 'create',
+      content: await fs.readFile(
+        path.join(PIPELINE_TEMPLATE_DIR, 'gitlab/.gitlab-ci.yml'),
+        'utf8',
+      ),
+    });
+    expect(
+      received.find(r => r.path === `${GITLAB_PROJECT}/merge_requests`)!.body,
+    ).toEqual({
+      source_branch: 'kler/add-environment-staging',
+      target_branch: 'main',
+      title: 'Add development environment staging',
+      description: 'Created from the portal by user:default/alice.',
+      remove_source_branch: false,
+    });
   });
 });
