@@ -354,10 +354,7 @@ describe("publishing an environment by pull or merge request (the real GitHub an
   });
   it('sends the same files to GitLab as a commit on a new branch, and the merge request', async () => {
     await layOutWorkspace('gitlab');
-    const action = createPublishGitlabMergeRequestAction({
-      integrations,
-      config,
-    });
+    const action = createPublishGitlabMergeRequestAction({ integrations });
     const { ctx, outputs } = createTestContext({
       workspacePath,
       input: {
