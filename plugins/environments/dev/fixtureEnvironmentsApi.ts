@@ -1,6 +1,7 @@
 import {
   EntityEnvironmentsResponse,
   isSeverityAtLeast,
+  serviceCellsOf,
 } from '@kler/plugin-environments-common';
 import { EnvironmentsApi, ProblemQuery } from '../src/api';
 import {
@@ -32,6 +33,11 @@ export class FixtureEnvironmentsApi implements EnvironmentsApi {
 
   async listEnvironments() {
     return { items: [staleDevelopment, productionWithProblems] };
+  }
+
+  async getServiceCells(name: string) {
+    const details = await this.getEnvironment(name);
+    return { read: Boolean(details.snapshot), cells: serviceCellsOf(details) };
   }
 
   async getEnvironment(name: string) {

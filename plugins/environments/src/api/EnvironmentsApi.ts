@@ -9,6 +9,7 @@ import {
   ProblemListResponse,
   ProblemSeverity,
 } from '@kler/plugin-environments-common';
+import { EnvironmentServiceCells } from './serviceCells';
 
 /**
  * Which problems to list; every field is optional and narrows the list.
@@ -30,6 +31,12 @@ export interface ProblemQuery {
 export interface EnvironmentsApi {
   listEnvironments(): Promise<EnvironmentListResponse>;
   getEnvironment(name: string): Promise<EnvironmentDetailsResponse>;
+  /**
+   * The environment's services as the on-call matrix shows them, read from
+   * the same route as `getEnvironment` but reduced to a few numbers per
+   * service (off the main thread where the browser can).
+   */
+  getServiceCells(name: string): Promise<EnvironmentServiceCells>;
   getEntityEnvironments(
     entityRef: CompoundEntityRef,
   ): Promise<EntityEnvironmentsResponse>;

@@ -1,4 +1,9 @@
 import { mockApis } from '@backstage/frontend-test-utils';
+import {
+  healthyProduction,
+  makeEnvironmentDetails,
+  makeService,
+} from '../testing/fixtures';
 import { EnvironmentsClient } from './EnvironmentsClient';
 
 describe('EnvironmentsClient', () => {
@@ -16,6 +21,8 @@ describe('EnvironmentsClient', () => {
           url: 'http://backend.test',
           headers: new Map([['content-type', 'application/json']]),
           json: async () => body,
+          arrayBuffer: async () =>
+            new TextEncoder().encode(JSON.stringify(body)).buffer,
           text: async () => JSON.stringify(body),
         } as unknown as Response),
     );
@@ -63,6 +70,31 @@ describe('EnvironmentsClient', () => {
       'http://backend.test/api/environments/v1/environments/prod%20eu/runs?limit=10',
       'http://backend.test/api/environments/v1/environments/production/runs',
     ]);
+  });
+
+  it("reduces an environment's details to the matrix cells of its services", async () => {
+    const details = makeEnvironmentDetails(healthyProduction, [
+      makeService('shop-api', { desiredCount: 3, runningCount: 1 }),
+    ]);
+    const { client, fetch } = clientAnswering(200, details);
+    const { read, cells } = await client.getServiceCells('production');
+    expect(fetch).toHaveBeenCalledWith(
+      'http://backend.test/api/environments/v1/environments/production',
+    );
+    expect(read).toBe(true);
+    expect(cells.get('shop-api')).toMatchObject({
+      runningCount: 1,
+      desiredCount: 3,
+      status: 'ok',
+    });
+  });
+
+  it('says when an environment has no snapshot to show cells of', async () => {
+    const { client } = clientAnswering(200, { summary: healthyProduction });
+    await expect(client.getServiceCells('production')).resolves.toEqual({
+      read: false,
+      cells: new Map(),
+    });
   });
 
   it('throws a ResponseError carrying the status code', async () => {

@@ -9,6 +9,25 @@ import {
   ProblemListResponse,
 } from '@kler/plugin-environments-common';
 import { EnvironmentsApi, ProblemQuery } from './EnvironmentsApi';
+import { EnvironmentServiceCells, serviceCellsOfJson } from './serviceCells';
+
+/** Set once a worker failed to start here; later parses stay on the main thread. */
+let workerUnavailable = false;
+
+/** The cells of details' JSON: in a web worker where the browser has one. */
+async function parseServiceCells(
+  buffer: ArrayBuffer,
+): Promise<EnvironmentServiceCells> {
+  if (typeof Worker !== 'undefined' && !workerUnavailable) {
+    try {
+      const { parseInWorker } = await import('./parseInWorker');
+      return await parseInWorker(buffer);
+    } catch {
+      workerUnavailable = true;
+    }
+  }
+  return serviceCellsOfJson(buffer);
+}
 
 /**
  * The default {@link EnvironmentsApi}: calls the environments backend's `/v1` routes.
@@ -30,6 +49,13 @@ export class EnvironmentsClient implements EnvironmentsApi {
 
   getEnvironment(name: string): Promise<EnvironmentDetailsResponse> {
     return this.get(`/v1/environments/${encodeURIComponent(name)}`);
+  }
+
+  async getServiceCells(name: string): Promise<EnvironmentServiceCells> {
+    const response = await this.fetch(
+      `/v1/environments/${encodeURIComponent(name)}`,
+    );
+    return parseServiceCells(await response.arrayBuffer());
   }
 
   getEntityEnvironments(
@@ -61,11 +87,16 @@ export class EnvironmentsClient implements EnvironmentsApi {
   }
 
   private async get<T>(path: string): Promise<T> {
+    const response = await this.fetch(path);
+    return (await response.json()) as T;
+  }
+
+  private async fetch(path: string): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('environments');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

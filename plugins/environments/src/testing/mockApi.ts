@@ -1,4 +1,5 @@
 import { ResponseError } from '@backstage/errors';
+import { serviceCellsOf } from '@kler/plugin-environments-common';
 import { EnvironmentsApi } from '../api';
 
 /**
@@ -6,13 +7,22 @@ import { EnvironmentsApi } from '../api';
  * Runs default to none: every environment page lists them.
  */
 export function createEnvironmentsApiMock(): jest.Mocked<EnvironmentsApi> {
-  return {
+  const api: jest.Mocked<EnvironmentsApi> = {
     listEnvironments: jest.fn(),
     getEnvironment: jest.fn(),
+    // What the client computes from the details: mock getEnvironment instead.
+    getServiceCells: jest.fn(async (name: string) => {
+      const details = await api.getEnvironment(name);
+      return {
+        read: Boolean(details.snapshot),
+        cells: serviceCellsOf(details),
+      };
+    }),
     getEntityEnvironments: jest.fn(),
     listProblems: jest.fn(),
     listRuns: jest.fn(async (_name: string) => ({ items: [] })),
   };
+  return api;
 }
 
 /** What the client throws when the backend answers 403 for `environments.read`. */

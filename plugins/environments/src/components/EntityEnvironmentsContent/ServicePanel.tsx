@@ -290,6 +290,7 @@ export const ServicePanel = (props: {
           problems={evaluation.problems}
           label={`Problems of ${service.serviceName} in ${environmentTitle}`}
           showEnvironment={false}
+          showService={false}
         />
       </Section>
       <ScalingSection service={service} history={history} />

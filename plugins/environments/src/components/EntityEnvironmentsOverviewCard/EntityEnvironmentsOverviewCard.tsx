@@ -84,6 +84,7 @@ export const EntityEnvironmentsOverviewCard = (props: {
                       problems={evaluation.problems}
                       label={`Problems of ${service.serviceName} in ${title}`}
                       showEnvironment={false}
+                      showService={false}
                     />
                   )}
                 </Box>

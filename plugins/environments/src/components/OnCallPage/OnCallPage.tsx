@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import {
   compareProblems,
   EnvironmentSummary,
@@ -93,6 +93,28 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
     [sortedProblems, filters.text],
   );
 
+  const matrixEnvironments = useMemo<MatrixEnvironment[]>(
+    () =>
+      summaries
+        .filter(s => !filters.environment || s.name === filters.environment)
+        .map(summary => {
+          const column = matrix.value?.find(c => c.name === summary.name);
+          return {
+            name: summary.name,
+            title: environmentTitle(summary),
+            unreadReason:
+              column && !column.cells
+                ? column.error?.message ?? 'never read'
+                : undefined,
+          };
+        }),
+    [summaries, filters.environment, matrix.value],
+  );
+  const showProblemsOf = useCallback(
+    (serviceName: string) => setFilters({ text: serviceName }),
+    [setFilters],
+  );
+
   if (environments.loading) {
     return <Progress />;
   }
@@ -108,20 +130,6 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
       />
     );
   }
-
-  const matrixEnvironments: MatrixEnvironment[] = summaries
-    .filter(s => !filters.environment || s.name === filters.environment)
-    .map(summary => {
-      const column = matrix.value?.find(c => c.name === summary.name);
-      return {
-        name: summary.name,
-        title: environmentTitle(summary),
-        unreadReason:
-          column && !column.cells
-            ? column.error?.message ?? 'never read'
-            : undefined,
-      };
-    });
 
   const refresh = () => {
     environments.refresh();
@@ -160,7 +168,7 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
         onChange={setFilters}
       />
       <Grid container spacing={2}>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12}>
           <InfoCard title="Services" noPadding>
             {matrix.loading && <Progress />}
             {!matrix.loading && !matrix.value && matrix.error && (
@@ -172,14 +180,12 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
                 environments={matrixEnvironments}
                 owners={owners}
                 filterText={filters.text}
-                onShowProblems={serviceName =>
-                  setFilters({ text: serviceName })
-                }
+                onShowProblems={showProblemsOf}
               />
             )}
           </InfoCard>
         </Grid>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12}>
           <InfoCard
             title={`Problems (${
               problems.value

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import { Link } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
@@ -88,7 +88,7 @@ const ServiceName = (props: {
           aria-label={`${row.problemCount} problem${
             row.problemCount > 1 ? 's' : ''
           } of ${row.serviceName}: show`}
-          sx={{ minWidth: 0, whiteSpace: 'nowrap' }}
+          sx={{ minWidth: 0, whiteSpace: 'nowrap', textTransform: 'none' }}
         >
           {row.problemCount} problem{row.problemCount > 1 ? 's' : ''}
         </Button>
@@ -96,6 +96,79 @@ const ServiceName = (props: {
     </Box>
   );
 };
+
+const cellSx = {
+  px: 1.5,
+  display: 'flex',
+  alignItems: 'center',
+  minWidth: 0,
+  overflow: 'hidden',
+} as const;
+
+/** A row only re-renders when its service, place or columns change, not on every keystroke. */
+const MatrixRow = memo(
+  (props: {
+    row: ServiceMatrixRow;
+    gone: boolean;
+    index: number;
+    start: number;
+    columns: string;
+    environments: MatrixEnvironment[];
+    owner?: ServiceOwner;
+    onShowProblems: (serviceName: string) => void;
+  }) => {
+    const { row, gone, index, start, columns, environments, owner } = props;
+    return (
+      <Box
+        role="row"
+        aria-rowindex={index + 2}
+        data-service={row.serviceName}
+        data-status={row.status}
+        sx={{
+          position: 'absolute',
+          top: 0,
+          left: 0,
+          width: '100%',
+          height: ROW_HEIGHT,
+          transform: `translateY(${start}px)`,
+          display: 'grid',
+          gridTemplateColumns: columns,
+          borderBottom: 1,
+          borderColor: 'divider',
+          opacity: gone ? 0.5 : 1,
+          '&:hover': { bgcolor: 'action.hover' },
+        }}
+      >
+        <Box role="rowheader" sx={cellSx}>
+          <ServiceName
+            row={row}
+            owner={owner}
+            onShowProblems={props.onShowProblems}
+          />
+        </Box>
+        {environments.map(environment => (
+          <Box role="cell" key={environment.name} sx={cellSx}>
+            {environment.unreadReason ? (
+              <Typography
+                variant="body2"
+                color="text.secondary"
+                component="span"
+              >
+                not read
+              </Typography>
+            ) : (
+              <ServiceStatusCell
+                cell={row.cells[environment.name]}
+                serviceName={row.serviceName}
+                environmentTitle={environment.title}
+              />
+            )}
+          </Box>
+        ))}
+      </Box>
+    );
+  },
+);
 
 /**
  * One row per service and one cell per environment, worst first, filtered
@@ -128,14 +201,7 @@ export const ServiceMatrix = (props: {
     estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
   });
-  const columns = `minmax(220px, 1.3fr) repeat(${environments.length}, minmax(200px, 1fr))`;
-  const cellSx = {
-    px: 1.5,
-    display: 'flex',
-    alignItems: 'center',
-    minWidth: 0,
-    overflow: 'hidden',
-  };
+  const columns = `minmax(240px, 1fr) repeat(${environments.length}, minmax(220px, 1fr))`;
 
   return (
     <Box
@@ -178,7 +244,7 @@ export const ServiceMatrix = (props: {
         tabIndex={0}
         aria-label="Service rows, worst first; scroll for more"
         sx={{
-          maxHeight: '60vh',
+          maxHeight: '50vh',
           overflowY: 'auto',
           position: 'relative',
           '&:focus-visible': {
@@ -209,54 +275,17 @@ export const ServiceMatrix = (props: {
             {virtualizer.getVirtualItems().map(virtualRow => {
               const { item: row, gone } = visible[virtualRow.index];
               return (
-                <Box
+                <MatrixRow
                   key={row.serviceName}
-                  role="row"
-                  aria-rowindex={virtualRow.index + 2}
-                  data-service={row.serviceName}
-                  data-status={row.status}
-                  sx={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    width: '100%',
-                    height: ROW_HEIGHT,
-                    transform: `translateY(${virtualRow.start}px)`,
-                    display: 'grid',
-                    gridTemplateColumns: columns,
-                    borderBottom: 1,
-                    borderColor: 'divider',
-                    opacity: gone ? 0.5 : 1,
-                    '&:hover': { bgcolor: 'action.hover' },
-                  }}
-                >
-                  <Box role="rowheader" sx={cellSx}>
-                    <ServiceName
-                      row={row}
-                      owner={owners.get(row.serviceName)}
-                      onShowProblems={onShowProblems}
-                    />
-                  </Box>
-                  {environments.map(environment => (
-                    <Box role="cell" key={environment.name} sx={cellSx}>
-                      {environment.unreadReason ? (
-                        <Typography
-                          variant="body2"
-                          color="text.secondary"
-                          component="span"
-                        >
-                          not read
-                        </Typography>
-                      ) : (
-                        <ServiceStatusCell
-                          cell={row.cells[environment.name]}
-                          serviceName={row.serviceName}
-                          environmentTitle={environment.title}
-                        />
-                      )}
-                    </Box>
-                  ))}
-                </Box>
+                  row={row}
+                  gone={gone}
+                  index={virtualRow.index}
+                  start={virtualRow.start}
+                  columns={columns}
+                  environments={environments}
+                  owner={owners.get(row.serviceName)}
+                  onShowProblems={onShowProblems}
+                />
               );
             })}
           </Box>

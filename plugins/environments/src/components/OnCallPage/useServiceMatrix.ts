@@ -13,7 +13,6 @@ import {
   ECS_SERVICE_NAME_ANNOTATION,
   getEcsServiceNames,
   ServiceCell,
-  serviceCellsOf,
   ServiceMatrixRow,
 } from '@kler/plugin-environments-common';
 import { environmentsApiRef } from '../../api';
@@ -28,7 +27,7 @@ export interface MatrixColumn {
 
 /**
  * Every service of every environment as matrix rows, worst first, polled.
- * Each environment's details are reduced to its cells as soon as they arrive,
+ * The client reduces each environment's details to its cells (in a worker),
  * so the page holds a few numbers per service, not the snapshots.
  */
 export function useServiceMatrix(
@@ -41,11 +40,8 @@ export function useServiceMatrix(
     () =>
       Promise.all(
         environmentNames.map(name =>
-          api.getEnvironment(name).then(
-            details =>
-              details.snapshot
-                ? { name, cells: serviceCellsOf(details) }
-                : { name },
+          api.getServiceCells(name).then(
+            ({ read, cells }) => (read ? { name, cells } : { name }),
             (error: Error) => ({ name, error }),
           ),
         ),

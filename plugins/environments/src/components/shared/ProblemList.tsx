@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { Link } from '@backstage/core-components';
 import Box from '@mui/material/Box';
 import ButtonBase from '@mui/material/ButtonBase';
@@ -78,92 +78,94 @@ const ProblemDetails = (props: { problem: Problem }) => {
  * to its explanation, proposed fix and links. A button, so Enter and Space
  * open it; `aria-expanded` says whether it is open.
  */
-export const ProblemRow = (props: {
-  problem: Problem;
-  expanded: boolean;
-  onToggle: (problem: Problem) => void;
-  showEnvironment?: boolean;
-  showService?: boolean;
-  /** Gone from the latest answer; kept while the reader is on the list. */
-  gone?: boolean;
-}) => {
-  const {
-    problem,
-    expanded,
-    onToggle,
-    showEnvironment = true,
-    showService = true,
-    gone = false,
-  } = props;
-  const columns = [
-    'auto',
-    '96px',
-    ...(showEnvironment ? ['minmax(80px, 120px)'] : []),
-    ...(showService ? ['minmax(90px, 180px)'] : []),
-    '1fr',
-  ].join(' ');
-  return (
-    <Box
-      component="li"
-      data-problem-id={problem.id}
-      sx={{
-        borderBottom: 1,
-        borderColor: 'divider',
-        opacity: gone ? 0.6 : 1,
-      }}
-    >
-      <ButtonBase
-        focusRipple
-        aria-expanded={expanded}
-        aria-controls={detailsId(problem)}
-        onClick={() => onToggle(problem)}
+export const ProblemRow = memo(
+  (props: {
+    problem: Problem;
+    expanded: boolean;
+    onToggle: (problem: Problem) => void;
+    showEnvironment?: boolean;
+    showService?: boolean;
+    /** Gone from the latest answer; kept while the reader is on the list. */
+    gone?: boolean;
+  }) => {
+    const {
+      problem,
+      expanded,
+      onToggle,
+      showEnvironment = true,
+      showService = true,
+      gone = false,
+    } = props;
+    const columns = [
+      '20px',
+      '100px',
+      ...(showEnvironment ? ['120px'] : []),
+      ...(showService ? ['minmax(0, 200px)'] : []),
+      'minmax(0, 1fr)',
+    ].join(' ');
+    return (
+      <Box
+        component="li"
+        data-problem-id={problem.id}
         sx={{
-          width: '100%',
-          display: 'grid',
-          gridTemplateColumns: columns,
-          alignItems: 'center',
-          columnGap: 1.5,
-          px: 1,
-          py: 0.75,
-          textAlign: 'left',
-          '&:hover': { bgcolor: 'action.hover' },
-          '&.Mui-focusVisible': {
-            outline: 2,
-            outlineColor: 'primary.main',
-            outlineOffset: -2,
-          },
+          borderBottom: 1,
+          borderColor: 'divider',
+          opacity: gone ? 0.6 : 1,
         }}
       >
-        <ExpandMoreIcon
-          fontSize="small"
-          aria-hidden
+        <ButtonBase
+          focusRipple
+          aria-expanded={expanded}
+          aria-controls={detailsId(problem)}
+          onClick={() => onToggle(problem)}
           sx={{
-            transform: expanded ? 'rotate(180deg)' : 'none',
-            transition: 'transform 150ms',
+            width: '100%',
+            display: 'grid',
+            gridTemplateColumns: columns,
+            alignItems: 'center',
+            columnGap: 1.5,
+            px: 1,
+            py: 0.75,
+            textAlign: 'left',
+            '&:hover': { bgcolor: 'action.hover' },
+            '&.Mui-focusVisible': {
+              outline: 2,
+              outlineColor: 'primary.main',
+              outlineOffset: -2,
+            },
           }}
-        />
-        <SeverityChip severity={problem.severity} />
-        {showEnvironment && (
-          <Typography variant="body2" noWrap>
-            {problem.environment}
+        >
+          <ExpandMoreIcon
+            fontSize="small"
+            aria-hidden
+            sx={{
+              transform: expanded ? 'rotate(180deg)' : 'none',
+              transition: 'transform 150ms',
+            }}
+          />
+          <SeverityChip severity={problem.severity} />
+          {showEnvironment && (
+            <Typography variant="body2" noWrap>
+              {problem.environment}
+            </Typography>
+          )}
+          {showService && (
+            <Typography variant="body2" noWrap title={problem.resource}>
+              {subjectOf(problem)}
+            </Typography>
+          )}
+          <Typography variant="body2" sx={{ fontWeight: 500 }}>
+            {problem.title}
+            {gone && ' (resolved)'}
           </Typography>
-        )}
-        {showService && (
-          <Typography variant="body2" noWrap title={problem.resource}>
-            {subjectOf(problem)}
-          </Typography>
-        )}
-        <Typography variant="body2" sx={{ fontWeight: 500 }}>
-          {problem.title}
-          {gone && ' (resolved)'}
-        </Typography>
-      </ButtonBase>
-      <Collapse in={expanded} unmountOnExit timeout={150}>
-        <ProblemDetails problem={problem} />
-      </Collapse>
-    </Box>
-  );
-};
+        </ButtonBase>
+        <Collapse in={expanded} unmountOnExit timeout={150}>
+          <ProblemDetails problem={problem} />
+        </Collapse>
+      </Box>
+    );
+  },
+);
 
 /** Which problems are open: controlled by the caller (the URL) or kept here. */
 export interface ProblemExpansion {
@@ -194,6 +196,8 @@ export const ProblemList = (props: {
   /** An accessible name for the list. */
   label?: string;
   showEnvironment?: boolean;
+  /** False where every problem is of one service (the service's own panel). */
+  showService?: boolean;
   emptyText?: string;
   expansion?: ProblemExpansion;
 }) => {
@@ -201,6 +205,7 @@ export const ProblemList = (props: {
     problems,
     label = 'Problems',
     showEnvironment = true,
+    showService = true,
     emptyText = 'No problems.',
   } = props;
   const local = useLocalExpansion();
@@ -218,14 +223,14 @@ export const ProblemList = (props: {
   }
   const gone = new Set(ordered.filter(o => o.gone).map(o => o.item.id));
   const groups = groupProblemsByService(ordered.map(o => o.item));
-  const row = (problem: Problem, showService: boolean) => (
+  const row = (problem: Problem, inGroup: boolean) => (
     <ProblemRow
       key={problem.id}
       problem={problem}
       expanded={expanded.has(problem.id)}
       onToggle={onToggle}
       showEnvironment={showEnvironment}
-      showService={showService}
+      showService={showService && !inGroup}
       gone={gone.has(problem.id)}
     />
   );
@@ -237,7 +242,7 @@ export const ProblemList = (props: {
       {...hold}
     >
       {groups.map(group =>
-        group.serviceName && group.problems.length > 1 ? (
+        showService && group.serviceName && group.problems.length > 1 ? (
           <Box component="li" key={`service:${group.serviceName}`}>
             <Typography
               variant="subtitle2"
@@ -251,11 +256,11 @@ export const ProblemList = (props: {
               aria-label={`Problems of ${group.serviceName}`}
               sx={{ listStyle: 'none', m: 0, p: 0 }}
             >
-              {group.problems.map(problem => row(problem, false))}
+              {group.problems.map(problem => row(problem, true))}
             </Box>
           </Box>
         ) : (
-          group.problems.map(problem => row(problem, true))
+          group.problems.map(problem => row(problem, false))
         ),
       )}
     </Box>

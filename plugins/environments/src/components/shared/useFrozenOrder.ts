@@ -18,10 +18,16 @@ export function useFrozenOrder<T>(
   frozen: boolean,
 ): OrderedItem<T>[] {
   const previous = useRef<OrderedItem<T>[]>([]);
+  const previousItems = useRef<T[]>();
   if (!frozen) {
-    previous.current = items.map(item => ({ item, gone: false }));
+    // The same answer gives the same array, so that memoized rows stay put.
+    if (previousItems.current !== items) {
+      previousItems.current = items;
+      previous.current = items.map(item => ({ item, gone: false }));
+    }
     return previous.current;
   }
+  previousItems.current = undefined;
   const latest = new Map(items.map(item => [keyOf(item), item]));
   const result: OrderedItem<T>[] = [];
   const placed = new Set<string>();
