@@ -53,7 +53,7 @@ export function createAdmin(sandbox: Sandbox): SandboxAdmin {
       sandbox.faults.setThrottling(options);
     },
     addEnvironment: environment => sandbox.addEnvironment(environment),
-    removeEnvironment: name => sandbox.world.remove(name),
+    removeEnvironment: name => sandbox.removeEnvironment(name),
     reset: () => sandbox.reset(),
   };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
@@ -87,5 +87,53 @@ describe('aws-sandbox CLI', () => {
     const cli = run(['--port', '0', '--scenario', file]);
     await expect(cli.line).rejects.toThrow(/accounts\[0\]\.color: unknown key/);
     expect(await cli.exited).toBe(1);
+  });
+
+  it('keeps added environments in --environments-file across restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-sandbox-cli-'));
+    const file = join(dir, 'state', 'environments.json');
+    const staging = {
+      name: 'staging',
+      account: '111111111111',
+      cluster: 'kler-staging',
+      vault: 'kler-staging',
+    };
+    const names = async (url: string) =>
+      (await (await fetch(`${url}/_sandbox/environments`)).json()).environments
+        .map((e: { name: string }) => e.name)
+        .join(', ');
+    const first = run(['--port', '0', '--environments-file', file]);
+    try {
+      const url = (await first.line).split(' ').pop()!;
+      const added = await fetch(`${url}/_sandbox/environments`, {
+        method: 'POST',
+        body: JSON.stringify(staging),
+      });
+      expect(added.status).toBe(201);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
+        expect.objectContaining(staging),
+      ]);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+
+    const second = run(['--port', '0', '--environments-file', file]);
+    try {
+      const url = (await second.line).split(' ').pop()!;
+      expect(await names(url)).toBe('production, development, staging');
+      await fetch(`${url}/_sandbox/environments/staging`, { method: 'DELETE' });
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([]);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+
+    writeFileSync(file, JSON.stringify([{ ...staging, cluster: 7 }]));
+    const bad = run(['--port', '0', '--environments-file', file]);
+    await expect(bad.line).rejects.toThrow(
+      `Invalid scenario ${file}:\n  [0] environment.cluster: `,
+    );
+    expect(await bad.exited).toBe(1);
   });
 });

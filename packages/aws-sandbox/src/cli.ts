@@ -8,7 +8,8 @@ import { startSandbox } from './server';
 const USAGE = `Usage: aws-sandbox [--port 4566] [--host 127.0.0.1]
   [--scenario scenarios/kler.yaml | --generate SERVICES_PER_ENVIRONMENT
    [--environments 2] [--tasks-per-service 5]]
-  [--start 2026-11-26T19:00:00Z] [--speed 60] [--no-throttling]`;
+  [--start 2026-11-26T19:00:00Z] [--speed 60] [--no-throttling]
+  [--environments-file FILE]`;
 
 async function main() {
   const { values } = parseArgs({
@@ -22,6 +23,7 @@ async function main() {
       start: { type: 'string' },
       speed: { type: 'string' },
       'no-throttling': { type: 'boolean', default: false },
+      'environments-file': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,6 +49,9 @@ async function main() {
       start: values.start,
       speed: values.speed === undefined ? undefined : Number(values.speed),
     },
+    environmentsFile: values['environments-file']
+      ? resolve(values['environments-file'])
+      : undefined,
   });
   if (values['no-throttling']) running.admin.setThrottling({ enabled: false });
   process.stdout.write(`aws-sandbox listening on ${running.url}\n`);

@@ -42,6 +42,9 @@ export class Sandbox {
   >();
   private readonly initialClock: { start?: number; speed: number };
 
+  /** Told the added environments whenever they change (the environments file). */
+  onEnvironmentsChanged?: (added: EnvironmentSpec[]) => void;
+
   constructor(readonly scenario: Scenario, clock: ClockOptions = {}) {
     this.world = new SandboxWorld(scenario);
     const start = clock.start ?? scenario.startTime;
@@ -73,7 +76,24 @@ export class Sandbox {
     this.faults.replace(this.scenario.faults);
     this.faults.setThrottling(this.scenario.throttling);
     this.sessions.clear();
-    this.world.removeAdded();
+    if (this.addedEnvironments().length) {
+      this.world.removeAdded();
+      this.onEnvironmentsChanged?.([]);
+    }
+  }
+
+  /** The environments added through the admin API, in the order added. */
+  addedEnvironments(): EnvironmentSpec[] {
+    return this.world.environments
+      .map(env => env.spec)
+      .filter(spec => !this.world.isScenarioEnvironment(spec.name));
+  }
+
+  /** Removes an added environment; false for an unknown or scenario one. */
+  removeEnvironment(name: string): boolean {
+    const removed = this.world.remove(name);
+    if (removed) this.onEnvironmentsChanged?.(this.addedEnvironments());
+    return removed;
   }
 
   /**
@@ -108,6 +128,7 @@ export class Sandbox {
       return { environment: this.environmentState(spec), created: false };
     }
     this.world.add(spec);
+    this.onEnvironmentsChanged?.(this.addedEnvironments());
     return { environment: this.environmentState(spec), created: true };
   }
 

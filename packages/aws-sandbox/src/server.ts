@@ -1,4 +1,12 @@
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAdmin, handleAdmin, SandboxAdmin } from './admin';
 import { AwsError } from './errors';
@@ -12,7 +20,11 @@ import {
 } from './protocols/respond';
 import type { ServiceDefinition } from './protocols/types';
 import { ClockOptions, Sandbox } from './sandbox';
-import { loadScenarioFile, scenarioFromInput } from './scenario/load';
+import {
+  loadScenarioFile,
+  ScenarioError,
+  scenarioFromInput,
+} from './scenario/load';
 import type { Scenario, ScenarioInput } from './scenario/schema';
 import { SERVICES } from './services';
 
@@ -23,6 +35,12 @@ export interface StartSandboxOptions {
   /** A parsed scenario, a scenario object, or a path to a YAML file. */
   scenario: Scenario | ScenarioInput | string;
   clock?: ClockOptions;
+  /**
+   * A JSON file that keeps the environments added through the admin API: read
+   * at start (when it exists), rewritten whenever they change. Without it they
+   * live in memory only.
+   */
+  environmentsFile?: string;
 }
 
 export interface RunningSandbox {
@@ -171,11 +189,53 @@ function resolveScenario(scenario: StartSandboxOptions['scenario']): Scenario {
     : scenarioFromInput(scenario);
 }
 
+/**
+ * Adds the environments `file` holds (a JSON array in the scenario format),
+ * then rewrites it whenever the added environments change. A bad file fails
+ * the start naming it and the bad keys.
+ */
+function keepEnvironmentsIn(sandbox: Sandbox, file: string) {
+  if (existsSync(file)) {
+    let environments: unknown;
+    try {
+      environments = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ScenarioError([(error as Error).message], file);
+    }
+    if (!Array.isArray(environments)) {
+      throw new ScenarioError(['(root): must be an array'], file);
+    }
+    environments.forEach((environment, i) => {
+      try {
+        sandbox.addEnvironment(environment);
+      } catch (error) {
+        const problems =
+          error instanceof ScenarioError
+            ? error.problems
+            : [(error as Error).message];
+        throw new ScenarioError(
+          problems.map(problem => `[${i}] ${problem}`),
+          file,
+        );
+      }
+    });
+  }
+  sandbox.onEnvironmentsChanged = added => {
+    mkdirSync(dirname(file), { recursive: true });
+    // Written aside and renamed, so a crash never leaves half a file.
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(added, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  };
+}
+
 /** Starts the sandbox's HTTP endpoint; AWS SDK clients use its url as `endpoint`. */
 export async function startSandbox(
   options: StartSandboxOptions,
 ): Promise<RunningSandbox> {
   const sandbox = new Sandbox(resolveScenario(options.scenario), options.clock);
+  if (options.environmentsFile) {
+    keepEnvironmentsIn(sandbox, options.environmentsFile);
+  }
   const held = new Set<ServerResponse>();
   const server = createServer((request, response) => {
     handleRequest(sandbox, request, response, held).catch(error => {
