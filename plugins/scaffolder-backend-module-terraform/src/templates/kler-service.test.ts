@@ -147,11 +147,12 @@ describe('kler-service added to a published kler-environment', () => {
   });
 
   it('adds the service as one entry of the services variable and changes no .tf file', async () => {
-    expect(context.steps.target.output).toEqual({
+    expect(context.steps.target.output).toMatchObject({
       accountId: '111111111111',
       region: 'eu-west-1',
       tier: 'development',
       environment: 'resource:default/dev-svc',
+      delivery: 'local',
     });
     expect(await readVariables(environmentDir)).toEqual({
       ...published,
