@@ -21,8 +21,9 @@ import { countTargets } from './targetCounts';
 
 const RECENT_ITEMS = 5;
 
+// A group, not a landmark: every service panel has the same sections.
 const Section = (props: { title: string; children: React.ReactNode }) => (
-  <Box component="section" mt={2} aria-label={props.title}>
+  <Box role="group" mt={2} aria-label={props.title}>
     <Typography variant="subtitle2" component="h4" gutterBottom>
       {props.title}
     </Typography>
