@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { repoRoot } from '../lib/backend.mjs';
+import { waitFor } from '../lib/net.mjs';
 import { buildApp, startPortal } from '../lib/portal.mjs';
 import { BLOCKING_IMPACTS, formatViolations, runAxe } from './axe.mjs';
 
@@ -56,6 +57,26 @@ describe('KLER portal in Chromium', () => {
   before(async () => {
     buildApp();
     portal = await startPortal();
+    // The catalog ingests the environment Resources after the backend is
+    // ready; the pages are checked once both environments have been read.
+    const token = await portal.backend.guestToken();
+    for (const name of ['production', 'development']) {
+      await portal.backend.waitForEntity('resource', name, token);
+    }
+    await waitFor(
+      async () => {
+        const res = await portal.backend.get(
+          '/api/environments/v1/environments',
+          token,
+        );
+        return (
+          res.status === 200 &&
+          res.body.items.length === 2 &&
+          res.body.items.every(item => item.refreshedAt)
+        );
+      },
+      { timeoutMs: 90_000, what: 'both environments read' },
+    );
     mkdirSync(screenshots, { recursive: true });
     mkdirSync(docsScreenshots, { recursive: true });
     // A fresh profile per run; Playwright passes it as --user-data-dir.
@@ -117,6 +138,16 @@ describe('KLER portal in Chromium', () => {
     // Both environments' cells say running / desired in words, beside the icon.
     assert.match(await matrixRow('shop-api').innerText(), /\d+\/\d+ running/);
     await page.getByTestId('problem-list').waitFor();
+    // The worst problem open: its explanation, fix with commands and links.
+    await page
+      .getByTestId('problem-list')
+      .locator('button[aria-expanded]')
+      .first()
+      .click();
+    await page
+      .getByTestId('problem-list')
+      .getByRole('region', { name: /^Details of / })
+      .waitFor();
     await expectAccessible('on-call page');
     await photograph('on-call-dashboard', () =>
       matrixRow('shop-api').waitFor(),

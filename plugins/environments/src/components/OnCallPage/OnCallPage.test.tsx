@@ -249,7 +249,7 @@ describe('OnCallDashboard', () => {
     expect(
       within(details).getByRole('link', {
         name: new RegExp(
-          `^Open ${shopApiRunningBelowDesired.title} in the AWS console`,
+          `^Open in AWS console: ${shopApiRunningBelowDesired.title}`,
         ),
       }),
     ).toHaveAttribute('href', shopApiRunningBelowDesired.consoleUrl);

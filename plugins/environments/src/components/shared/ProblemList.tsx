@@ -46,7 +46,7 @@ const ProblemDetails = (props: { problem: Problem }) => {
         {problem.consoleUrl && (
           <Link
             to={problem.consoleUrl}
-            aria-label={`Open ${problem.title} in the AWS console`}
+            aria-label={`Open in AWS console: ${problem.title}`}
           >
             Open in AWS console
           </Link>
@@ -87,6 +87,8 @@ export const ProblemRow = memo(
     showService?: boolean;
     /** Gone from the latest answer; kept while the reader is on the list. */
     gone?: boolean;
+    /** Under its service's heading: the service column stays, empty, for alignment. */
+    grouped?: boolean;
   }) => {
     const {
       problem,
@@ -95,6 +97,7 @@ export const ProblemRow = memo(
       showEnvironment = true,
       showService = true,
       gone = false,
+      grouped = false,
     } = props;
     const columns = [
       '20px',
@@ -151,7 +154,7 @@ export const ProblemRow = memo(
           )}
           {showService && (
             <Typography variant="body2" noWrap title={problem.resource}>
-              {subjectOf(problem)}
+              {grouped ? '' : subjectOf(problem)}
             </Typography>
           )}
           <Typography variant="body2" sx={{ fontWeight: 500 }}>
@@ -230,7 +233,8 @@ export const ProblemList = (props: {
       expanded={expanded.has(problem.id)}
       onToggle={onToggle}
       showEnvironment={showEnvironment}
-      showService={showService && !inGroup}
+      showService={showService}
+      grouped={inGroup}
       gone={gone.has(problem.id)}
     />
   );

@@ -60,6 +60,7 @@ export const ServiceStatusCell = (props: {
         variant="body2"
         component="span"
         noWrap
+        title={text}
         sx={{
           fontVariantNumeric: 'tabular-nums',
           fontWeight: cell.status === 'ok' ? 400 : 600,
