@@ -103,10 +103,6 @@ const problemButtons = () =>
 
 // jsdom lays nothing out: give the matrix's scroll box a viewport, so that
 // the virtualizer renders the rows in it as a browser would.
-const clientHeight = Object.getOwnPropertyDescriptor(
-  HTMLElement.prototype,
-  'clientHeight',
-)!;
 beforeAll(() => {
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
     configurable: true,
@@ -114,7 +110,8 @@ beforeAll(() => {
   });
 });
 afterAll(() => {
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight);
+  // Back to Element.prototype's own.
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
 });
 
 describe('OnCallDashboard', () => {
