@@ -259,6 +259,18 @@ describe('EntityEnvironmentsContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('says so when no environment is configured', async () => {
+    const api = createEnvironmentsApiMock();
+    api.getEntityEnvironments.mockResolvedValue({
+      ...entityEnvironments,
+      environments: [],
+    });
+    renderContent(api);
+    expect(
+      await screen.findByText('No environments are configured yet.'),
+    ).toBeInTheDocument();
+  });
+
   it('shows the permission state on 403', async () => {
     const api = createEnvironmentsApiMock();
     api.getEntityEnvironments.mockImplementation(async () => {

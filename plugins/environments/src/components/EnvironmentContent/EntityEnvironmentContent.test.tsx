@@ -201,6 +201,28 @@ describe('EntityEnvironmentContent', () => {
     expect(screen.queryByText(/^Services/)).not.toBeInTheDocument();
   });
 
+  it('marks a stale snapshot with its error, and sandbox data', async () => {
+    const api = createEnvironmentsApiMock();
+    api.getEnvironment.mockResolvedValue(
+      makeEnvironmentDetails(
+        makeSummary({
+          name: 'production',
+          stale: true,
+          error: { name: 'ThrottlingException', message: 'Rate exceeded' },
+        }),
+        [makeService('storefront')],
+      ),
+    );
+    renderEnvironment(api);
+    const badge = await screen.findByText('Stale');
+    expect(badge.closest('[aria-label]')).toHaveAttribute(
+      'aria-label',
+      expect.stringContaining('ThrottlingException: Rate exceeded'),
+    );
+    expect(screen.getByText('Sandbox data')).toBeInTheDocument();
+    expect(screen.getByText('No problems found.')).toBeInTheDocument();
+  });
+
   it('shows the runs, and the failed apply of an environment that could not be read with the run to open', async () => {
     const api = createEnvironmentsApiMock();
     api.getEnvironment.mockResolvedValue({
