@@ -925,7 +925,7 @@ describe('kler-environment with the portal on the local AWS sandbox', () => {
       'Catalog: handed to the catalog, which mirrors the environments repository: the environment appears on the environments dashboard within one refresh.',
     );
     expect(what.content).toContain(
-      'Address: none: the sandbox simulates the environment for the dashboard; nothing answers at https://dev-two.kler.example.',
+      'Address: none: the sandbox simulates the environment for the dashboard; nothing answers at dev-two.kler.example.',
     );
     expect(what.content).not.toMatch(/applied on AWS:|runs on AWS/);
   });
