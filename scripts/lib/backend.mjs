@@ -31,6 +31,15 @@ export async function startBackend(options = {}) {
     overrides,
     JSON.stringify({
       ...options.config,
+      // A test backend publishes environments to a repository of its own, and
+      // so mirrors none of another run's into its catalog.
+      kler: {
+        ...options.config?.kler,
+        environments: {
+          localRepository: join(dir, 'environments.git'),
+          ...options.config?.kler?.environments,
+        },
+      },
       // The backend's app plugin serves packages/app/dist at the backend's own URL.
       ...(options.serveApp
         ? { app: { baseUrl: `http://localhost:${port}` } }

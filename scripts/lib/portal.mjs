@@ -40,11 +40,20 @@ export async function startPortal({
       serveApp: true,
       config: {
         ...backendConfig,
+        kler: {
+          ...backendConfig.kler,
+          environments: {
+            // Environments created from kler-environment go to this sandbox.
+            sandbox: { adminUrl: sandbox.url },
+            ...backendConfig.kler?.environments,
+          },
+        },
         environments: {
           environments: [
             { name: 'production', endpoint: sandbox.url },
             { name: 'development', endpoint: sandbox.url },
           ],
+          defaultEndpoint: sandbox.url,
           refresh: {
             frequency: { seconds: refreshSeconds },
             timeout: { seconds: 20 },
