@@ -80,6 +80,21 @@ async function createRepository(root: string) {
   };
 }
 
+/** The entities of the one full mutation the provider applied. */
+function mirroredEntities(
+  applyMutation: jest.Mock<
+    ReturnType<EntityProviderConnection['applyMutation']>,
+    Parameters<EntityProviderConnection['applyMutation']>
+  >,
+) {
+  expect(applyMutation).toHaveBeenCalledTimes(1);
+  const [mutation] = applyMutation.mock.calls[0];
+  if (mutation.type !== 'full') {
+    throw new Error(`Expected a full mutation, got ${mutation.type}`);
+  }
+  return mutation.entities;
+}
+
 function recordingLogger() {
   const lines: string[] = [];
   const logger = mockServices.logger.mock();
@@ -106,7 +121,10 @@ describe('EnvironmentsRepositoryEntityProvider', () => {
       logger,
     });
     const connection = {
-      applyMutation: jest.fn(),
+      applyMutation: jest.fn<
+        ReturnType<EntityProviderConnection['applyMutation']>,
+        Parameters<EntityProviderConnection['applyMutation']>
+      >(),
       refresh: jest.fn(),
     } satisfies EntityProviderConnection;
     await provider.connect(connection);
@@ -132,12 +150,10 @@ describe('EnvironmentsRepositoryEntityProvider', () => {
     const { provider, connection } = await connected(repository);
     await provider.refresh();
 
-    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
-    const [mutation] = connection.applyMutation.mock.calls[0];
-    expect(mutation.type).toBe('full');
+    const entities = mirroredEntities(connection.applyMutation);
     const located = (file: string) => `file:${repository}/${file}`;
     expect(
-      mutation.entities.map(({ entity, locationKey }) => [
+      entities.map(({ entity, locationKey }) => [
         `${entity.kind}:${entity.metadata.name}`,
         locationKey,
         entity.metadata.annotations,
@@ -190,10 +206,11 @@ describe('EnvironmentsRepositoryEntityProvider', () => {
     });
     const { provider, connection, lines } = await connected(repository);
     await provider.refresh();
-    const [mutation] = connection.applyMutation.mock.calls[0];
-    expect(mutation.entities.map(({ entity }) => entity.metadata.name)).toEqual(
-      ['partial'],
-    );
+    expect(
+      mirroredEntities(connection.applyMutation).map(
+        ({ entity }) => entity.metadata.name,
+      ),
+    ).toEqual(['partial']);
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
