@@ -29,12 +29,20 @@ export function formatReport({ results, runs, keystrokes, started, cpuCount }) {
       verdict(ratio('problemsMs') <= PAINT_RATIO_FLOOR),
     ],
     [
-      'longest main-thread task (load)',
+      'longest main-thread task of the page',
+      ms(small.median.longestPageTaskMs),
+      ms(large.median.longestPageTaskMs),
+      `${ratio('longestPageTaskMs').toFixed(2)}×`,
+      `≤ ${LONGEST_TASK_FLOOR_MS} ms`,
+      verdict(large.median.longestPageTaskMs <= LONGEST_TASK_FLOOR_MS),
+    ],
+    [
+      '… of the whole load, with the app’s start',
       ms(small.median.longestTaskMs),
       ms(large.median.longestTaskMs),
       `${ratio('longestTaskMs').toFixed(2)}×`,
-      `≤ ${LONGEST_TASK_FLOOR_MS} ms`,
-      verdict(large.median.longestTaskMs <= LONGEST_TASK_FLOOR_MS),
+      'printed: the app’s start is the same at any size',
+      '',
     ],
     [
       'filter keystroke → repaint',
@@ -77,9 +85,13 @@ export function formatReport({ results, runs, keystrokes, started, cpuCount }) {
             run =>
               `${run.matrixMs.toFixed(0)}/${run.problemsMs.toFixed(
                 0,
+              )}/${run.longestPageTaskMs.toFixed(
+                0,
               )}/${run.longestTaskMs.toFixed(0)}/${run.keystrokeMs.toFixed(0)}`,
           )
-          .join(', ')} ms (matrix/problems/longest task/keystroke)`,
+          .join(
+            ', ',
+          )} ms (matrix/problems/page's longest task/load's longest task/keystroke)`,
     ),
   ];
   return lines.join('\n');

@@ -78,7 +78,13 @@ async function measureOnce(context, baseUrl) {
     );
     // Long tasks that end within a second of the paint still belong to the load.
     await page.waitForTimeout(1000);
-    const load = await page.evaluate(() => ({ ...window.__uiBench }));
+    const load = await page.evaluate(() => ({
+      ...window.__uiBench,
+      // When the page asked for its first data: what comes after is the page's.
+      dataRequestedAt: performance
+        .getEntriesByType('resource')
+        .find(e => e.name.includes('/api/environments/v1/'))?.startTime,
+    }));
 
     const filter = page.getByLabel('Filter services and problems');
     await filter.focus();
@@ -100,9 +106,14 @@ async function measureOnce(context, baseUrl) {
       matrixMs: load.matrixPaintedAt,
       problemsMs: load.problemsPaintedAt,
       longestTaskMs: Math.max(0, ...load.longTasks.map(t => t.duration)),
-      // The app's own start (the bundle, sign-in) runs before the page asks
-      // for data; this is what the page itself costs the main thread.
-      longTasks: load.longTasks,
+      // The app's own start (its bundle, sign-in) runs before the page asks
+      // for data; the tasks after it are what the page itself costs.
+      longestPageTaskMs: Math.max(
+        0,
+        ...load.longTasks
+          .filter(t => t.start + t.duration > load.dataRequestedAt)
+          .map(t => t.duration),
+      ),
       keystrokeMs: median(keystrokes),
     };
   } finally {
@@ -157,9 +168,11 @@ async function measureSize(size) {
           0,
         )} ms, problems ${runs[i].problemsMs.toFixed(
           0,
-        )} ms, longest task ${runs[i].longestTaskMs.toFixed(
-          0,
-        )} ms, keystroke ${runs[i].keystrokeMs.toFixed(1)} ms`,
+        )} ms, longest task ${runs[i].longestPageTaskMs.toFixed(0)} ms (${runs[
+          i
+        ].longestTaskMs.toFixed(0)} ms with the app's start), keystroke ${runs[
+          i
+        ].keystrokeMs.toFixed(1)} ms`,
       );
     }
     return {
@@ -175,6 +188,7 @@ async function measureSize(size) {
         matrixMs: median(runs.map(r => r.matrixMs)),
         problemsMs: median(runs.map(r => r.problemsMs)),
         longestTaskMs: median(runs.map(r => r.longestTaskMs)),
+        longestPageTaskMs: median(runs.map(r => r.longestPageTaskMs)),
         keystrokeMs: median(runs.map(r => r.keystrokeMs)),
       },
     };

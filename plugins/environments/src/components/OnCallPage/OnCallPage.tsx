@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useDeferredValue, useMemo } from 'react';
 import {
   compareProblems,
   EnvironmentSummary,
@@ -88,9 +88,12 @@ export const OnCallDashboard = (props: { refreshIntervalMs?: number }) => {
     () => [...(problems.value?.items ?? [])].sort(compareProblems),
     [problems.value],
   );
+  // The matrix follows each keystroke at once; the problem list may follow a
+  // frame later, so typing never waits for both.
+  const problemText = useDeferredValue(filters.text);
   const shownProblems = useMemo(
-    () => sortedProblems.filter(p => problemMatches(p, filters.text)),
-    [sortedProblems, filters.text],
+    () => sortedProblems.filter(p => problemMatches(p, problemText)),
+    [sortedProblems, problemText],
   );
 
   const matrixEnvironments = useMemo<MatrixEnvironment[]>(

@@ -14,7 +14,7 @@ import { ServiceOwner } from './useServiceMatrix';
 
 const ROW_HEIGHT = 44;
 /** Rows rendered beyond the visible ones, so a fast scroll shows no blank. */
-const OVERSCAN = 10;
+const OVERSCAN = 5;
 
 export interface MatrixEnvironment {
   name: string;
@@ -124,13 +124,15 @@ const MatrixRow = memo(
         aria-rowindex={index + 2}
         data-service={row.serviceName}
         data-status={row.status}
+        // The offset changes with every scroll: an inline style, not a class
+        // generated per position.
+        style={{ transform: `translateY(${start}px)` }}
         sx={{
           position: 'absolute',
           top: 0,
           left: 0,
           width: '100%',
           height: ROW_HEIGHT,
-          transform: `translateY(${start}px)`,
           display: 'grid',
           gridTemplateColumns: columns,
           borderBottom: 1,

@@ -117,7 +117,8 @@ export const ProblemRow = memo(
         }}
       >
         <ButtonBase
-          focusRipple
+          // The outline below shows focus; no ripple to mount on every line.
+          disableRipple
           aria-expanded={expanded}
           aria-controls={detailsId(problem)}
           onClick={() => onToggle(problem)}
