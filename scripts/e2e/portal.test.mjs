@@ -25,13 +25,17 @@ describe('KLER portal in Chromium', () => {
   let page;
   const axeReport = [];
 
-  /** A full-page screenshot in light and in dark mode (the app follows the system's). */
-  async function photograph(name, ready) {
+  /**
+   * A full-page screenshot in light and in dark mode (the app follows the
+   * system's); the dark page is checked with axe too.
+   */
+  async function photograph(name, ready, axeName) {
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await ready();
       // Let the theme's transitions settle before the picture.
       await page.waitForTimeout(300);
+      if (scheme === 'dark') await expectAccessible(`${axeName}, dark`);
       const file = `${name}${scheme === 'dark' ? '-dark' : ''}.png`;
       await page.screenshot({ path: join(screenshots, file), fullPage: true });
       if (updateDocs) {
@@ -149,8 +153,10 @@ describe('KLER portal in Chromium', () => {
       .getByRole('region', { name: /^Details of / })
       .waitFor();
     await expectAccessible('on-call page');
-    await photograph('on-call-dashboard', () =>
-      matrixRow('shop-api').waitFor(),
+    await photograph(
+      'on-call-dashboard',
+      () => matrixRow('shop-api').waitFor(),
+      'on-call page',
     );
   });
 
@@ -218,8 +224,11 @@ describe('KLER portal in Chromium', () => {
       .getByRole('img', { name: /^shop-api in Production: / })
       .waitFor();
     await expectAccessible('Environments tab');
-    await photograph('component-environments-tab', () =>
-      page.getByRole('img', { name: /^shop-api in Production: / }).waitFor(),
+    await photograph(
+      'component-environments-tab',
+      () =>
+        page.getByRole('img', { name: /^shop-api in Production: / }).waitFor(),
+      'Environments tab',
     );
   });
 
@@ -238,8 +247,10 @@ describe('KLER portal in Chromium', () => {
     }
     await page.getByRole('list', { name: 'Problems of Production' }).waitFor();
     await expectAccessible('Environment page');
-    await photograph('environment-page', () =>
-      page.getByText('order-worker').first().waitFor(),
+    await photograph(
+      'environment-page',
+      () => page.getByText('order-worker').first().waitFor(),
+      'Environment page',
     );
   });
 

@@ -141,7 +141,7 @@ const EnvironmentColumn = (props: {
               />
             ))}
             {resourceNames.length > 0 && (
-              <Box component="section" mt={2} aria-label="Backups">
+              <Box role="group" mt={2} aria-label="Backups">
                 <Typography variant="subtitle2" component="h4" gutterBottom>
                   Backups of {resourceNames.join(', ')}
                 </Typography>

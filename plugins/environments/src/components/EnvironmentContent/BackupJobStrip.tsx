@@ -46,7 +46,7 @@ const daySx = {
   color: 'text.primary',
 } as const;
 
-/** One square per day: red with any failure, green with only successes, empty otherwise. */
+/** One square per day: a red border with any failure, green with only successes, plain otherwise. */
 export const BackupJobStrip = (props: { jobs: BackupJob[]; end: Date }) => {
   const days = backupJobsPerDay(props.jobs, props.end);
   return (
@@ -60,11 +60,13 @@ export const BackupJobStrip = (props: { jobs: BackupJob[]; end: Date }) => {
           const text = `${day.day}: ${day.completed} completed, ${
             day.failed
           } failed${day.other ? `, ${day.other} running or pending` : ''}`;
+          // The colour is in the border, thick and on a tinted ground; the
+          // counts (✓ ✗) say it in words, readable on either theme.
           let colors = {};
           if (day.failed > 0) {
-            colors = { bgcolor: 'error.main', color: 'error.contrastText' };
+            colors = { borderColor: 'error.main', borderWidth: 3 };
           } else if (day.completed > 0) {
-            colors = { bgcolor: 'success.main', color: 'success.contrastText' };
+            colors = { borderColor: 'success.main', borderWidth: 3 };
           }
           return (
             <Tooltip key={day.day} title={text}>

@@ -1,4 +1,4 @@
-import Chip from '@mui/material/Chip';
+import Chip, { chipClasses } from '@mui/material/Chip';
 import ErrorIcon from '@mui/icons-material/Error';
 import InfoOutlinedIcon from '@mui/icons-material/InfoOutlined';
 import ReportIcon from '@mui/icons-material/Report';
@@ -16,18 +16,31 @@ const SEVERITY_STYLE: Record<
   low: { color: 'info', icon: <InfoOutlinedIcon /> },
 };
 
-/** The severity in words, with an icon of its own; critical is filled, the others outlined. */
+/**
+ * The severity in words beside an icon of its own. The icon and the border
+ * carry the colour; the words keep the text colour, which reads on any theme
+ * (orange or light-blue text would not). Critical has a heavier border and
+ * bold words.
+ */
 export const SeverityChip = (props: { severity: ProblemSeverity }) => {
   const { severity } = props;
   const { color, icon } = SEVERITY_STYLE[severity];
+  const critical = severity === 'critical';
   return (
     <Chip
       size="small"
-      color={color}
+      variant="outlined"
       icon={icon}
-      variant={severity === 'critical' ? 'filled' : 'outlined'}
       label={SEVERITY_LABELS[severity]}
-      sx={{ fontWeight: severity === 'critical' ? 700 : 500, minWidth: 88 }}
+      sx={{
+        minWidth: 88,
+        justifyContent: 'flex-start',
+        color: 'text.primary',
+        borderColor: `${color}.main`,
+        borderWidth: critical ? 2 : 1,
+        fontWeight: critical ? 700 : 500,
+        [`& .${chipClasses.icon}`]: { color: `${color}.main` },
+      }}
     />
   );
 };
