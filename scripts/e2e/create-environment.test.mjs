@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { repoRoot } from '../lib/backend.mjs';
@@ -43,10 +43,14 @@ describe('creating an environment in the portal on the local sandbox', () => {
 
   before(async () => {
     buildApp();
-    // The environments repository of this run, trusted as app-config.yaml
-    // trusts the local one.
+    // The environments repository of this run, written as app-config.yaml
+    // writes the local one: relative to the backend's working directory, and
+    // trusted.
     root = mkdtempSync(join(tmpdir(), 'kler-e2e-environments-'));
-    const repository = join(root, 'environments.git');
+    const repository = relative(
+      join(repoRoot, 'packages/backend'),
+      join(root, 'environments.git'),
+    );
     portal = await startPortal({
       refreshSeconds: REFRESH_SECONDS,
       backendConfig: {

@@ -61,13 +61,15 @@ export function createFetchLocalGitAction(options: { config: Config }) {
             `targetPath '${input.targetPath}' is outside the task's workspace`,
           );
         }
-        const repositoryPath =
-          environments?.getOptionalString('localRepository');
-        if (!repositoryPath) {
+        const configured = environments?.getOptionalString('localRepository');
+        if (!configured) {
           throw new InputError(
             'kler.environments.localRepository is not configured, so there is no repository to read from',
           );
         }
+        // Relative to the backend's working directory, as app-config.yaml
+        // writes it; git runs elsewhere.
+        const repositoryPath = path.resolve(configured);
         const git = (args: string[], cwd: string) =>
           runGit(args, { cwd, logger: ctx.logger, signal: ctx.signal });
         const clone = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-fetch-'));

@@ -330,6 +330,30 @@ describe('kler:git:publishLocal', () => {
     });
   });
 
+  it('takes the repository relative to the working directory, as app-config.yaml writes it, and fetches from it', async () => {
+    const relative = path.relative(process.cwd(), repository);
+    const config = new ConfigReader({
+      kler: { environments: { localRepository: relative } },
+    });
+    const published = createTestContext({
+      workspacePath,
+      input: { sourcePath: 'environment', targetDirectory: 'environments/qa' },
+    });
+    await createPublishLocalGitAction({ config }).handler(published.ctx as any);
+    expect(published.outputs.repositoryPath).toBe(repository);
+    expect(gitIn(repository, 'ls-tree', '-r', '--name-only', 'main')).toContain(
+      'environments/qa/main.tf',
+    );
+    const fetched = createTestContext({
+      workspacePath,
+      input: { sourceDirectory: 'environments/qa', targetPath: 'fetched' },
+    });
+    await createFetchLocalGitAction({ config }).handler(fetched.ctx as any);
+    await expect(
+      fs.readFile(path.join(workspacePath, 'fetched', 'main.tf'), 'utf8'),
+    ).resolves.toBe('# main\n');
+  });
+
   it('announces each commit on the events service; a failed announcement is only a warning', async () => {
     const events = mockServices.events.mock();
     const publishing = createPublishLocalGitAction({

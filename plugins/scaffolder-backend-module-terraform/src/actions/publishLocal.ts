@@ -110,8 +110,10 @@ export function createPublishLocalGitAction(options: {
           input.sourcePath ?? '.',
           'sourcePath',
         );
-        const repositoryPath =
-          environments?.getOptionalString('localRepository');
+        const configured = environments?.getOptionalString('localRepository');
+        // Relative to the backend's working directory, as app-config.yaml
+        // writes it; git runs elsewhere (in a scratch clone).
+        const repositoryPath = configured && path.resolve(configured);
         const skip = (reason: string) => {
           ctx.logger.warn(`Publish skipped: ${reason}`);
           ctx.output('published', false);
