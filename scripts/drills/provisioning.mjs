@@ -501,7 +501,10 @@ export function describeProvisioningDrills({ report, sandboxUrl }) {
               { name: 'sneaky', awsAccountId: ACCOUNTS.production },
             );
             assert.equal(denied.status, 'failed');
-            assert.match(denied.log, /may not provision production/);
+            assert.match(
+              denied.log,
+              /needs the permission environments\.provision\.production/,
+            );
             assert.deepEqual(calls(), [], 'Terraform ran for the runner');
 
             const allowed = await runTask(
@@ -514,7 +517,9 @@ export function describeProvisioningDrills({ report, sandboxUrl }) {
             const applyKey = calls().find(call => call.startsWith('apply '));
             assert.equal(applyKey, `apply key=SANDBOX${ACCOUNTS.production}`);
             return `runner: failed, "${denied.log
-              .match(/[^\n]*may not provision production[^\n]*/)[0]
+              .match(
+                /[^\n]*needs the permission environments\.provision\.production[^\n]*/,
+              )[0]
               .slice(
                 0,
                 120,

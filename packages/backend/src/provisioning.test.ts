@@ -539,7 +539,7 @@ describe('provisioning attacks on the real backend (issue 12)', () => {
       );
       expect(status).toBe('failed');
       expect(log).toContain(
-        `user:default/sam may not provision production: Terraform in production account ${PRODUCTION}`,
+        `user:default/sam may not apply from the portal: applying in production account ${PRODUCTION} needs the permission environments.provision.production`,
       );
       expect(terraformCalls()).toEqual([]);
     });
