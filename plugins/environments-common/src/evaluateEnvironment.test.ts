@@ -15,6 +15,7 @@ import { run } from './__fixtures__/runs';
 import {
   evaluateEnvironment,
   evaluateUnreadEnvironment,
+  pendingAreas,
   summarizeEvaluation,
 } from './evaluateEnvironment';
 import { PROBLEM_SEVERITIES, compareProblems } from './severity';
@@ -208,6 +209,50 @@ describe('evaluateEnvironment', () => {
     expect(evaluation.problems.map(p => p.id)).toEqual([
       'production/read-error/health',
     ]);
+  });
+
+  it('shows the health of a first read while its other parts are pending', () => {
+    const snapshot = troubledSnapshot();
+    for (const service of snapshot.services) {
+      delete service.scaling;
+      service.tasks = service.tasks.filter(t => t.lastStatus === 'STOPPED');
+    }
+    delete snapshot.backup;
+    delete snapshot.wellArchitected;
+    snapshot.pending = ['runningTasks', 'scaling', 'backup', 'wellArchitected'];
+
+    const evaluation = evaluateEnvironment(snapshot, { now: NOW });
+
+    expect(pendingAreas(snapshot)).toEqual([
+      'scaling',
+      'backup',
+      'wellArchitected',
+    ]);
+    expect(evaluation.areas).toEqual({
+      health: 'error',
+      scaling: 'unknown',
+      backup: 'unknown',
+      wellArchitected: 'unknown',
+      provisioning: 'ok',
+    });
+    expect(evaluation.status).toBe('error');
+    expect(evaluation.problems.every(p => p.area === 'health')).toBe(true);
+    const byName = Object.fromEntries(
+      evaluation.services.map(s => [s.serviceName, s]),
+    );
+    expect(byName['shop-api'].status).toBe('error');
+    // Known so far: healthy. Pending scaling does not make it unknown.
+    expect(byName['admin-panel'].status).toBe('ok');
+    expect(byName['admin-panel'].areas.scaling).toBe('unknown');
+  });
+
+  it('is ok, not unknown, for a healthy first read with parts pending', () => {
+    const snapshot = healthySnapshot();
+    delete snapshot.backup;
+    snapshot.pending = ['backup'];
+    const evaluation = evaluateEnvironment(snapshot, { now: NOW });
+    expect(evaluation.status).toBe('ok');
+    expect(evaluation.areas.backup).toBe('unknown');
   });
 
   it('does not change the snapshot', () => {

@@ -24,7 +24,28 @@ import {
   HealthStatus,
   Problem,
   ServiceEvaluation,
+  SnapshotPart,
 } from './types';
+
+/** The area each pending part of a snapshot leaves unknown (running tasks feed no rule). */
+const PENDING_PART_AREAS: Record<SnapshotPart, EnvironmentArea | undefined> = {
+  runningTasks: undefined,
+  scaling: 'scaling',
+  backup: 'backup',
+  wellArchitected: 'wellArchitected',
+};
+
+/**
+ * The areas of a snapshot still being read for the first time.
+ *
+ * @public
+ */
+export function pendingAreas(snapshot: EnvironmentSnapshot): EnvironmentArea[] {
+  return (snapshot.pending ?? []).flatMap(part => {
+    const area = PENDING_PART_AREAS[part];
+    return area ? [area] : [];
+  });
+}
 
 function areaStatuses(
   problems: Problem[],
@@ -43,6 +64,11 @@ function areaStatuses(
  * Runs every rule over a snapshot of one environment: the statuses of each
  * service and area, and every problem found, worst first. Pure: the same
  * snapshot and `now` give the same result.
+ *
+ * An area that could not be read is `unknown` and counts in the statuses; an
+ * area still pending (see `SnapshotPart`) is `unknown` too, but the statuses of
+ * the services and of the environment are those of what is known so far, so
+ * that the health read first shows as it is.
  *
  * @public
  */
@@ -64,12 +90,14 @@ export function evaluateEnvironment(
     },
   };
   const unreadable = unreadableAreas(context);
+  const pending = new Set(pendingAreas(snapshot));
+  const unknown = new Set([...unreadable, ...pending]);
 
   const services: ServiceEvaluation[] = snapshot.services.map(service => {
     const problems = serviceRules
       .flatMap(rule => rule(service, context))
       .sort(compareProblems);
-    const areas = areaStatuses(problems, unreadable);
+    const areas = areaStatuses(problems, unknown);
     return {
       serviceName: service.serviceName,
       // Backup and Well-Architected are read for the environment as a whole:
@@ -77,7 +105,7 @@ export function evaluateEnvironment(
       status: worstStatus([
         statusOfProblems(problems),
         areas.health,
-        areas.scaling,
+        pending.has('scaling') ? 'ok' : areas.scaling,
       ]),
       areas,
       problems,
@@ -97,7 +125,7 @@ export function evaluateEnvironment(
         (area): HealthStatus => (unreadable.has(area) ? 'unknown' : 'ok'),
       ),
     ]),
-    areas: areaStatuses(problems, unreadable),
+    areas: areaStatuses(problems, unknown),
     services,
     problems,
   };

@@ -25,6 +25,7 @@ export {
 export {
   evaluateEnvironment,
   evaluateUnreadEnvironment,
+  pendingAreas,
   summarizeEvaluation,
 } from './evaluateEnvironment';
 export { describeRunSummary } from './rules/runRules';

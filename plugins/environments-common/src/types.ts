@@ -6,6 +6,8 @@
  * so that a reader of the AWS docs recognises them.
  */
 
+import type { ServiceCell } from './view/serviceMatrix';
+
 /** The tier of an environment; production gets stricter rules and guarded provisioning. */
 export type EnvironmentTier = 'development' | 'production';
 
@@ -293,6 +295,18 @@ export interface AreaReadError {
   message: string;
 }
 
+/**
+ * A part of a snapshot that a first read has not finished yet. The backend
+ * publishes an environment's snapshot as soon as its health is read and again
+ * once every part is in: until then the part is pending, its area `unknown`
+ * without a problem (`runningTasks`: services list their stopped tasks only).
+ */
+export type SnapshotPart =
+  | 'runningTasks'
+  | 'scaling'
+  | 'backup'
+  | 'wellArchitected';
+
 export interface EnvironmentSnapshot {
   environment: EnvironmentDefinition;
   /** ISO time the read started. */
@@ -303,6 +317,8 @@ export interface EnvironmentSnapshot {
   wellArchitected?: WellArchitectedReview;
   /** Areas that could not be read; the rest of the snapshot is still valid. */
   readErrors: AreaReadError[];
+  /** Parts still being read for the first time; absent when the snapshot is whole. */
+  pending?: SnapshotPart[];
 }
 
 /* ---- Evaluation ---- */
@@ -436,6 +452,8 @@ export interface EnvironmentSummary {
   error?: { name: string; message: string };
   /** `sandbox` when the environment is read from the local AWS sandbox. */
   source: 'aws' | 'sandbox';
+  /** Parts of the snapshot still being read for the first time (see `SnapshotPart`). */
+  pending?: SnapshotPart[];
 }
 
 /** GET /environments */
@@ -464,6 +482,20 @@ export interface EntityEnvironmentsResponse {
     summary: EnvironmentSummary;
     services: EntityServiceInEnvironment[];
   }>;
+}
+
+/** One service of an environment as the on-call matrix shows it: its cell, by name. */
+export interface EnvironmentServiceCell extends ServiceCell {
+  serviceName: string;
+}
+
+/**
+ * GET /environments/:name/services: what the on-call matrix needs of one
+ * environment (a cell per service, by name), a small fraction of its details.
+ */
+export interface EnvironmentServicesResponse {
+  summary: EnvironmentSummary;
+  items: EnvironmentServiceCell[];
 }
 
 /** GET /environments/:name/runs, newest first */
