@@ -6,7 +6,7 @@ import { readPlan } from '../terraform/planRecord';
 import { describePlan, summarizePlan } from '../terraform/planSummary';
 import { requireInput, TerraformSession } from '../terraform/session';
 import {
-  awsOf,
+  sessionOptions,
   reasonToSkip,
   reportSkipped,
   resolveAuthorizedTarget,
@@ -34,7 +34,6 @@ export function createTerraformApplyAction(
   options: TerraformActionsOptions & RunRecordingOptions,
 ) {
   const runtime = terraformRuntimeOf(options);
-  const { config } = runtime;
   return createTemplateAction({
     id: 'kler:terraform:apply',
     description:
@@ -142,9 +141,7 @@ export function createTerraformApplyAction(
         run.target(target);
 
         const applied = await TerraformSession.use(
-          {
-            config,
-            limiter: runtime.limiter,
+          sessionOptions(runtime, {
             logger: ctx.logger,
             masker,
             signal: ctx.signal,
@@ -152,8 +149,8 @@ export function createTerraformApplyAction(
             dataDirectory: files.dataDirectory,
             download: true,
             timeoutMinutes: input.timeoutMinutes,
-            aws: awsOf(runtime, target),
-          },
+            target,
+          }),
           async session => {
             // Read the plan itself rather than trusting the plan step's summary.
             const shown = await session.runOrThrow(

@@ -22,6 +22,7 @@ import {
   checkPolicy,
   resolveWorkingDirectory,
   runMasked,
+  sessionOptions,
   terraformInputs,
   terraformRuntimeOf,
   TerraformActionsOptions,
@@ -37,7 +38,6 @@ import { examples } from './check.examples';
  */
 export function createTerraformCheckAction(options: TerraformActionsOptions) {
   const runtime = terraformRuntimeOf(options);
-  const { config } = runtime;
   return createTemplateAction({
     id: 'kler:terraform:check',
     description:
@@ -100,9 +100,7 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
         const files = await createPlanFiles(ctx.workspacePath, 'check-');
         try {
           await TerraformSession.use(
-            {
-              config,
-              limiter: runtime.limiter,
+            sessionOptions(runtime, {
               logger: ctx.logger,
               masker,
               signal: ctx.signal,
@@ -110,7 +108,7 @@ export function createTerraformCheckAction(options: TerraformActionsOptions) {
               dataDirectory: files.dataDirectory,
               download: !ctx.isDryRun,
               timeoutMinutes: ctx.input.timeoutMinutes,
-            },
+            }),
             session => check(session, ctx, staticProblems),
           );
         } finally {

@@ -24,7 +24,7 @@ import { resolveWorkspaceDirectory } from '../terraform/inputs';
 import { ActionMasker } from '../terraform/masking';
 import { checkTerraformPolicy } from '../terraform/policy';
 import { TerraformRunLimiter } from '../terraform/runLimiter';
-import { nonEmpty } from '../terraform/session';
+import { nonEmpty, TerraformSessionOptions } from '../terraform/session';
 
 /** What the Terraform actions are built from. */
 export interface TerraformActionsOptions {
@@ -184,15 +184,38 @@ export async function resolveAuthorizedTarget(
   return target;
 }
 
-/** The AWS part of a session's options for a resolved target. */
-export function awsOf(
+/**
+ * The options of one Terraform session: the backend's config and run limit,
+ * the run's log, masker and cancellation, and, when the run has a target,
+ * that account's credentials (fetched by the session, only for it).
+ */
+export function sessionOptions(
   runtime: TerraformActionsRuntime,
-  target: ProvisioningTarget,
-) {
+  run: Pick<
+    TerraformSessionOptions,
+    | 'logger'
+    | 'masker'
+    | 'signal'
+    | 'workingDirectory'
+    | 'dataDirectory'
+    | 'download'
+    | 'timeoutMinutes'
+    | 'vars'
+    | 'sensitiveVars'
+  > & { target?: ProvisioningTarget },
+): TerraformSessionOptions {
+  const { target, ...options } = run;
   return {
-    credentialsManager: runtime.options.awsCredentialsManager,
-    accountId: target.accountId,
-    region: target.region,
+    ...options,
+    config: runtime.config,
+    limiter: runtime.limiter,
+    ...(target && {
+      aws: {
+        credentialsManager: runtime.options.awsCredentialsManager,
+        accountId: target.accountId,
+        region: target.region,
+      },
+    }),
   };
 }
 

@@ -5,7 +5,7 @@ import { sensitiveValuesOfPlan } from '../terraform/planJson';
 import { readPlan } from '../terraform/planRecord';
 import { requireInput, TerraformSession } from '../terraform/session';
 import {
-  awsOf,
+  sessionOptions,
   reasonToSkip,
   reportSkipped,
   resolveAuthorizedTarget,
@@ -24,7 +24,6 @@ import { examples } from './output.examples';
  */
 export function createTerraformOutputAction(options: TerraformActionsOptions) {
   const runtime = terraformRuntimeOf(options);
-  const { config } = runtime;
   return createTemplateAction({
     id: 'kler:terraform:output',
     description:
@@ -98,9 +97,7 @@ export function createTerraformOutputAction(options: TerraformActionsOptions) {
         );
         const all: Record<string, { sensitive?: boolean; value?: JsonValue }> =
           await TerraformSession.use(
-            {
-              config,
-              limiter: runtime.limiter,
+            sessionOptions(runtime, {
               logger: ctx.logger,
               masker,
               signal: ctx.signal,
@@ -108,8 +105,8 @@ export function createTerraformOutputAction(options: TerraformActionsOptions) {
               dataDirectory: files.dataDirectory,
               download: true,
               timeoutMinutes: input.timeoutMinutes,
-              aws: awsOf(runtime, target),
-            },
+              target,
+            }),
             async session => {
               // The plan holds the sensitive variables' values: an output that
               // shows one (nonsensitive) is masked like the log.

@@ -22,7 +22,7 @@ import {
   TerraformSession,
 } from '../terraform/session';
 import {
-  awsOf,
+  sessionOptions,
   checkPolicy,
   reportSkipped,
   resolveAuthorizedTarget,
@@ -179,9 +179,7 @@ export function createTerraformPlanAction(
         let summary: PlanSummary | string;
         try {
           summary = await TerraformSession.use(
-            {
-              config,
-              limiter: runtime.limiter,
+            sessionOptions(runtime, {
               logger: ctx.logger,
               masker,
               signal: ctx.signal,
@@ -191,8 +189,8 @@ export function createTerraformPlanAction(
               timeoutMinutes: input.timeoutMinutes,
               vars,
               sensitiveVars: input.sensitiveVars,
-              aws: awsOf(runtime, target),
-            },
+              target,
+            }),
             session =>
               session.withVariables(async () => {
                 const init = await session.run([

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  awsOf,
+  sessionOptions,
   TerraformActionsRuntime,
   terraformRuntimeOf,
 } from '../actions/common';
@@ -243,9 +243,7 @@ export class DriftChecker {
       const planFile = path.join(runDirectory, 'drift.tfplan');
       await fs.mkdir(runDirectory, { recursive: true, mode: 0o700 });
       return await TerraformSession.use(
-        {
-          config: this.runtime.config,
-          limiter: this.runtime.limiter,
+        sessionOptions(this.runtime, {
           logger: terraformOutputLogger(
             this.options.logger.child({ environment: name }),
           ),
@@ -254,8 +252,8 @@ export class DriftChecker {
           workingDirectory,
           dataDirectory: path.join(runDirectory, 'data'),
           download: true,
-          aws: awsOf(this.runtime, target),
-        },
+          target,
+        }),
         async session => {
           const init = await session.run([
             'init',
