@@ -1,3 +1,7 @@
+import {
+  BackendFeature,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   ANNOTATION_LOCATION,
@@ -12,17 +16,25 @@ import scaffolderPlugin, {
   createFetchPlainAction,
   createFetchTemplateAction,
 } from '@backstage/plugin-scaffolder-backend';
+import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
+import scaffolderModuleGitlab from '@backstage/plugin-scaffolder-backend-module-gitlab';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
-import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  parseRepoUrl,
+  TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import { parse } from '@cdktf/hcl2json';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import yaml from 'yaml';
 import { createResolveTargetAction } from '../actions/resolveTarget';
 import { createSetVariablesAction } from '../actions/setVariables';
+import { createWritePipelineConfigAction } from '../actions/writePipelineConfig';
 import { scaffolderModuleTerraform } from '../module';
 import {
   createTestContext,
@@ -45,6 +57,14 @@ export interface TemplateStep {
   input: Record<string, any>;
   if?: string;
   each?: string;
+}
+
+/**
+ * Where kler-environment and kler-service keep an environment in the task's
+ * workspace: as in the environments repository, whose root is `repository/`.
+ */
+export function workspaceEnvironmentPath(name: string) {
+  return `repository/environments/${name}`;
 }
 
 /** Reads a template.yaml of the repository. */
@@ -135,87 +155,164 @@ export async function templateDirectoryContents(name: string) {
 }
 
 /**
- * The real scaffolder backend with this module, configured with `config`, and
- * a catalog holding `entities` (templates, environments).
+ * The real scaffolder backend with this module and, as packages/backend has
+ * them, the GitHub and GitLab modules; configured with `config`, a catalog
+ * holding `entities` (templates, environments), and `features` (a
+ * permissions service, say).
  */
 export async function startScaffolder(options: {
   config: JsonObject;
   entities?: Entity[];
+  features?: BackendFeature[];
 }) {
   const { server } = await startTestBackend({
     features: [
       scaffolderPlugin,
       scaffolderModuleTerraform,
+      scaffolderModuleGithub,
+      scaffolderModuleGitlab,
       catalogServiceMock.factory({ entities: options.entities ?? [] }),
       mockServices.rootConfig.factory({ data: options.config }),
+      ...(options.features ?? []),
     ],
   });
   return server;
 }
 
-/** What a template's expressions see: answers, earlier outputs, `each`. */
+/** What a template's expressions see: answers, earlier outputs, the user, `each`. */
 export interface TemplateContext {
   parameters: Record<string, unknown>;
   steps: Record<string, { output: Record<string, unknown> }>;
+  user: { ref?: string };
   each?: { key: string; value: unknown };
 }
 
-/** The scaffolder's filters the templates use, as the scaffolder defines them. */
-const FILTERS: Record<string, (value: any, argument?: string) => unknown> = {
-  parseEntityRef: value => parseEntityRef(value),
-  pick: (value, key) => (value as Record<string, unknown>)?.[key!],
-};
-
-/**
- * Evaluates the expressions KLER's templates use in step inputs: a path such
- * as `parameters.services[0].name` or `each.value.image`, then filters. Any
- * other expression is refused, so a template that grows one is tested through
- * the scaffolder's own engine (dryRun.test.ts) rather than guessed at here.
- */
-function evaluate(expression: string, context: TemplateContext): unknown {
-  const [pathText, ...filters] = expression.split('|').map(part => part.trim());
-  if (!/^[A-Za-z_]\w*(\.\w+|\[\d+\])*$/.test(pathText)) {
-    throw new Error(`The test renderer does not evaluate '${expression}'`);
-  }
-  let value: unknown = context;
-  for (const [, key, index] of pathText.matchAll(/\.?(\w+)|\[(\d+)\]/g)) {
-    value = (value as Record<string, unknown> | undefined)?.[key ?? index];
-  }
-  for (const filter of filters) {
-    const call = /^(\w+)(?:\('([^']*)'\))?$/.exec(filter);
-    const apply = call && FILTERS[call[1]];
-    if (!apply) {
-      throw new Error(`The test renderer has no filter '${filter}'`);
-    }
-    value = apply(value, call[2]);
-  }
-  return value;
+/** The part of the scaffolder's template engine (nunjitsu) the tests use. */
+interface TemplateRenderer {
+  prepareContext(context: unknown): unknown;
+  renderValue(source: string, context: unknown): unknown;
 }
 
 /**
- * Renders one string of a step's input the way the scaffolder does: a string
- * that is a single `${{ }}` keeps its value's type (and is dropped when
- * undefined); otherwise the expressions are interpolated as text.
+ * The filters the scaffolder gives every template (its createDefaultFilters,
+ * which it does not export), built from the same public functions.
  */
-function renderValue(source: string, context: TemplateContext): unknown {
-  if (source.includes('{%')) {
-    throw new Error(`The test renderer does not run statements: '${source}'`);
+function scaffolderFilters(): Record<string, (...args: any[]) => unknown> {
+  const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
+  return {
+    parseRepoUrl: (url: string) => parseRepoUrl(url, integrations),
+    parseEntityRef: (ref: string, context?: Record<string, string>) =>
+      parseEntityRef(ref, context),
+    // lodash's get, as the scaffolder's pick is: a dotted path.
+    pick: (value: unknown, key: string) =>
+      String(key)
+        .split('.')
+        .reduce<unknown>(
+          (at, part) => (at as Record<string, unknown> | undefined)?.[part],
+          value,
+        ),
+    projectSlug: (url: string) => {
+      const { owner, repo } = parseRepoUrl(url, integrations);
+      return `${owner}/${repo}`;
+    },
+  };
+}
+
+let renderer: TemplateRenderer | undefined;
+
+/**
+ * The scaffolder's own template engine, as its workflow runner creates it:
+ * nunjitsu's createTemplateRenderer with regular expressions allowed and the
+ * default filters. nunjitsu is loaded from the scaffolder's own dependencies,
+ * so the tests render with the version the scaffolder runs.
+ */
+function scaffolderRenderer(): TemplateRenderer {
+  if (!renderer) {
+    const requireFromScaffolder = createRequire(
+      path.join(
+        resolvePackagePath('@backstage/plugin-scaffolder-backend'),
+        'package.json',
+      ),
+    );
+    const { createTemplateRenderer } = requireFromScaffolder('nunjitsu');
+    renderer = createTemplateRenderer({
+      allowRegexExecution: true,
+      filters: scaffolderFilters(),
+    }) as TemplateRenderer;
   }
-  const whole = /^\$\{\{(.*)\}\}$/s.exec(source);
-  if (whole && !whole[1].includes('${{')) {
-    return evaluate(whole[1].trim(), context);
-  }
-  return source.replace(/\$\{\{(.*?)\}\}/gs, (_match, expression: string) => {
-    const value = evaluate(expression.trim(), context);
-    return value === undefined || value === null ? '' : String(value);
+  return renderer;
+}
+
+/**
+ * Renders a step's input (or `if`, `each`) against the context as the
+ * scaffolder does: every string through the engine's renderValue, so a string
+ * that is a single `${{ }}` keeps its value's type. One difference, on
+ * purpose: where the scaffolder keeps a string that fails to render as it is
+ * (an `if` that fails is then a truthy string), this throws.
+ */
+export function renderStepInput(input: unknown, context: TemplateContext): any {
+  const engine = scaffolderRenderer();
+  // The engine takes JSON data only: undefined outputs are left out.
+  const prepared = engine.prepareContext(JSON.parse(JSON.stringify(context)));
+  return JSON.parse(JSON.stringify(input), (_key, value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return engine.renderValue(value, prepared);
+    } catch (error) {
+      throw new Error(`Could not render '${value}': ${error}`);
+    }
   });
 }
 
-/** Renders a step's input (or `if`, `each`) against the context. */
-export function renderStepInput(input: unknown, context: TemplateContext): any {
-  return JSON.parse(JSON.stringify(input), (_key, value) =>
-    typeof value === 'string' ? renderValue(value, context) : value,
+/** Whether a rendered `if` lets its step run, as the scaffolder decides it. */
+function isTruthy(value: unknown) {
+  return Array.isArray(value) ? value.length > 0 : Boolean(value);
+}
+
+/**
+ * A permissions service that grants the permissions named in `granted`
+ * (e.g. `environments.provision`) and denies every other.
+ */
+export function permissionsGranting(granted: string[]) {
+  const permissions = mockServices.permissions.mock();
+  permissions.authorize.mockImplementation(async requests =>
+    requests.map(request => ({
+      result: granted.includes(request.permission.name)
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY,
+    })),
   );
+  return permissions;
+}
+
+/** What a {@link recordingAction} was called with. */
+export interface RecordedCall {
+  id: string;
+  input: Record<string, any>;
+}
+
+/**
+ * An action that stands in for a real one (a step that runs Terraform or
+ * reaches a git host): it records its input in `calls` and answers with
+ * `output`.
+ */
+export function recordingAction(
+  id: string,
+  calls: RecordedCall[],
+  output: Record<string, unknown> = {},
+): TemplateAction<any, any, any> {
+  return {
+    id,
+    handler: async (ctx: {
+      input: Record<string, any>;
+      output(name: string, value: unknown): void;
+    }) => {
+      calls.push({ id, input: ctx.input });
+      for (const [name, value] of Object.entries(output)) {
+        ctx.output(name, value);
+      }
+    },
+  } as unknown as TemplateAction<any, any, any>;
 }
 
 /** The actions {@link runTemplateSteps} runs unless told otherwise. */
@@ -231,17 +328,26 @@ function defaultActions(): Record<string, TemplateAction<any, any, any>> {
     'fetch:plain': createFetchPlainAction(fetchOptions),
     'fetch:template': createFetchTemplateAction(fetchOptions),
     'kler:environment:setVariables': createSetVariablesAction(),
+    'kler:environment:writePipelineConfig': createWritePipelineConfigAction(
+      terraformTestOptions(),
+    ),
   };
 }
+
+/** The user the steps run for unless told otherwise. */
+export const TEMPLATE_TEST_USER = 'user:default/ada';
 
 /**
  * Runs a template's steps in order with the real actions, into a fresh
  * workspace (or `workspacePath`): by default resolveTarget (with the tests'
- * config: accounts and their tier), the scaffolder's own fetch:plain and
- * fetch:template, and setVariables. Steps whose action is not in `actions`
- * (check, plan, publish, ...) are passed over. `each` is run per item as the
- * scaffolder does. The template's parameter schema is not applied here: tests
- * use this to see what happens to values that never passed the form.
+ * config: accounts and their tier, a local repository, and a permissions
+ * service that allows everything, so the portal applies), the scaffolder's own
+ * fetch:plain and fetch:template, setVariables and writePipelineConfig. A step
+ * whose `if` is false is skipped, decided by the scaffolder's own engine as
+ * the scaffolder decides it; a step whose action is not in `actions` (check,
+ * plan, publish, ...) is passed over. `each` is run per item as the scaffolder
+ * does. The template's parameter schema is not applied here: tests use this to
+ * see what happens to values that never passed the form.
  */
 export async function runTemplateSteps(
   name: string,
@@ -249,6 +355,8 @@ export async function runTemplateSteps(
   options: {
     workspacePath?: string;
     actions?: Record<string, TemplateAction<any, any, any>>;
+    /** The entity ref of the user who started the task. */
+    user?: string;
   } = {},
 ) {
   const { file, steps } = await readTemplate(name);
@@ -256,15 +364,26 @@ export async function runTemplateSteps(
     options.workspacePath ??
     (await fs.mkdtemp(path.join(os.tmpdir(), `kler-${name}-`)));
   const actions = { ...defaultActions(), ...options.actions };
-  const context: TemplateContext = { parameters, steps: {} };
+  const user = { ref: options.user ?? TEMPLATE_TEST_USER };
+  const context: TemplateContext = { parameters, steps: {}, user };
+  /** Step ids: run, skipped by their `if`, passed over for want of an action. */
+  const ran: string[] = [];
+  const skipped: string[] = [];
+  const passedOver: string[] = [];
 
   for (const step of steps) {
+    if (
+      step.if !== undefined &&
+      step.each === undefined &&
+      !isTruthy(renderStepInput(step.if, context))
+    ) {
+      skipped.push(step.id);
+      continue;
+    }
     const action = actions[step.action];
-    if (!action) continue;
-    if (step.if !== undefined) {
-      throw new Error(
-        `runTemplateSteps does not decide 'if' (step ${step.id})`,
-      );
+    if (!action) {
+      passedOver.push(step.id);
+      continue;
     }
     const iterations: Array<TemplateContext['each']> = step.each
       ? Object.entries(renderStepInput(step.each, context)).map(
@@ -273,12 +392,21 @@ export async function runTemplateSteps(
       : [undefined];
     const output: Record<string, unknown> = {};
     for (const each of iterations) {
+      const iterationContext = { ...context, each };
+      if (
+        step.each !== undefined &&
+        step.if !== undefined &&
+        !isTruthy(renderStepInput(step.if, iterationContext))
+      ) {
+        continue;
+      }
       const { ctx, outputs } = createTestContext({
         workspacePath,
-        input: renderStepInput(step.input, { ...context, each }),
+        input: renderStepInput(step.input ?? {}, iterationContext),
       });
       await action.handler({
         ...ctx,
+        user,
         templateInfo: {
           entityRef: `template:default/${name}`,
           baseUrl: `file://${file}`,
@@ -291,8 +419,9 @@ export async function runTemplateSteps(
       }
     }
     context.steps[step.id] = { output };
+    ran.push(step.id);
   }
-  return { workspacePath, context };
+  return { workspacePath, context, ran, skipped, passedOver };
 }
 
 /** Every file under a directory, relative to it. */
