@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,9 @@ import {
   startScaffolder,
   templateDirectoryContents,
   TEMPLATES_DIR,
+  workspaceEnvironmentPath,
 } from '../__testUtils__/templates';
+import { GITHUB_WORKFLOW, PIPELINE_FOLDERS } from '../__testUtils__/pipeline';
 
 jest.setTimeout(180_000);
 
@@ -173,7 +176,10 @@ describe('kler-environment on the scaffolder (dry-run API)', () => {
   it('copies the Terraform as it is and writes the same values as the tests do', async () => {
     const sourceDir = path.join(TEMPLATES_DIR, 'kler-environment', 'terraform');
     for (const file of await listFiles(sourceDir)) {
-      expect({ file, text: fileOf(body, `environment/${file}`) }).toEqual({
+      expect({
+        file,
+        text: fileOf(body, `${workspaceEnvironmentPath('staging')}/${file}`),
+      }).toEqual({
         file,
         text: await fs.readFile(path.join(sourceDir, file), 'utf8'),
       });
@@ -192,10 +198,11 @@ describe('kler-environment on the scaffolder (dry-run API)', () => {
     );
     try {
       for (const file of [
-        'environment/terraform.tfvars.json',
-        'environment/catalog-info.yaml',
-        'environment/README.md',
-      ]) {
+        'terraform.tfvars.json',
+        'catalog-info.yaml',
+        'README.md',
+        'pipeline.json',
+      ].map(name => `${workspaceEnvironmentPath('staging')}/${name}`)) {
         expect({ file, text: fileOf(body, file) }).toEqual({
           file,
           text: await fs.readFile(path.join(workspacePath, file), 'utf8'),
@@ -204,6 +211,121 @@ describe('kler-environment on the scaffolder (dry-run API)', () => {
     } finally {
       await fs.rm(workspacePath, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kler-environment on the scaffolder for someone who may not provision, with the environments repository on GitHub (dry-run API)', () => {
+  let body: DryRunResponse;
+
+  beforeAll(async () => {
+    // Everything is allowed but provisioning: the scaffolder's own checks
+    // pass, and resolveTarget hands the change to the pipeline.
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(request => ({
+          result: request.permission.name.startsWith('environments.provision')
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+        })),
+      authorizeConditional: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    });
+    const config = scaffolderConfig({
+      repository: {
+        type: 'github',
+        repoUrl: 'github.com?owner=kler&repo=environments',
+      },
+    });
+    config.integrations = {
+      github: [{ host: 'github.com', token: 'ghp_kler_dry_run_token' }],
+    };
+    const server = await startScaffolder({
+      config,
+      features: [permissions.factory],
+    });
+    const { template } = await readTemplate('kler-environment');
+    body = await dryRun(server, {
+      template,
+      values: environmentAnswers,
+      directoryContents: await templateDirectoryContents('kler-environment'),
+    });
+  });
+
+  it('runs no Terraform step, lays out the repository with its pipeline, and proposes it by pull request', async () => {
+    const log = logOf(body);
+    for (const step of [
+      'pipelineGitlab',
+      'check',
+      'plan',
+      'apply',
+      'sandbox',
+      'outputs',
+      'publish',
+      'register',
+      'mergeRequest',
+    ]) {
+      expect(log).toContain(
+        `Skipping step ${step} because its if condition was false`,
+      );
+    }
+    expect(log).not.toMatch(/\$ terraform/);
+    expect(log).toMatch(
+      /target: .*does not apply from the portal .*: the change goes to github.com\?owner=kler&repo=environments as a pull request/,
+    );
+    expect(log).toMatch(
+      /pipelineConfig: .*Wrote repository\/environments\/staging\/pipeline.json: production account 222222222222/,
+    );
+    expect(log).toMatch(
+      /pullRequest: .*Performing dry run of creating pull request/,
+    );
+
+    const paths = body.directoryContents.map(entry => entry.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'repository/.github/workflows/kler-environments.yml',
+        'repository/.gitignore',
+        'repository/.kler-pipeline/pipeline.sh',
+        'repository/.kler-pipeline/plan-summary.jq',
+        'repository/environments/staging/pipeline.json',
+        'repository/environments/staging/terraform.tfvars.json',
+        'repository/environments/staging/catalog-info.yaml',
+        'repository/environments/staging/main.tf',
+      ]),
+    );
+    expect(paths.filter(file => /gitlab/.test(file))).toEqual([]);
+    expect(
+      fileOf(body, 'repository/.github/workflows/kler-environments.yml'),
+    ).toBe(await fs.readFile(GITHUB_WORKFLOW, 'utf8'));
+    expect(fileOf(body, 'repository/.kler-pipeline/pipeline.sh')).toBe(
+      await fs.readFile(
+        path.join(PIPELINE_FOLDERS.common, '.kler-pipeline/pipeline.sh'),
+        'utf8',
+      ),
+    );
+
+    const [what] = body.output.text;
+    expect(what.content).toContain(
+      'Terraform checked (content policy, formatting, validity): not here: the pipeline checks it on the pull request.',
+    );
+    expect(what.content).toContain(
+      'Plan: not here: the pipeline plans it on the pull request.',
+    );
+    expect(what.content).toContain(
+      'Apply: not from the portal, which needs the provisioning permission for this account: the pipeline applies it on AWS once the pull request is reviewed and merged, production after its reviewers approve.',
+    );
+    expect(what.content).toContain(
+      'Result: proposed, not provisioned yet: nothing was applied on AWS',
+    );
+    // In a dry run the action answers with the repository for the URL.
+    expect(what.content).toContain(
+      'Proposed: pull request github.com?owner=kler&repo=environments to main of the environments repository.',
+    );
+    expect(what.content).toContain(
+      'Catalog: not yet: the catalog registers it from the environments repository once the pull request is merged',
+    );
+    expect(what.content).not.toMatch(
+      /applied on AWS:|provisioned in the local AWS sandbox as|Published: commit|handed to the catalog/,
+    );
   });
 });
 
@@ -232,7 +354,7 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
     const publish = createTestContext({
       workspacePath: created.workspacePath,
       input: {
-        sourcePath: 'environment',
+        sourcePath: workspaceEnvironmentPath('dev-svc'),
         targetDirectory: 'environments/dev-svc',
       },
     });
@@ -264,7 +386,7 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
       /target: .*Target: account 111111111111 \(development\), eu-west-1, resource:default\/dev-svc\n/,
     );
     expect(log).toMatch(
-      /service: .*Wrote services\["image-service"\] to environment\/terraform.tfvars.json/,
+      /service: .*Wrote services\["image-service"\] to repository\/environments\/dev-svc\/terraform.tfvars.json/,
     );
     expect(log).toMatch(
       /plan: .*Plan skipped: dry run: nothing is planned in a dry run/,
@@ -301,7 +423,9 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
       },
     });
     try {
-      const file = 'environment/terraform.tfvars.json';
+      const file = `${workspaceEnvironmentPath(
+        'dev-svc',
+      )}/terraform.tfvars.json`;
       const variables = JSON.parse(fileOf(body, file));
       expect(variables.services['image-service']).toEqual({
         image_tag: serviceAnswers.imageTag,

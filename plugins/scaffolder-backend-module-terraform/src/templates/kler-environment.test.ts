@@ -11,6 +11,7 @@ import request from 'supertest';
 import yaml from 'yaml';
 import { createTerraformCheckAction } from '../actions/check';
 import { createTerraformPlanAction } from '../actions/plan';
+import { createResolveTargetAction } from '../actions/resolveTarget';
 import { readTerraformConfig } from '../terraform/config';
 import { checkTerraformPolicy } from '../terraform/policy';
 import {
@@ -26,14 +27,20 @@ import {
   evaluateTerraformLocals,
   listFiles,
   parseTerraform,
+  permissionsGranting,
   readTemplate,
   readTerraformFiles,
+  RecordedCall,
+  recordingAction,
   runTemplateSteps,
   startScaffolder,
   templateEntity,
+  TEMPLATE_TEST_USER,
   TEMPLATES_DIR,
   unconstrainedParameters,
+  workspaceEnvironmentPath,
 } from '../__testUtils__/templates';
+import { PIPELINE_FOLDERS } from '../__testUtils__/pipeline';
 
 jest.setTimeout(180_000);
 
@@ -157,7 +164,10 @@ describe.each(Object.entries(answers))(
         // Not a parameter any more: a value sent around the form changes nothing.
         tier: tier === 'production' ? 'development' : 'production',
       }));
-      environmentDir = path.join(workspacePath, 'environment');
+      environmentDir = path.join(
+        workspacePath,
+        workspaceEnvironmentPath(parameters.name),
+      );
       parsed = await parseTerraform(environmentDir);
     });
     afterAll(async () => {
@@ -174,6 +184,7 @@ describe.each(Object.entries(answers))(
           ...(await listFiles(ENVIRONMENT_TERRAFORM_DIR)),
           'README.md',
           'catalog-info.yaml',
+          'pipeline.json',
           'terraform.tfvars.json',
         ].sort(),
       );
@@ -409,7 +420,7 @@ describe.each(Object.entries(answers))(
       const { ctx, outputs } = createTestContext({
         workspacePath,
         input: {
-          workingDirectory: 'environment',
+          workingDirectory: workspaceEnvironmentPath(parameters.name),
           allowUnavailableProviders: true,
         },
       });
@@ -435,7 +446,7 @@ describe.each(Object.entries(answers))(
       const { ctx, outputs, lines } = createTestContext({
         workspacePath,
         input: {
-          workingDirectory: 'environment',
+          workingDirectory: workspaceEnvironmentPath(parameters.name),
           awsAccountId: parameters.awsAccountId,
           awsRegion: parameters.awsRegion,
           backendConfig: {
@@ -469,7 +480,10 @@ describe('the production environment meets the basics of the Well-Architected re
       'kler-environment',
       answers.production,
     ));
-    environmentDir = path.join(workspacePath, 'environment');
+    environmentDir = path.join(
+      workspacePath,
+      workspaceEnvironmentPath(answers.production.name),
+    );
     parsed = await parseTerraform(environmentDir);
   });
   afterAll(async () => {
@@ -678,7 +692,10 @@ describe('hostile answers to kler-environment (HCL injection)', () => {
       ],
     });
     try {
-      const environmentDir = path.join(workspacePath, 'environment');
+      const environmentDir = path.join(
+        workspacePath,
+        workspaceEnvironmentPath(answers.development.name),
+      );
       expect(await readTerraformFiles(environmentDir)).toEqual(
         await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
       );
@@ -909,7 +926,15 @@ describe('kler-environment with the portal on the local AWS sandbox', () => {
       { cwd: repository(), encoding: 'utf8' },
     );
     expect(files).toContain('environments/dev-two/catalog-info.yaml');
+    expect(files).toContain('environments/dev-two/pipeline.json');
     expect(files).not.toMatch(/tfstate|tfplan/);
+    // Only the environment: the local repository has no pipeline.
+    expect(
+      files
+        .trim()
+        .split('\n')
+        .filter(file => !file.startsWith('environments/dev-two/')),
+    ).toEqual([]);
 
     const completion = events.find(event => event.type === 'completion')!;
     const [what] = completion.body.output.text;
@@ -968,7 +993,7 @@ describe('kler-environment template.yaml', () => {
     try {
       const file = path.join(
         workspacePath,
-        'environment',
+        workspaceEnvironmentPath(answers.production.name),
         'terraform.tfvars.json',
       );
       const first = await fs.readFile(file, 'utf8');
@@ -986,7 +1011,7 @@ describe('kler-environment template.yaml', () => {
     expect(unconstrainedParameters(template)).toEqual([]);
   });
 
-  it('renders only the catalog entity and the README; the Terraform is copied as it is', async () => {
+  it('renders only the catalog entity and the README; the Terraform and the pipeline are copied as they are', async () => {
     const { steps } = await readTemplate('kler-environment');
     const rendered = steps.filter(step => step.action === 'fetch:template');
     expect(rendered.map(step => step.input.url)).toEqual(['./skeleton']);
@@ -994,28 +1019,60 @@ describe('kler-environment template.yaml', () => {
       await listFiles(path.join(TEMPLATES_DIR, 'kler-environment', 'skeleton')),
     ).toEqual(['README.md', 'catalog-info.yaml']);
     const copied = steps.filter(step => step.action === 'fetch:plain');
-    expect(copied.map(step => step.input)).toEqual([
-      { url: './terraform', targetPath: 'environment' },
+    expect(copied.map(step => [step.input, step.if])).toEqual([
+      [
+        {
+          url: './terraform',
+          targetPath: 'repository/environments/${{ parameters.name }}',
+        },
+        undefined,
+      ],
+      [
+        { url: './pipeline/common', targetPath: 'repository' },
+        "${{ steps.target.output.delivery != 'local' }}",
+      ],
+      [
+        { url: './pipeline/github', targetPath: 'repository' },
+        "${{ steps.target.output.delivery == 'github' }}",
+      ],
+      [
+        { url: './pipeline/gitlab', targetPath: 'repository' },
+        "${{ steps.target.output.delivery == 'gitlab' }}",
+      ],
     ]);
   });
 
-  it('applies only the plan, and publishes (never over an environment) and registers only what was applied or provisioned in the sandbox', async () => {
+  it('applies only the plan, only when the portal applies, and publishes (never over an environment) only what was applied or provisioned in the sandbox', async () => {
     const { steps } = await readTemplate('kler-environment');
     const byId = Object.fromEntries(steps.map(step => [step.id, step]));
-    expect(steps.map(step => step.action)).toEqual([
-      'kler:environment:resolveTarget',
-      'fetch:plain',
-      'kler:environment:setVariables',
-      'kler:environment:setVariables',
-      'fetch:template',
-      'kler:terraform:check',
-      'kler:terraform:plan',
-      'kler:terraform:apply',
-      'kler:environment:provisionSandbox',
-      'kler:terraform:output',
-      'kler:git:publishLocal',
-      'catalog:register',
+    expect(steps.map(step => [step.id, step.action])).toEqual([
+      ['target', 'kler:environment:resolveTarget'],
+      ['terraform', 'fetch:plain'],
+      ['pipelineCommon', 'fetch:plain'],
+      ['pipelineGithub', 'fetch:plain'],
+      ['pipelineGitlab', 'fetch:plain'],
+      ['variables', 'kler:environment:setVariables'],
+      ['services', 'kler:environment:setVariables'],
+      ['render', 'fetch:template'],
+      ['pipelineConfig', 'kler:environment:writePipelineConfig'],
+      ['check', 'kler:terraform:check'],
+      ['plan', 'kler:terraform:plan'],
+      ['apply', 'kler:terraform:apply'],
+      ['sandbox', 'kler:environment:provisionSandbox'],
+      ['outputs', 'kler:terraform:output'],
+      ['publish', 'kler:git:publishLocal'],
+      ['register', 'catalog:register'],
+      ['pullRequest', 'publish:github:pull-request'],
+      ['mergeRequest', 'publish:gitlab:merge-request'],
     ]);
+    // Every step that runs Terraform (or stands in for it) only when the
+    // portal applies.
+    for (const id of ['check', 'plan', 'apply', 'sandbox', 'outputs']) {
+      expect({ id, if: byId[id].if }).toEqual({
+        id,
+        if: "${{ steps.target.output.applyBy == 'portal' }}",
+      });
+    }
     // Runs are recorded under the new environment's name.
     expect(byId.plan.input.environmentName).toBe('${{ parameters.name }}');
     expect(byId.apply.input).toEqual({
@@ -1027,9 +1084,8 @@ describe('kler-environment template.yaml', () => {
     });
     // The sandbox only when Terraform did not apply (the action decides, and
     // says why it did nothing).
-    expect(byId.sandbox.if).toBeUndefined();
     expect(byId.sandbox.input).toEqual({
-      workingDirectory: 'environment',
+      workingDirectory: 'repository/environments/${{ parameters.name }}',
       terraformApplied: '${{ steps.apply.output.applied }}',
       environmentName: '${{ parameters.name }}',
     });
@@ -1039,11 +1095,341 @@ describe('kler-environment template.yaml', () => {
       skipReason: '${{ steps.apply.output.skipReason }}',
     });
     expect(byId.publish.if).toBe(
-      '${{ steps.apply.output.applied or steps.sandbox.output.provisioned }}',
+      "${{ steps.target.output.delivery == 'local' and (steps.apply.output.applied or steps.sandbox.output.provisioned) }}",
     );
-    expect(byId.publish.input.mode).toBe('create');
+    expect(byId.publish.input).toMatchObject({
+      sourcePath: 'repository/environments/${{ parameters.name }}',
+      targetDirectory: 'environments/${{ parameters.name }}',
+      mode: 'create',
+    });
     expect(byId.register.if).toBe(
       '${{ steps.publish.output.published and steps.publish.output.catalogInfoUrl }}',
     );
+    expect(byId.pullRequest.if).toBe(
+      "${{ steps.target.output.delivery == 'github' and (steps.target.output.applyBy == 'pipeline' or steps.apply.output.applied) }}",
+    );
+    expect(byId.mergeRequest.if).toBe(
+      "${{ steps.target.output.delivery == 'gitlab' and (steps.target.output.applyBy == 'pipeline' or steps.apply.output.applied) }}",
+    );
+  });
+});
+
+const GITHUB_REPOSITORY = {
+  type: 'github',
+  repoUrl: 'github.com?owner=kler&repo=environments',
+};
+const GITLAB_REPOSITORY = {
+  type: 'gitlab',
+  repoUrl: 'gitlab.com?owner=kler&repo=environments',
+};
+const PROVISION = [
+  'environments.provision',
+  'environments.provision.production',
+];
+
+describe('kler-environment: who applies, and where the code goes', () => {
+  /**
+   * The template's steps with the real resolveTarget for `repository` and a
+   * user granted `granted`, the real file steps, and the steps that run
+   * Terraform, provision the sandbox or publish replaced by stubs answering
+   * as told.
+   */
+  async function run(options: {
+    repository?: Record<string, unknown>;
+    granted: string[];
+    parameters?: Record<string, unknown>;
+    applied?: boolean;
+    provisioned?: boolean;
+  }) {
+    const calls: RecordedCall[] = [];
+    const stubs = Object.fromEntries(
+      (
+        [
+          ['kler:terraform:check', { passed: true }],
+          ['kler:terraform:plan', { skipped: !options.applied }],
+          ['kler:terraform:apply', { applied: Boolean(options.applied) }],
+          [
+            'kler:environment:provisionSandbox',
+            { provisioned: Boolean(options.provisioned) },
+          ],
+          ['kler:terraform:output', {}],
+          ['kler:git:publishLocal', { published: true, catalogInfoUrl: '' }],
+          ['catalog:register', {}],
+          [
+            'publish:github:pull-request',
+            { remoteUrl: 'https://github.com/kler/environments/pull/42' },
+          ],
+          [
+            'publish:gitlab:merge-request',
+            {
+              mergeRequestUrl:
+                'https://gitlab.com/kler/environments/-/merge_requests/3',
+            },
+          ],
+        ] as const
+      ).map(([id, output]) => [id, recordingAction(id, calls, output)]),
+    );
+    const result = await runTemplateSteps(
+      'kler-environment',
+      options.parameters ?? answers.development,
+      {
+        actions: {
+          ...stubs,
+          'kler:environment:resolveTarget': createResolveTargetAction(
+            terraformTestOptions({
+              permissions: permissionsGranting(options.granted),
+              environments: options.repository
+                ? { repository: options.repository }
+                : {},
+            }),
+          ),
+        },
+      },
+    );
+    return { ...result, calls };
+  }
+
+  const workspaces: string[] = [];
+  afterAll(async () => {
+    for (const workspace of workspaces) {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    {
+      path: 'local, portal, applied on AWS',
+      granted: PROVISION,
+      applied: true,
+      publishedBy: ['publish'],
+    },
+    {
+      path: 'local, portal, provisioned in the sandbox (the demo)',
+      granted: PROVISION,
+      provisioned: true,
+      publishedBy: ['publish'],
+    },
+    {
+      path: 'local, portal, neither',
+      granted: PROVISION,
+      publishedBy: [],
+    },
+    {
+      path: 'GitHub, portal, applied on AWS',
+      repository: GITHUB_REPOSITORY,
+      granted: PROVISION,
+      applied: true,
+      publishedBy: ['pullRequest'],
+    },
+    {
+      path: 'GitHub, portal, provisioned in the sandbox only',
+      repository: GITHUB_REPOSITORY,
+      granted: PROVISION,
+      provisioned: true,
+      publishedBy: [],
+    },
+    {
+      path: 'GitHub, pipeline',
+      repository: GITHUB_REPOSITORY,
+      granted: [],
+      publishedBy: ['pullRequest'],
+    },
+    {
+      path: 'GitLab, portal, applied on AWS',
+      repository: GITLAB_REPOSITORY,
+      granted: PROVISION,
+      applied: true,
+      publishedBy: ['mergeRequest'],
+    },
+    {
+      path: 'GitLab, pipeline',
+      repository: GITLAB_REPOSITORY,
+      granted: [],
+      publishedBy: ['mergeRequest'],
+    },
+  ])(
+    '$path: the scaffolder engine runs the steps of that path and no other',
+    async ({ repository, granted, applied, provisioned, publishedBy }) => {
+      const result = await run({ repository, granted, applied, provisioned });
+      workspaces.push(result.workspacePath);
+      const delivery = repository?.type ?? 'local';
+      const portal = granted.length > 0;
+      const { steps } = await readTemplate('kler-environment');
+      const expected = new Set([
+        'target',
+        'terraform',
+        ...(delivery === 'local'
+          ? []
+          : [
+              'pipelineCommon',
+              delivery === 'github' ? 'pipelineGithub' : 'pipelineGitlab',
+            ]),
+        'variables',
+        'services',
+        'render',
+        'pipelineConfig',
+        ...(portal ? ['check', 'plan', 'apply', 'sandbox', 'outputs'] : []),
+        ...publishedBy,
+      ]);
+      expect(result.ran).toEqual(
+        steps.map(step => step.id).filter(id => expected.has(id)),
+      );
+      expect(result.passedOver).toEqual([]);
+      expect(result.context.steps.target.output).toMatchObject({
+        delivery,
+        applyBy: portal ? 'portal' : 'pipeline',
+      });
+    },
+  );
+
+  it.each([
+    ['GitHub', GITHUB_REPOSITORY, '.github/workflows/kler-environments.yml'],
+    ['GitLab', GITLAB_REPOSITORY, '.gitlab-ci.yml'],
+  ])(
+    'on %s, for a user who may not provision, leaves the repository as the pipeline needs it, runs no Terraform, and proposes it',
+    async (host, repository, ciFile) => {
+      const { workspacePath, calls, skipped } = await run({
+        repository,
+        granted: [],
+        parameters: answers.production,
+      });
+      workspaces.push(workspacePath);
+      const name = answers.production.name;
+      const repositoryDir = path.join(workspacePath, 'repository');
+
+      // No step that runs Terraform (or the sandbox) ran.
+      expect(skipped).toEqual(
+        expect.arrayContaining([
+          'check',
+          'plan',
+          'apply',
+          'sandbox',
+          'outputs',
+          'publish',
+        ]),
+      );
+      expect(
+        calls
+          .map(call => call.id)
+          .filter(id => /terraform|Sandbox|git:/.test(id)),
+      ).toEqual([]);
+
+      // The repository's layout: its pipeline and the environment.
+      const environmentFiles = [
+        ...(await listFiles(ENVIRONMENT_TERRAFORM_DIR)),
+        'README.md',
+        'catalog-info.yaml',
+        'pipeline.json',
+        'terraform.tfvars.json',
+      ].map(file => `environments/${name}/${file}`);
+      expect(await listFiles(repositoryDir)).toEqual(
+        [
+          ciFile,
+          '.gitignore',
+          '.kler-pipeline/pipeline.sh',
+          '.kler-pipeline/plan-summary.jq',
+          ...environmentFiles,
+        ].sort(),
+      );
+      const folder = host === 'GitHub' ? 'github' : 'gitlab';
+      for (const [file, source] of [
+        [ciFile, path.join(PIPELINE_FOLDERS[folder], ciFile)],
+        ['.gitignore', path.join(PIPELINE_FOLDERS.common, '.gitignore')],
+        [
+          '.kler-pipeline/pipeline.sh',
+          path.join(PIPELINE_FOLDERS.common, '.kler-pipeline/pipeline.sh'),
+        ],
+        [
+          '.kler-pipeline/plan-summary.jq',
+          path.join(PIPELINE_FOLDERS.common, '.kler-pipeline/plan-summary.jq'),
+        ],
+      ]) {
+        expect({
+          file,
+          same: (await fs.readFile(path.join(repositoryDir, file))).equals(
+            await fs.readFile(source),
+          ),
+        }).toEqual({ file, same: true });
+      }
+      const environmentDir = path.join(repositoryDir, 'environments', name);
+      expect(await readTerraformFiles(environmentDir)).toEqual(
+        await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
+      );
+      expect(
+        await readJson(path.join(environmentDir, 'pipeline.json')),
+      ).toMatchObject({
+        environment: name,
+        accountId: TEST_ACCOUNTS.production,
+        region: 'eu-west-1',
+        tier: 'production',
+        roleArn: `arn:aws:iam::${TEST_ACCOUNTS.production}:role/kler-environments-pipeline`,
+        backendConfig: { key: `environments/${name}/terraform.tfstate` },
+      });
+      expect(
+        await readJson(path.join(environmentDir, 'terraform.tfvars.json')),
+      ).toMatchObject({ name, tier: 'production' });
+      expect(
+        yaml.parse(
+          await fs.readFile(
+            path.join(environmentDir, 'catalog-info.yaml'),
+            'utf8',
+          ),
+        ),
+      ).toMatchObject({
+        metadata: { name },
+        spec: { lifecycle: 'production' },
+      });
+
+      // The whole repository/ goes by pull (merge) request to the default
+      // branch, and says who proposed it and what happens next.
+      const proposal = calls.filter(call => call.id.startsWith('publish:'));
+      expect(proposal).toHaveLength(1);
+      expect(proposal[0]).toEqual({
+        id:
+          host === 'GitHub'
+            ? 'publish:github:pull-request'
+            : 'publish:gitlab:merge-request',
+        input: {
+          repoUrl: repository.repoUrl,
+          targetBranchName: 'main',
+          branchName: `kler/add-environment-${name}`,
+          sourcePath: 'repository',
+          title: `Add production environment ${name}`,
+          ...(host === 'GitHub'
+            ? { commitMessage: `Add production environment ${name}` }
+            : {}),
+          description: `Proposed from the portal by ${TEMPLATE_TEST_USER}. The pipeline checks and plans it here and applies it once merged (production: after its ${
+            host === 'GitHub'
+              ? 'reviewers approve'
+              : 'approvers approve the deployment'
+          }).`,
+        },
+      });
+    },
+  );
+
+  it('with the local repository, a user who may not provision is refused before anything is written', async () => {
+    const workspacePath = await fs.mkdtemp(
+      path.join(os.tmpdir(), 'kler-environment-refused-'),
+    );
+    workspaces.push(workspacePath);
+    await expect(
+      runTemplateSteps('kler-environment', answers.development, {
+        workspacePath,
+        actions: {
+          'kler:environment:resolveTarget': createResolveTargetAction(
+            terraformTestOptions({ permissions: permissionsGranting([]) }),
+          ),
+        },
+      }),
+    ).rejects.toThrow(
+      expect.objectContaining({
+        name: 'NotAllowedError',
+        message: expect.stringMatching(
+          /may not apply from the portal: .* kler.environments.repository is local, so there is no pipeline to hand the change to/,
+        ),
+      }),
+    );
+    expect(await fs.readdir(workspacePath)).toEqual([]);
   });
 });

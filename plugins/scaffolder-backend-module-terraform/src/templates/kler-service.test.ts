@@ -1,6 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createFetchPlainAction } from '@backstage/plugin-scaffolder-backend';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -20,14 +22,20 @@ import {
 import {
   ENVIRONMENT_TERRAFORM_DIR,
   evaluateTerraformLocals,
+  listFiles,
+  permissionsGranting,
   readTemplate,
   readTerraformFiles,
+  RecordedCall,
+  recordingAction,
   renderStepInput,
   runTemplateSteps,
   startScaffolder,
+  TEMPLATE_TEST_USER,
   templateEntity,
   TEMPLATES_DIR,
   unconstrainedParameters,
+  workspaceEnvironmentPath,
 } from '../__testUtils__/templates';
 
 jest.setTimeout(120_000);
@@ -125,7 +133,7 @@ describe('kler-service added to a published kler-environment', () => {
     const publish = createTestContext({
       workspacePath: created.workspacePath,
       input: {
-        sourcePath: 'environment',
+        sourcePath: workspaceEnvironmentPath('dev-svc'),
         targetDirectory: 'environments/dev-svc',
         mode: 'create',
       },
@@ -134,12 +142,15 @@ describe('kler-service added to a published kler-environment', () => {
       publish.ctx as any,
     );
     published = await readVariables(
-      path.join(created.workspacePath, 'environment'),
+      path.join(created.workspacePath, workspaceEnvironmentPath('dev-svc')),
     );
     await fs.rm(created.workspacePath, { recursive: true, force: true });
 
     ({ workspacePath, context } = await addService(service));
-    environmentDir = path.join(workspacePath, 'environment');
+    environmentDir = path.join(
+      workspacePath,
+      workspaceEnvironmentPath('dev-svc'),
+    );
   });
   afterAll(async () => {
     await fs.rm(root, { recursive: true, force: true });
@@ -228,7 +239,10 @@ describe('kler-service added to a published kler-environment', () => {
       listenerPriority: 510,
     });
     try {
-      const dir = path.join(run.workspacePath, 'environment');
+      const dir = path.join(
+        run.workspacePath,
+        workspaceEnvironmentPath('dev-svc'),
+      );
       const variables = await readVariables(dir);
       expect(variables.services.thumbs).not.toHaveProperty('path_patterns');
       const { locals } = await evaluateTerraformLocals(dir, variables, LOCALS);
@@ -303,9 +317,9 @@ describe('kler-service added to a published kler-environment', () => {
     ).rejects.toThrow(
       'services already has an entry storefront in terraform.tfvars.json; nothing was written',
     );
-    expect(await readVariables(path.join(dir, 'environment'))).toEqual(
-      published,
-    );
+    expect(
+      await readVariables(path.join(dir, workspaceEnvironmentPath('dev-svc'))),
+    ).toEqual(published);
   });
 
   it('keeps answers that went around the form as data, which Terraform refuses', async () => {
@@ -319,7 +333,10 @@ describe('kler-service added to a published kler-environment', () => {
       listenerPriority: 520,
     });
     try {
-      const dir = path.join(run.workspacePath, 'environment');
+      const dir = path.join(
+        run.workspacePath,
+        workspaceEnvironmentPath('dev-svc'),
+      );
       expect(await readTerraformFiles(dir)).toEqual(
         await readTerraformFiles(ENVIRONMENT_TERRAFORM_DIR),
       );
@@ -349,7 +366,7 @@ describe('kler-service added to a published kler-environment', () => {
     const { ctx, outputs } = createTestContext({
       workspacePath,
       input: {
-        workingDirectory: 'environment',
+        workingDirectory: workspaceEnvironmentPath('dev-svc'),
         allowUnavailableProviders: true,
       },
     });
@@ -362,7 +379,7 @@ describe('kler-service added to a published kler-environment', () => {
     const publishStep = steps.find(step => step.id === 'publish')!;
     const input = renderStepInput(publishStep.input, context);
     expect(input).toEqual({
-      sourcePath: 'environment',
+      sourcePath: 'repository/environments/dev-svc',
       targetDirectory: 'environments/dev-svc',
       branch: 'add-service-image-service',
       mode: 'propose',
@@ -389,16 +406,205 @@ describe('kler-service added to a published kler-environment', () => {
   });
 });
 
+describe('kler-service with the environments repository on GitHub or GitLab', () => {
+  let root: string;
+  /** The environment as the default branch holds it. */
+  let defaultBranchDir: string;
+  let published: Record<string, any>;
+  const workspaces: string[] = [];
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-service-hosted-'));
+    const created = await runTemplateSteps('kler-environment', environment);
+    defaultBranchDir = path.join(root, 'main', 'environments', 'dev-svc');
+    await fs.cp(
+      path.join(created.workspacePath, workspaceEnvironmentPath('dev-svc')),
+      defaultBranchDir,
+      { recursive: true },
+    );
+    published = await readVariables(defaultBranchDir);
+    await fs.rm(created.workspacePath, { recursive: true, force: true });
+  });
+  afterAll(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+    for (const workspace of workspaces) {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [
+      'GitHub',
+      {
+        type: 'github',
+        repoUrl: 'github.com?owner=kler&repo=environments',
+      },
+      'https://github.com/kler/environments/tree/main/environments/dev-svc',
+      'publish:github:pull-request',
+    ],
+    [
+      'GitLab',
+      {
+        type: 'gitlab',
+        repoUrl: 'gitlab.com?owner=kler&repo=environments',
+      },
+      'https://gitlab.com/kler/environments/-/tree/main/environments/dev-svc',
+      'publish:gitlab:merge-request',
+    ],
+  ])(
+    'on %s, for a user who may not provision, fetches the environment from the default branch, runs no Terraform and proposes the change',
+    async (host, repository, treeUrl, proposeAction) => {
+      const read: string[] = [];
+      const reader = mockServices.urlReader.mock({
+        readTree: async (url: string) => {
+          read.push(url);
+          return {
+            dir: async (options?: { targetDir?: string }) => {
+              await fs.cp(defaultBranchDir, options!.targetDir!, {
+                recursive: true,
+              });
+              return options!.targetDir!;
+            },
+          } as any;
+        },
+      });
+      const calls: RecordedCall[] = [];
+      const run = await runTemplateSteps('kler-service', service, {
+        actions: {
+          'kler:environment:resolveTarget': createResolveTargetAction(
+            terraformTestOptions({
+              catalog: catalogServiceMock({
+                entities: [environmentEntity('dev-svc')],
+              }),
+              permissions: permissionsGranting([]),
+              environments: { repository },
+            }),
+          ),
+          'fetch:plain': createFetchPlainAction({
+            reader,
+            integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+          }),
+          ...Object.fromEntries(
+            [
+              'kler:git:fetchLocal',
+              'kler:terraform:check',
+              'kler:terraform:plan',
+              'kler:git:publishLocal',
+              'publish:github:pull-request',
+              'publish:gitlab:merge-request',
+            ].map(id => [id, recordingAction(id, calls)]),
+          ),
+        },
+      });
+      workspaces.push(run.workspacePath);
+
+      expect(read).toEqual([treeUrl]);
+      expect(run.ran).toEqual([
+        'target',
+        'fetchRepository',
+        'service',
+        host === 'GitHub' ? 'pullRequest' : 'mergeRequest',
+      ]);
+      expect(calls.map(call => call.id)).toEqual([proposeAction]);
+
+      // The workspace holds the environment's directory and nothing else; the
+      // proposal changes only its values.
+      const environmentDir = path.join(
+        run.workspacePath,
+        workspaceEnvironmentPath('dev-svc'),
+      );
+      expect(
+        await listFiles(path.join(run.workspacePath, 'repository')),
+      ).toEqual(
+        (await listFiles(defaultBranchDir)).map(
+          file => `environments/dev-svc/${file}`,
+        ),
+      );
+      expect(await readVariables(environmentDir)).toEqual({
+        ...published,
+        services: {
+          ...published.services,
+          'image-service': expect.objectContaining({
+            image_tag: '0.9.0',
+            priority: 500,
+          }),
+        },
+      });
+      expect(calls[0].input).toEqual({
+        repoUrl: repository.repoUrl,
+        targetBranchName: 'main',
+        branchName: 'add-service-image-service',
+        sourcePath: 'repository',
+        title: 'Add service image-service to dev-svc',
+        ...(host === 'GitHub'
+          ? { commitMessage: 'Add service image-service to dev-svc' }
+          : {}),
+        description: `Proposed from the portal by ${TEMPLATE_TEST_USER}. The pipeline checks and plans it here and applies it once merged.`,
+      });
+    },
+  );
+
+  it('with the local repository, a user who may not provision is refused before anything is fetched', async () => {
+    await expect(
+      runTemplateSteps('kler-service', service, {
+        actions: {
+          'kler:environment:resolveTarget': createResolveTargetAction(
+            terraformTestOptions({
+              catalog: catalogServiceMock({
+                entities: [environmentEntity('dev-svc')],
+              }),
+              permissions: permissionsGranting([]),
+            }),
+          ),
+        },
+      }),
+    ).rejects.toThrow(
+      /may not apply from the portal: .*there is no pipeline to hand the change to/,
+    );
+  });
+});
+
 describe('kler-service template.yaml', () => {
   it('decides the target on the server and adds the service as data', async () => {
     const { steps } = await readTemplate('kler-service');
-    expect(steps.map(step => step.action)).toEqual([
-      'kler:environment:resolveTarget',
-      'kler:git:fetchLocal',
-      'kler:environment:setVariables',
-      'kler:terraform:check',
-      'kler:terraform:plan',
-      'kler:git:publishLocal',
+    expect(steps.map(step => [step.id, step.action, step.if])).toEqual([
+      ['target', 'kler:environment:resolveTarget', undefined],
+      [
+        'fetch',
+        'kler:git:fetchLocal',
+        "${{ steps.target.output.delivery == 'local' }}",
+      ],
+      [
+        'fetchRepository',
+        'fetch:plain',
+        "${{ steps.target.output.delivery != 'local' }}",
+      ],
+      ['service', 'kler:environment:setVariables', undefined],
+      [
+        'check',
+        'kler:terraform:check',
+        "${{ steps.target.output.applyBy == 'portal' }}",
+      ],
+      [
+        'plan',
+        'kler:terraform:plan',
+        "${{ steps.target.output.applyBy == 'portal' }}",
+      ],
+      [
+        'publish',
+        'kler:git:publishLocal',
+        "${{ steps.target.output.delivery == 'local' }}",
+      ],
+      [
+        'pullRequest',
+        'publish:github:pull-request',
+        "${{ steps.target.output.delivery == 'github' }}",
+      ],
+      [
+        'mergeRequest',
+        'publish:gitlab:merge-request',
+        "${{ steps.target.output.delivery == 'gitlab' }}",
+      ],
     ]);
     const byId = Object.fromEntries(steps.map(step => [step.id, step]));
     expect(byId.target.input).toEqual({
