@@ -222,9 +222,12 @@ export class ActionRun {
         `Recorded this ${this.kind} (${outcome}) in the history of environment ${name}`,
       );
     } catch (error) {
+      // The environments backend takes the scaffolder's runs of an
+      // environment it does not know yet (a new one, before it is
+      // registered), so a 404 means no such backend answered.
       const unknownEnvironment =
         error instanceof ResponseError && error.statusCode === 404
-          ? ` (the environments backend knows no environment ${name}; a new environment's runs are recorded once it is in the catalog)`
+          ? ` (no environments backend took it: the environments plugin is not installed in this backend, or is a version that refuses runs of an environment not yet in the catalog; this run is not in the history)`
           : '';
       this.ctx.logger.warn(
         `Could not record this ${
