@@ -2,7 +2,9 @@
 // through the dry-run API, and checks what each step did. Terraform is the real
 // CLI; a dry run downloads nothing and plans nothing, so validation and plan
 // must say they were skipped, nothing may be published or registered, and the
-// environment must not be reported as provisioned.
+// environment must not be reported as provisioned. The guest is a platform
+// engineer and the environments repository the local one (app-config.yaml):
+// the portal applies, and the pipeline's steps are skipped.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -97,21 +99,33 @@ describe('kler-environment template on the real backend (dry run)', () => {
     assert.equal(res.status, 200, text.slice(0, 2000));
     const result = JSON.parse(text);
 
+    // The workspace mirrors the environments repository.
+    const environmentDir = `repository/environments/${values.name}`;
     const files = result.directoryContents.map(f => f.path);
-    assert.ok(files.includes('environment/main.tf'), files.join(', '));
-    assert.ok(files.includes('environment/terraform.tfvars.json'));
-    assert.ok(files.some(f => f.startsWith('environment/modules/')));
-    const tfvars = JSON.parse(
-      Buffer.from(
-        result.directoryContents.find(
-          f => f.path === 'environment/terraform.tfvars.json',
-        ).base64Content,
-        'base64',
-      ).toString(),
+    assert.ok(files.includes(`${environmentDir}/main.tf`), files.join(', '));
+    assert.ok(files.includes(`${environmentDir}/terraform.tfvars.json`));
+    assert.ok(files.includes(`${environmentDir}/pipeline.json`));
+    assert.ok(files.some(f => f.startsWith(`${environmentDir}/modules/`)));
+    // The local repository has no pipeline: none of its files is copied.
+    assert.deepEqual(
+      files.filter(f => !f.startsWith(`${environmentDir}/`)),
+      [],
     );
+    const readJson = path =>
+      JSON.parse(
+        Buffer.from(
+          result.directoryContents.find(f => f.path === path).base64Content,
+          'base64',
+        ).toString(),
+      );
+    const tfvars = readJson(`${environmentDir}/terraform.tfvars.json`);
     // The tier comes from kler.terraform.accounts, not from an answer.
     assert.equal(tfvars.tier, 'development');
     assert.equal(tfvars.owner, 'group:default/platform-team');
+    assert.equal(
+      readJson(`${environmentDir}/pipeline.json`).tier,
+      'development',
+    );
 
     const status = {};
     for (const { body } of result.log) {
@@ -123,16 +137,28 @@ describe('kler-environment template on the real backend (dry run)', () => {
       'variables',
       'services',
       'render',
+      'pipelineConfig',
       'check',
       'plan',
       'apply',
+      'sandbox',
       'outputs',
     ]) {
       assert.equal(status[step], 'completed', `step ${step}: ${status[step]}`);
     }
-    // Only an applied environment is published, and registered.
-    assert.equal(status.publish, 'skipped');
-    assert.equal(status.register, 'skipped');
+    // Only an applied environment is published, and registered; nothing goes
+    // to GitHub or GitLab from the local repository.
+    for (const step of [
+      'pipelineCommon',
+      'pipelineGithub',
+      'pipelineGitlab',
+      'publish',
+      'register',
+      'pullRequest',
+      'mergeRequest',
+    ]) {
+      assert.equal(status[step], 'skipped', `step ${step}: ${status[step]}`);
+    }
 
     const messages = result.log.map(l => l.body.message ?? '').join('\n');
     assert.match(messages, /passed the content policy/);
