@@ -39,8 +39,16 @@ export interface Config {
      */
     defaultEndpoint?: string;
     refresh?: {
-      /** How often every environment is read again. Default { seconds: 30 }. */
+      /** How often every environment's health is read again. Default { seconds: 30 }. */
       frequency?: HumanDuration | string;
+      /**
+       * How long configuration read from AWS (scaling policies and targets,
+       * capacity providers, target groups' load balancers, the alarm list,
+       * backup plans and candidates, Well-Architected reviews, the service and
+       * running task lists) is reused at most; sooner when the health read says
+       * it changed. Default { minutes: 10 }.
+       */
+      configurationFrequency?: HumanDuration | string;
       /**
        * Bound of one environment's read, and of a request that waits for an
        * environment's first read. Default { seconds: 60 }.
@@ -50,6 +58,25 @@ export interface Config {
     cache?: {
       /** How long a snapshot stays in the cache. Default { minutes: 10 }. */
       ttl?: HumanDuration | string;
+      /** Reuse the catalog's list of environments for a minute or a refresh period. Default true. */
+      catalogListing?: boolean;
+      /** Reuse configuration read from AWS until it is due or a signal says it changed. Default true. */
+      awsConfiguration?: boolean;
+      /** Reuse descriptions of what does not change (stopped tasks, backup plan versions...). Default true. */
+      awsDescriptions?: boolean;
+      /** Keep a deserialized copy of each stored snapshot per version. Default true. */
+      snapshotCopies?: boolean;
+      /** Reuse an evaluation of the same snapshot and runs for up to 15 s. Default true. */
+      evaluations?: boolean;
+      /** Reuse the latest runs of every environment for up to 5 s. Default true. */
+      latestRuns?: boolean;
+      /** Reuse serialized response bodies while their content is the same. Default true. */
+      responseBodies?: boolean;
+      /**
+       * Reuse a token's environments.read decision for 5 s: a revoked
+       * permission then still reads for up to 5 s. Default false.
+       */
+      permissionDecisions?: boolean;
     };
     aws?: {
       /** Attempts per AWS call, including the first (the SDK retries throttling). Default 5. */

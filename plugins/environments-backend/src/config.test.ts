@@ -1,5 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { readEnvironmentsOptions } from './config';
+import { DEFAULT_CACHE_SWITCHES } from './caches/switches';
 
 const read = (environments: unknown) =>
   readEnvironmentsOptions(new ConfigReader({ environments } as any));
@@ -8,8 +9,12 @@ describe('readEnvironmentsOptions', () => {
   it('has defaults for everything', () => {
     expect(readEnvironmentsOptions(new ConfigReader({}))).toEqual({
       environments: [],
-      refresh: { frequency: { seconds: 30 }, timeoutMs: 60_000 },
-      cache: { ttlMs: 600_000 },
+      refresh: {
+        frequency: { seconds: 30 },
+        configurationMaxAgeMs: 600_000,
+        timeoutMs: 60_000,
+      },
+      cache: { ttlMs: 600_000, switches: DEFAULT_CACHE_SWITCHES },
       aws: {
         maxAttempts: 5,
         retryMode: 'standard',
@@ -31,8 +36,17 @@ describe('readEnvironmentsOptions', () => {
           accountId: '111111111111',
         },
       ],
-      refresh: { frequency: 'PT1M', timeout: { seconds: 20 } },
-      cache: { ttl: { minutes: 5 } },
+      refresh: {
+        frequency: 'PT1M',
+        configurationFrequency: { minutes: 5 },
+        timeout: { seconds: 20 },
+      },
+      cache: {
+        ttl: { minutes: 5 },
+        awsConfiguration: false,
+        evaluations: false,
+        permissionDecisions: true,
+      },
       aws: {
         maxAttempts: 3,
         retryMode: 'standard',
@@ -52,8 +66,20 @@ describe('readEnvironmentsOptions', () => {
           configKey: 'environments.environments[0]',
         },
       ],
-      refresh: { frequency: { minutes: 1 }, timeoutMs: 20_000 },
-      cache: { ttlMs: 300_000 },
+      refresh: {
+        frequency: { minutes: 1 },
+        configurationMaxAgeMs: 300_000,
+        timeoutMs: 20_000,
+      },
+      cache: {
+        ttlMs: 300_000,
+        switches: {
+          ...DEFAULT_CACHE_SWITCHES,
+          awsConfiguration: false,
+          evaluations: false,
+          permissionDecisions: true,
+        },
+      },
       aws: {
         maxAttempts: 3,
         retryMode: 'standard',
@@ -84,6 +110,11 @@ describe('readEnvironmentsOptions', () => {
       'environments.refresh.frequency',
     ],
     [{ cache: { ttl: 'soon' } }, 'environments.cache.ttl'],
+    [{ cache: { evaluations: 'yes' } }, 'environments.cache.evaluations'],
+    [
+      { refresh: { configurationFrequency: 0 } },
+      'environments.refresh.configurationFrequency',
+    ],
     [
       { environments: [{ name: 'dev', tier: 'staging' }] },
       'environments.environments[0].tier',

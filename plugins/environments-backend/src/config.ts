@@ -5,6 +5,11 @@ import {
 } from '@backstage/config';
 import { EnvironmentTier } from '@kler/plugin-environments-common';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import {
+  DEFAULT_CACHE_SWITCHES,
+  READ_PATH_CACHES,
+  ReadPathCacheSwitches,
+} from './caches/switches';
 
 /** One `environments.environments[]` entry: adds an environment or overrides a catalog one. */
 export interface EnvironmentOverride {
@@ -30,10 +35,16 @@ export interface EnvironmentsOptions {
   defaultEndpoint?: string;
   refresh: {
     frequency: HumanDuration;
+    /** How long configuration read from AWS is reused at most. */
+    configurationMaxAgeMs: number;
     /** Bound of one environment's read, and of a request waiting for a first read. */
     timeoutMs: number;
   };
-  cache: { ttlMs: number };
+  cache: {
+    ttlMs: number;
+    /** Which caches of the read path are on. */
+    switches: ReadPathCacheSwitches;
+  };
   aws: {
     maxAttempts: number;
     retryMode: 'standard' | 'adaptive';
@@ -61,6 +72,9 @@ const ENVIRONMENT_FIELDS = [
 
 export const DEFAULTS = {
   refreshFrequency: { seconds: 30 },
+  // Configuration (scaling policies, target groups, backup plans, reviews)
+  // changes by deployments of code, rarely; health is read every refresh.
+  configurationFrequency: { minutes: 10 },
   refreshTimeout: { seconds: 60 },
   cacheTtl: { minutes: 10 },
   awsMaxAttempts: 5,
@@ -166,6 +180,25 @@ function checkEndpoint(endpoint: string, key: string) {
   }
 }
 
+function readCacheSwitches(config: Config): ReadPathCacheSwitches {
+  const switches = { ...DEFAULT_CACHE_SWITCHES };
+  for (const name of READ_PATH_CACHES) {
+    const key = `cache.${name}`;
+    if (!config.has(key)) {
+      continue;
+    }
+    const value = config.getOptional(key);
+    if (typeof value !== 'boolean') {
+      throw configError(
+        `environments.${key}`,
+        `must be true or false, got ${JSON.stringify(value)}`,
+      );
+    }
+    switches[name] = value;
+  }
+  return switches;
+}
+
 /**
  * Reads and checks the `environments` config at startup, so that a wrong value
  * stops the backend with the key in the message rather than failing later.
@@ -213,6 +246,13 @@ export function readEnvironmentsOptions(
         'refresh.frequency',
         DEFAULTS.refreshFrequency,
       ),
+      configurationMaxAgeMs: durationToMilliseconds(
+        readDuration(
+          section,
+          'refresh.configurationFrequency',
+          DEFAULTS.configurationFrequency,
+        ),
+      ),
       timeoutMs: durationToMilliseconds(
         readDuration(section, 'refresh.timeout', DEFAULTS.refreshTimeout),
       ),
@@ -221,6 +261,7 @@ export function readEnvironmentsOptions(
       ttlMs: durationToMilliseconds(
         readDuration(section, 'cache.ttl', DEFAULTS.cacheTtl),
       ),
+      switches: readCacheSwitches(section),
     },
     aws: {
       maxAttempts: readPositiveInteger(

@@ -6,4 +6,8 @@
  */
 export { environmentsPlugin as default } from './plugin';
 export { environmentReaderServiceRef } from './plugin';
-export type { AwsEnvironment, EnvironmentReader } from './services/aws';
+export type {
+  AwsEnvironment,
+  EnvironmentReader,
+  EnvironmentReadOptions,
+} from './services/aws';

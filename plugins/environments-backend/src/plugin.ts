@@ -11,6 +11,17 @@ import {
   environmentsRunCreatePermission,
 } from '@kler/plugin-environments-common';
 import { durationToMilliseconds } from '@backstage/types';
+import { EvaluationCache } from './caches/EvaluationCache';
+import {
+  MAX_PERMISSION_DECISIONS,
+  PERMISSION_DECISION_REUSE_MS,
+  PermissionDecisionCache,
+} from './caches/PermissionDecisionCache';
+import {
+  MAX_RESPONSE_BODIES,
+  ResponseBodyCache,
+} from './caches/ResponseBodyCache';
+import { SnapshotCopies } from './caches/SnapshotCopies';
 import { readEnvironmentsOptions } from './config';
 import { createRouter } from './router';
 import {
@@ -19,8 +30,11 @@ import {
   EnvironmentReader,
 } from './services/aws';
 import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
-import { EnvironmentsService } from './services/EnvironmentsService';
-import { RunHistory } from './services/runs/RunHistory';
+import {
+  EVALUATION_REUSE_MS,
+  EnvironmentsService,
+} from './services/EnvironmentsService';
+import { LATEST_RUNS_REUSE_MS, RunHistory } from './services/runs/RunHistory';
 import { RunStore } from './services/runs/RunStore';
 import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
@@ -39,6 +53,8 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
       factory({ config }) {
         const options = readEnvironmentsOptions(config);
         return new AwsEnvironmentReader({
+          configurationMaxAgeMs: options.refresh.configurationMaxAgeMs,
+          caches: options.cache.switches,
           limits: {
             concurrency: options.aws.concurrency,
             callsPerSecond: options.aws.callsPerSecond,
@@ -103,6 +119,7 @@ export const environmentsPlugin = createBackendPlugin({
         ]);
 
         const frequencyMs = durationToMilliseconds(options.refresh.frequency);
+        const caches = options.cache.switches;
         const registry = new EnvironmentRegistry({
           catalog,
           auth,
@@ -110,7 +127,7 @@ export const environmentsPlugin = createBackendPlugin({
           overrides: options.environments,
           defaultEndpoint: options.defaultEndpoint,
           // Replicas that do not run the refresh task still see new environments.
-          maxAgeMs: Math.max(frequencyMs, 60_000),
+          maxAgeMs: caches.catalogListing ? Math.max(frequencyMs, 60_000) : 0,
         });
         const store = new SnapshotStore({
           cache,
@@ -118,17 +135,23 @@ export const environmentsPlugin = createBackendPlugin({
           logger,
           ttlMs: options.cache.ttlMs,
           timeoutMs: options.refresh.timeoutMs,
+          copies: new SnapshotCopies({ enabled: caches.snapshotCopies }),
         });
         const runs = new RunHistory({
           store: await RunStore.create({ database }),
           logger,
+          reuseMs: caches.latestRuns ? LATEST_RUNS_REUSE_MS : 0,
         });
-        const environments = new EnvironmentsService(
+        const environments = new EnvironmentsService({
           registry,
           store,
           logger,
           runs,
-        );
+          evaluations: new EvaluationCache({
+            enabled: caches.evaluations,
+            reuseMs: EVALUATION_REUSE_MS,
+          }),
+        });
 
         // The refresh lists environments from the catalog, so it starts once
         // every plugin is up: earlier, the catalog answers 503.
@@ -150,6 +173,16 @@ export const environmentsPlugin = createBackendPlugin({
             catalog,
             environments,
             runs,
+            bodies: new ResponseBodyCache({
+              enabled: caches.responseBodies,
+              maxEntries: MAX_RESPONSE_BODIES,
+            }),
+            decisions: caches.permissionDecisions
+              ? new PermissionDecisionCache({
+                  ttlMs: PERMISSION_DECISION_REUSE_MS,
+                  maxEntries: MAX_PERMISSION_DECISIONS,
+                })
+              : undefined,
           }),
         );
       },

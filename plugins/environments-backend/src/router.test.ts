@@ -17,7 +17,9 @@ import {
   ecsService,
   environmentEntity,
 } from './__testUtils__/fixtures';
-import { ReadDecisionCache, SerializedBodyCache, createRouter } from './router';
+import { PermissionDecisionCache } from './caches/PermissionDecisionCache';
+import { ResponseBodyCache } from './caches/ResponseBodyCache';
+import { createRouter } from './router';
 import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
 import { EnvironmentsService } from './services/EnvironmentsService';
 import { RunHistory } from './services/runs/RunHistory';
@@ -25,22 +27,23 @@ import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
 async function setup(
   decide: () => AuthorizeResult,
-  entities: Entity[] = [environmentEntity('production')],
+  options: { entities?: Entity[]; reuseDecisions?: boolean } = {},
 ) {
+  const entities = options.entities ?? [environmentEntity('production')];
   const logger = mockServices.logger.mock();
   const catalog = catalogServiceMock({ entities });
   const reader = new FakeEnvironmentReader({
     production: [ecsService('shop-api'), ecsService('storefront')],
   });
-  const environments = new EnvironmentsService(
-    new EnvironmentRegistry({
+  const environments = new EnvironmentsService({
+    registry: new EnvironmentRegistry({
       catalog,
       auth: mockServices.auth(),
       logger,
       overrides: [],
       maxAgeMs: 60_000,
     }),
-    new SnapshotStore({
+    store: new SnapshotStore({
       cache: CacheManager.fromConfig(
         new ConfigReader({ backend: { cache: { store: 'memory' } } }),
       ).forPlugin('environments'),
@@ -50,7 +53,7 @@ async function setup(
       timeoutMs: 5_000,
     }),
     logger,
-  );
+  });
   const authorize = jest.fn(async (requests: unknown[]) =>
     requests.map(() => ({ result: decide() })),
   );
@@ -67,6 +70,10 @@ async function setup(
       },
       logger,
     }),
+    bodies: new ResponseBodyCache({ enabled: true, maxEntries: 8 }),
+    decisions: options.reuseDecisions
+      ? new PermissionDecisionCache({ ttlMs: 5_000, maxEntries: 100 })
+      : undefined,
   });
   const app = express()
     .use(router)
@@ -83,8 +90,19 @@ const userA = mockCredentials.user.header('user:default/alice');
 const userB = mockCredentials.user.header('user:default/bob');
 
 describe('router', () => {
-  it('asks the policy once per token within a few seconds, and again for another token', async () => {
+  it('asks the policy on every request by default', async () => {
     const { app, authorize } = await setup(() => AuthorizeResult.ALLOW);
+    for (const path of ['/v1/environments', '/v1/problems']) {
+      const response = await request(app).get(path).set('Authorization', userA);
+      expect(response.status).toBe(200);
+    }
+    expect(authorize).toHaveBeenCalledTimes(2);
+  });
+
+  it('with decisions reused, asks the policy once per token within a few seconds, and again for another token', async () => {
+    const { app, authorize } = await setup(() => AuthorizeResult.ALLOW, {
+      reuseDecisions: true,
+    });
     for (const path of [
       '/v1/environments',
       '/v1/problems',
@@ -99,8 +117,10 @@ describe('router', () => {
     expect(authorize).toHaveBeenCalledTimes(2);
   });
 
-  it('keeps answering 403 to a denied token, and 401 to an invalid one without asking the policy', async () => {
-    const { app, authorize } = await setup(() => AuthorizeResult.DENY);
+  it('with decisions reused, keeps answering 403 to a denied token, and 401 to an invalid one without asking the policy', async () => {
+    const { app, authorize } = await setup(() => AuthorizeResult.DENY, {
+      reuseDecisions: true,
+    });
     for (let i = 0; i < 3; i++) {
       const response = await request(app)
         .get('/v1/problems')
@@ -227,49 +247,5 @@ describe('router with an environment name claimed twice', () => {
       .get('/v1/problems')
       .set('Authorization', userA);
     expect((problems.body as ProblemListResponse).items).toEqual([]);
-  });
-});
-
-describe('ReadDecisionCache', () => {
-  it('forgets a decision after the TTL or when the token expires, and keeps at most maxEntries', () => {
-    let now = 1_000;
-    const cache = new ReadDecisionCache({
-      ttlMs: 5_000,
-      maxEntries: 2,
-      now: () => now,
-    });
-    cache.set('a', AuthorizeResult.ALLOW);
-    cache.set('b', AuthorizeResult.DENY, new Date(2_000));
-    expect(cache.get('a')).toBe(AuthorizeResult.ALLOW);
-    expect(cache.get('b')).toBe(AuthorizeResult.DENY);
-
-    now = 2_000;
-    expect(cache.get('b')).toBeUndefined();
-    now = 5_999;
-    expect(cache.get('a')).toBe(AuthorizeResult.ALLOW);
-    now = 6_000;
-    expect(cache.get('a')).toBeUndefined();
-
-    cache.set('a', AuthorizeResult.ALLOW);
-    cache.set('b', AuthorizeResult.ALLOW);
-    cache.set('c', AuthorizeResult.ALLOW);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('b')).toBe(AuthorizeResult.ALLOW);
-    expect(cache.get('c')).toBe(AuthorizeResult.ALLOW);
-  });
-});
-
-describe('SerializedBodyCache', () => {
-  it('rebuilds the body when any source object changes', () => {
-    const cache = new SerializedBodyCache(2);
-    const build = jest.fn((value: object) => value);
-    const one = { n: 1 };
-    const two = { n: 2 };
-    expect(cache.get('k', [one], () => build(one))).toBe('{"n":1}');
-    expect(cache.get('k', [one], () => build(one))).toBe('{"n":1}');
-    expect(build).toHaveBeenCalledTimes(1);
-    expect(cache.get('k', [{ n: 1 }], () => build({ n: 1 }))).toBe('{"n":1}');
-    expect(cache.get('k', [one, two], () => build(two))).toBe('{"n":2}');
-    expect(build).toHaveBeenCalledTimes(3);
   });
 });

@@ -64,8 +64,11 @@ function setup(runs: EnvironmentRun[] = []) {
     async () =>
       new Map([['production', runs]]) as Map<string, EnvironmentRun[]>,
   );
-  const service = new EnvironmentsService(registry, store, logger, {
-    latestRuns,
+  const service = new EnvironmentsService({
+    registry,
+    store,
+    logger,
+    runs: { latestRuns },
   });
   return { service, reader, entities, getEntities, latestRuns };
 }
@@ -103,10 +106,14 @@ describe('EnvironmentsService', () => {
       const second = await service.getEnvironment('production');
       expect(second?.evaluation).toBe(first?.evaluation);
 
+      expect(second?.version).toBe(first?.version);
+
       now.mockReturnValue(1_016_000);
       const later = await service.getEnvironment('production');
       expect(later?.evaluation).not.toBe(first?.evaluation);
       expect(later?.evaluation).toEqual(first?.evaluation);
+      // Evaluated at another time: derived bodies are built again.
+      expect(later?.version).not.toBe(first?.version);
     } finally {
       now.mockRestore();
     }
@@ -146,8 +153,12 @@ describe('EnvironmentsService', () => {
     );
     expect(after?.summary.areas.provisioning).toBe('error');
     expect(latestRuns).toHaveBeenCalledTimes(2);
-    // The same runs and snapshot: the evaluation, and so the view, is reused.
-    expect(await service.getEnvironment('production')).toBe(after);
+    // The same runs and snapshot: the evaluation is reused, and the view's
+    // version (which keys derived bodies) is the same.
+    const again = await service.getEnvironment('production');
+    expect(again?.evaluation).toBe(after?.evaluation);
+    expect(again?.version).toBe(after?.version);
+    expect(again?.version).not.toBe(before?.version);
   });
 
   it('shows the problems of the runs of an environment that could not be read', async () => {

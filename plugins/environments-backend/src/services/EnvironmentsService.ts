@@ -5,7 +5,6 @@ import {
   EnvironmentDetailsResponse,
   EnvironmentEvaluation,
   EnvironmentRun,
-  EnvironmentSnapshot,
   EnvironmentSummary,
   HealthStatus,
   Problem,
@@ -14,13 +13,12 @@ import {
   evaluateEnvironment,
   evaluateUnreadEnvironment,
   isSeverityAtLeast,
-  summarizeEvaluation,
 } from '@kler/plugin-environments-common';
+import { Evaluated, EvaluationCache } from '../caches/EvaluationCache';
 import {
   EnvironmentEntry,
   EnvironmentRegistry,
 } from './environments/EnvironmentRegistry';
-import { AwsEnvironment } from './aws/types';
 import { EnvironmentState, SnapshotStore } from './snapshots/SnapshotStore';
 
 /** An environment with what is known about it, evaluated. */
@@ -29,6 +27,12 @@ export interface EnvironmentView {
   summary: EnvironmentSummary;
   state?: EnvironmentState;
   evaluation?: EnvironmentEvaluation;
+  /**
+   * Names what the view was made of (the entry's, the state's and the
+   * evaluation's versions): equal versions are equal views, so what is
+   * derived from a view (a serialized body) may be reused while it holds.
+   */
+  version: string;
 }
 
 export interface ProblemFilter {
@@ -52,13 +56,6 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
   }
 }
 
-/**
- * How long an evaluation of one snapshot and the same runs is reused. Some
- * rules depend on the time (a recovery point getting older than the RPO), so
- * it is redone now and then even when neither has changed.
- */
-const EVALUATION_REUSE_MS = 15_000;
-
 /** Where the evaluation gets each environment's latest runs from. */
 export interface LatestRunsSource {
   /** Per environment name, its latest run of each kind. */
@@ -67,28 +64,39 @@ export interface LatestRunsSource {
 
 const NO_RUNS: LatestRunsSource = { latestRuns: async () => new Map() };
 
+/**
+ * How long an evaluation of one snapshot and the same runs is reused. Some
+ * rules depend on the time (a recovery point getting older than the RPO), so
+ * it is redone now and then even when neither has changed.
+ */
+export const EVALUATION_REUSE_MS = 15_000;
+
+export interface EnvironmentsServiceOptions {
+  registry: EnvironmentRegistry;
+  store: SnapshotStore;
+  logger: LoggerService;
+  runs?: LatestRunsSource;
+  /** The evaluations of this replica (switch `evaluations`); on by default. */
+  evaluations?: EvaluationCache;
+}
+
 /** The environments plugin's read model: environments, their snapshots, evaluations and problems. */
 export class EnvironmentsService {
-  /** The latest evaluation per environment name, and what it was made of. */
-  private readonly evaluations = new Map<
-    string,
-    {
-      snapshot?: EnvironmentSnapshot;
-      /** The ids of the runs: a recorded run never changes. */
-      runsKey: string;
-      evaluatedAt: number;
-      evaluation: EnvironmentEvaluation;
-    }
-  >();
-  /** The latest view per environment name. */
-  private readonly views = new Map<string, EnvironmentView>();
+  private readonly registry: EnvironmentRegistry;
+  private readonly store: SnapshotStore;
+  private readonly logger: LoggerService;
+  private readonly runs: LatestRunsSource;
+  private readonly evaluations: EvaluationCache;
 
-  constructor(
-    private readonly registry: EnvironmentRegistry,
-    private readonly store: SnapshotStore,
-    private readonly logger: LoggerService,
-    private readonly runs: LatestRunsSource = NO_RUNS,
-  ) {}
+  constructor(options: EnvironmentsServiceOptions) {
+    this.registry = options.registry;
+    this.store = options.store;
+    this.logger = options.logger;
+    this.runs = options.runs ?? NO_RUNS;
+    this.evaluations =
+      options.evaluations ??
+      new EvaluationCache({ enabled: true, reuseMs: EVALUATION_REUSE_MS });
+  }
 
   /** Refreshes every environment; one environment failing never stops the others. */
   async refreshAll(): Promise<void> {
@@ -101,7 +109,7 @@ export class EnvironmentsService {
           );
           return;
         }
-        await this.store.refresh(entry.environment);
+        await this.store.refresh(entry.environment, entry.definitionKey);
       }),
     );
   }
@@ -111,14 +119,8 @@ export class EnvironmentsService {
       this.registry.list(),
       this.runs.latestRuns(),
     ]);
-    const names = new Set(entries.map(entry => entry.name));
-    for (const name of this.views.keys()) {
-      if (!names.has(name)) {
-        // A removed environment's snapshot is not kept alive by its last view.
-        this.views.delete(name);
-        this.evaluations.delete(name);
-      }
-    }
+    // A removed environment's evaluation is not kept.
+    this.evaluations.retainOnly(new Set(entries.map(entry => entry.name)));
     return Promise.all(entries.map(entry => this.view(entry, runs)));
   }
 
@@ -135,76 +137,44 @@ export class EnvironmentsService {
     return (await this.registry.get(name)) !== undefined;
   }
 
+  /**
+   * The environment evaluated: its snapshot and its runs, or its runs alone
+   * when it could not be read; with neither, there is nothing to evaluate.
+   */
   private async view(
     entry: EnvironmentEntry,
-    runs: ReadonlyMap<string, EnvironmentRun[]>,
+    latestRuns: ReadonlyMap<string, EnvironmentRun[]>,
   ): Promise<EnvironmentView> {
-    if (!entry.environment) {
-      return { entry, summary: summaryOf(entry) };
+    const environment = entry.environment;
+    if (!environment) {
+      return { entry, summary: summaryOf(entry), version: entry.version };
     }
-    const state = await this.store.get(entry.environment);
-    const evaluation = this.evaluate(
-      entry.environment,
-      state.snapshot,
-      runs.get(entry.name) ?? [],
-    );
-    // The same entry, state and evaluation give the same view: callers may
-    // reuse what they derived from it (the router its serialized body).
-    const known = this.views.get(entry.name);
-    if (
-      known &&
-      known.entry === entry &&
-      known.state === state &&
-      known.evaluation === evaluation
-    ) {
-      return known;
+    const state = await this.store.get(environment, entry.definitionKey);
+    const runs = latestRuns.get(entry.name) ?? [];
+    if (!state.snapshot && runs.length === 0) {
+      return {
+        entry,
+        state,
+        summary: summaryOf(entry, state),
+        version: `${entry.version}|${state.version}`,
+      };
     }
-    const view = {
+    const snapshot = state.snapshot;
+    // A recorded run never changes under its id.
+    const inputs = `${state.version}|${runs.map(run => run.id).join(',')}`;
+    const evaluated = this.evaluations.get(entry.name, inputs, now => {
+      const options = { now, runs };
+      return snapshot
+        ? evaluateEnvironment(snapshot, options)
+        : evaluateUnreadEnvironment(environment, options);
+    });
+    return {
       entry,
       state,
-      evaluation,
-      summary: summaryOf(entry, state, evaluation),
+      evaluation: evaluated.evaluation,
+      summary: summaryOf(entry, state, evaluated.summary),
+      version: `${entry.version}|${evaluated.version}`,
     };
-    this.views.set(entry.name, view);
-    return view;
-  }
-
-  /**
-   * Evaluates a snapshot and the environment's runs, reusing a recent
-   * evaluation of the same snapshot and runs. An environment that could not
-   * be read is evaluated on its runs alone; with neither, there is nothing to
-   * evaluate.
-   */
-  private evaluate(
-    environment: AwsEnvironment,
-    snapshot: EnvironmentSnapshot | undefined,
-    runs: EnvironmentRun[],
-  ): EnvironmentEvaluation | undefined {
-    if (!snapshot && runs.length === 0) {
-      return undefined;
-    }
-    const now = Date.now();
-    const runsKey = runs.map(run => run.id).join(',');
-    const known = this.evaluations.get(environment.name);
-    if (
-      known &&
-      known.snapshot === snapshot &&
-      known.runsKey === runsKey &&
-      now - known.evaluatedAt < EVALUATION_REUSE_MS
-    ) {
-      return known.evaluation;
-    }
-    const options = { now: new Date(now), runs };
-    const evaluation = snapshot
-      ? evaluateEnvironment(snapshot, options)
-      : evaluateUnreadEnvironment(environment, options);
-    this.evaluations.set(environment.name, {
-      snapshot,
-      runsKey,
-      evaluatedAt: now,
-      evaluation,
-    });
-    return evaluation;
   }
 }
 
@@ -235,20 +205,17 @@ const UNKNOWN_AREAS = Object.fromEntries(
 function summaryOf(
   entry: EnvironmentEntry,
   state?: EnvironmentState,
-  evaluation?: EnvironmentEvaluation,
+  evaluated: Evaluated['summary'] = {
+    status: 'unknown' as const,
+    areas: { ...UNKNOWN_AREAS },
+    counts: {
+      services: 0,
+      servicesWithProblems: 0,
+      problems: { critical: 0, high: 0, medium: 0, low: 0 },
+    },
+  },
 ): EnvironmentSummary {
   const env = entry.environment;
-  const evaluated = evaluation
-    ? summarizeEvaluation(evaluation)
-    : {
-        status: 'unknown' as const,
-        areas: { ...UNKNOWN_AREAS },
-        counts: {
-          services: 0,
-          servicesWithProblems: 0,
-          problems: { critical: 0, high: 0, medium: 0, low: 0 },
-        },
-      };
   const summary: EnvironmentSummary = {
     name: entry.name,
     tier: env?.tier ?? 'development',
@@ -268,6 +235,9 @@ function summaryOf(
   }
   if (state?.snapshot) {
     summary.refreshedAt = state.snapshot.readAt;
+    if (state.snapshot.pending) {
+      summary.pending = state.snapshot.pending;
+    }
   }
   const error = entry.definitionError ?? state?.error;
   if (error) {

@@ -1,27 +1,42 @@
 import {
-  AreaReadError,
   BackupState,
-  EnvironmentArea,
+  CapacityProvider,
+  EcsCluster,
+  EcsService,
+  EcsTask,
   EnvironmentDefinition,
   EnvironmentSnapshot,
-  ProtectedResource,
+  ScalingActivity,
+  ScalingPolicy,
+  ServiceScaling,
+  SnapshotPart,
+  WellArchitectedReview,
 } from '@kler/plugin-environments-common';
-import { readAlarms } from './alarms';
+import { AwsReadMemory } from '../../caches/AwsReadMemory';
 import {
-  readBackupCandidates,
-  readBackupJobs,
-  readBackupPlans,
-  readBackupSelections,
-  readLatestRecoveryPoints,
-  readProtectedResources,
-} from './backup';
+  DEFAULT_CACHE_SWITCHES,
+  ReadPathCacheSwitches,
+} from '../../caches/switches';
+import { EnvironmentAlarms, readAlarms, readAlarmStates } from './alarms';
+import { readBackupArea } from './backup';
 import {
   checkLimiterOptions,
   createLimiter,
   Limiter,
   LimiterOptions,
 } from './concurrency';
-import { readCapacityProviders, readEcs } from './ecs';
+import {
+  readCapacityProviders,
+  readCluster,
+  readRunningTasks,
+  readServices,
+  readStoppedTasks,
+  reuseRunningTasks,
+  ServicesRead,
+  StoppedTasksRead,
+  withTasks,
+} from './ecs';
+import { ReadErrorCollector } from './readErrors';
 import {
   ecsScalingResourceId,
   readAutoScalingGroups,
@@ -29,14 +44,24 @@ import {
   readScalingActivities,
   readScalingPolicies,
 } from './scaling';
-import { readTargetHealth } from './targets';
+import {
+  DescribedTargets,
+  readTargetGroupLoadBalancers,
+  readTargetHealth,
+  TargetGroupLoadBalancers,
+  TargetHealthRead,
+} from './targets';
 import {
   AwsClientsFactory,
   AwsEnvironment,
   EnvironmentReader,
+  EnvironmentReadOptions,
   ReadContext,
 } from './types';
 import { readWellArchitected } from './wellArchitected';
+
+/** Default of `environments.refresh.configurationFrequency`. */
+export const DEFAULT_CONFIGURATION_MAX_AGE_MS = 10 * 60 * 1000;
 
 export interface AwsEnvironmentReaderOptions {
   clientsFactory: AwsClientsFactory;
@@ -45,74 +70,87 @@ export interface AwsEnvironmentReaderOptions {
    * calls in flight, calls per second and burst.
    */
   limits: Omit<LimiterOptions, 'now'>;
+  /** How long configuration is reused at most (`environments.refresh.configurationFrequency`). */
+  configurationMaxAgeMs?: number;
+  /** The switches of the caches the reader keeps (`awsConfiguration`, `awsDescriptions`). */
+  caches?: Pick<ReadPathCacheSwitches, 'awsConfiguration' | 'awsDescriptions'>;
   now?: () => Date;
 }
 
-/**
- * Collects the failures of the optional parts of a read: each part fails alone,
- * and the snapshot says which areas are incomplete.
- */
-class ReadErrorCollector {
-  private readonly errorsByArea = new Map<EnvironmentArea, AreaReadError[]>();
+/** The scaling area's parts, as a snapshot's services and cluster carry them. */
+interface ScalingRead {
+  scalableTargets?: Map<string, ServiceScaling>;
+  policies?: Map<string, ScalingPolicy[]>;
+  activities?: Map<string, ScalingActivity[]>;
+  capacityProviders?: CapacityProvider[];
+}
 
-  /** Notes the failure of a part that the read worked around. */
-  record(area: EnvironmentArea, part: string, error: unknown) {
-    const list = this.errorsByArea.get(area) ?? [];
-    list.push({
-      area,
-      name: errorName(error),
-      message: `${part}: ${errorMessage(error)}`,
+/** The parts that follow health, each whole (undefined when it could not be read). */
+interface FollowingParts {
+  runningTasks?: EcsTask[];
+  scaling?: ScalingRead;
+  backup?: BackupState;
+  wellArchitected?: WellArchitectedReview;
+}
+
+/** A part in flight, with whether it has settled. */
+class Tracked<T> {
+  settled = false;
+  value?: T;
+  readonly promise: Promise<T>;
+
+  constructor(promise: Promise<T>) {
+    this.promise = promise.then(value => {
+      this.settled = true;
+      this.value = value;
+      return value;
     });
-    this.errorsByArea.set(area, list);
-  }
-
-  async capture<T>(
-    area: EnvironmentArea,
-    part: string,
-    read: () => Promise<T>,
-  ): Promise<T | undefined> {
-    try {
-      return await read();
-    } catch (error) {
-      this.record(area, part, error);
-      return undefined;
-    }
-  }
-
-  /** One entry per area; several failed parts of one area are joined. */
-  toReadErrors(): AreaReadError[] {
-    return [...this.errorsByArea.entries()].map(([area, errors]) => ({
-      area,
-      name: errors[0].name,
-      message: errors.map(e => e.message).join('; '),
-    }));
+    // Awaited by the read; until then a failure must not count as unhandled.
+    this.promise.catch(() => undefined);
   }
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'Error';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Reads an environment through the AWS SDK: ECS first-class, every other area best effort. */
+/**
+ * Reads an environment through the AWS SDK: ECS first-class, every other area
+ * best effort, each part at its cadence (README, "Read cadence"): health on
+ * every read; configuration when it is due or a signal of the health read
+ * says it changed; descriptions of what does not change once. A first read
+ * hands its health to `onHealthRead` as soon as it is read, the parts still
+ * being read marked pending.
+ */
 export class AwsEnvironmentReader implements EnvironmentReader {
   private readonly clientsFactory: AwsClientsFactory;
   private readonly limits: Omit<LimiterOptions, 'now'>;
+  private readonly configurationMaxAgeMs: number;
+  private readonly caches: Pick<
+    ReadPathCacheSwitches,
+    'awsConfiguration' | 'awsDescriptions'
+  >;
   private readonly now: () => Date;
   /**
    * AWS throttles per account, region and operation, whichever environment
    * calls: environments sharing an account share its limiter, across reads.
    */
   private readonly limiters = new Map<string, Limiter>();
+  /** Per environment name: what its earlier reads left, and the definition they were of. */
+  private readonly memories = new Map<
+    string,
+    {
+      definitionKey: string;
+      memory: AwsReadMemory;
+      /** Each following part as the last read assembled it. */
+      lastParts: FollowingParts;
+    }
+  >();
 
   constructor(options: AwsEnvironmentReaderOptions) {
     this.clientsFactory = options.clientsFactory;
     this.limits = options.limits;
     // Fails at construction, so that bad limits stop the backend at start.
     checkLimiterOptions(this.limits);
+    this.configurationMaxAgeMs =
+      options.configurationMaxAgeMs ?? DEFAULT_CONFIGURATION_MAX_AGE_MS;
+    this.caches = options.caches ?? DEFAULT_CACHE_SWITCHES;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -126,10 +164,37 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     return limiter;
   }
 
+  private memoryOf(env: AwsEnvironment) {
+    const definitionKey = JSON.stringify([
+      env.endpoint,
+      env.accountId,
+      env.region,
+      env.cluster,
+      env.backupVault,
+      env.wellArchitectedWorkloadId,
+    ]);
+    let known = this.memories.get(env.name);
+    if (!known || known.definitionKey !== definitionKey) {
+      known = {
+        definitionKey,
+        memory: new AwsReadMemory({
+          configuration: this.caches.awsConfiguration,
+          descriptions: this.caches.awsDescriptions,
+          configurationMaxAgeMs: this.configurationMaxAgeMs,
+          now: () => this.now().getTime(),
+        }),
+        lastParts: {},
+      };
+      this.memories.set(env.name, known);
+    }
+    return known;
+  }
+
   async read(
     env: AwsEnvironment,
-    signal?: AbortSignal,
+    options: EnvironmentReadOptions = {},
   ): Promise<EnvironmentSnapshot> {
+    const { signal, onHealthRead } = options;
     const now = this.now();
     const limiter = this.limiterFor(env);
     const ctx: ReadContext = {
@@ -139,54 +204,297 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       sendOptions: signal ? { abortSignal: signal } : {},
       now,
     };
+    const { memory, lastParts } = this.memoryOf(env);
     const errors = new ReadErrorCollector();
+    const tasks = memory.descriptions<EcsTask>('tasks');
 
-    // The parts that do not depend on the service list start at once.
-    const alarmsRead = errors.capture('health', 'DescribeAlarms', () =>
-      readAlarms(ctx),
+    // What is due is read at once: on a first read, everything starts now.
+    const clusterRead = readCluster(ctx);
+    const servicesRead = clusterRead.then(cluster =>
+      readServices(ctx, cluster, memory.fresh<string[]>('serviceArns')),
     );
+    const stoppedRead = clusterRead.then(() => readStoppedTasks(ctx, tasks));
+    const following = this.readFollowingParts(
+      ctx,
+      memory,
+      errors,
+      clusterRead,
+      servicesRead,
+      stoppedRead,
+    );
+    const healthRead = this.readHealth(ctx, memory, errors, servicesRead);
+
+    let cluster: EcsCluster;
+    let services: ServicesRead;
+    let stopped: StoppedTasksRead;
+    let health: Awaited<typeof healthRead>;
+    try {
+      [cluster, services, stopped, health] = await Promise.all([
+        clusterRead,
+        servicesRead,
+        stoppedRead,
+        healthRead,
+      ]);
+    } catch (error) {
+      // Let the other parts settle so nothing runs on after the failure.
+      await Promise.allSettled(
+        Object.values(following.parts).map(part => part.promise),
+      );
+      throw error;
+    }
+    if (services.listed) {
+      memory.remember('serviceArns', services.serviceArns);
+    }
+
+    const assemble = (parts: FollowingParts, pending: SnapshotPart[]) =>
+      assembleSnapshot({
+        environment: toDefinition(env),
+        readAt: now.toISOString(),
+        cluster,
+        services: services.services,
+        stoppedTasks: stopped.tasks,
+        alarms: health.alarms,
+        targetHealth: health.targetHealth,
+        parts,
+        readErrors: errors.toReadErrors(),
+        pending,
+      });
+
+    const unsettled = (
+      Object.keys(following.parts) as Array<keyof FollowingParts>
+    ).filter(part => !following.parts[part].settled);
+    if (
+      onHealthRead &&
+      unsettled.some(part => following.slow.has(part) || !(part in lastParts))
+    ) {
+      const parts: FollowingParts = {};
+      const pending: SnapshotPart[] = [];
+      for (const part of Object.keys(following.parts) as Array<
+        keyof FollowingParts
+      >) {
+        const tracked = following.parts[part];
+        if (tracked.settled) {
+          parts[part] = tracked.value as any;
+        } else if (part in lastParts) {
+          parts[part] = lastParts[part] as any;
+        } else {
+          pending.push(part);
+        }
+      }
+      onHealthRead(assemble(parts, pending));
+    }
+
+    const [runningTasks, scaling, backup, wellArchitected] = await Promise.all([
+      following.parts.runningTasks.promise,
+      following.parts.scaling.promise,
+      following.parts.backup.promise,
+      following.parts.wellArchitected.promise,
+    ]);
+    const parts: FollowingParts = {
+      runningTasks,
+      scaling,
+      backup,
+      wellArchitected,
+    };
+    Object.assign(lastParts, parts);
+    tasks.retainOnly([
+      ...stopped.taskArns,
+      ...(runningTasks ?? []).map(task => task.taskArn),
+    ]);
+    return assemble(parts, []);
+  }
+
+  /** What health needs besides the services: alarms and target health, each best effort. */
+  private async readHealth(
+    ctx: ReadContext,
+    memory: AwsReadMemory,
+    errors: ReadErrorCollector,
+    servicesRead: Promise<ServicesRead>,
+  ): Promise<{ alarms?: EnvironmentAlarms; targetHealth?: TargetHealthRead }> {
+    const readAllAlarms = () =>
+      errors.capture('health', 'DescribeAlarms', () => readAlarms(ctx));
+    const loadBalancersOf = () =>
+      readTargetGroupLoadBalancers(ctx).catch((error: Error) => error);
+    const knownAlarms = memory.fresh<EnvironmentAlarms>('alarms');
+    const knownLoadBalancers = memory.fresh<TargetGroupLoadBalancers>(
+      'targetGroupLoadBalancers',
+    );
+    // Without fresh configuration, the listings start with the read.
+    const alarmsListing = knownAlarms
+      ? undefined
+      : memory.reuseOrRead('alarms', readAllAlarms);
+    const loadBalancersListing = knownLoadBalancers
+      ? undefined
+      : loadBalancersOf();
+
+    const services = await servicesRead;
+    let alarmsRead: Promise<EnvironmentAlarms | undefined>;
+    if (alarmsListing) {
+      alarmsRead = alarmsListing;
+    } else if (services.setChanged) {
+      // New services have new alarms: the whole list again.
+      alarmsRead = memory.reuseOrRead('alarms', readAllAlarms, {
+        changed: true,
+      });
+    } else {
+      alarmsRead = errors.capture('health', 'DescribeAlarms', () =>
+        readAlarmStates(ctx, knownAlarms!),
+      );
+    }
+
+    const targetGroupArns = services.services.flatMap(s => s.targetGroupArns);
+    let loadBalancers: TargetGroupLoadBalancers | Error;
+    if (loadBalancersListing) {
+      loadBalancers = await loadBalancersListing;
+    } else if (
+      services.setChanged ||
+      targetGroupArns.some(arn => !knownLoadBalancers!.has(arn))
+    ) {
+      loadBalancers = await loadBalancersOf();
+    } else {
+      loadBalancers = knownLoadBalancers!;
+    }
+    if (loadBalancers instanceof Error) {
+      memory.forget('targetGroupLoadBalancers');
+    } else if (loadBalancers !== knownLoadBalancers) {
+      memory.remember('targetGroupLoadBalancers', loadBalancers);
+    }
+    const targetHealthRead = errors.capture(
+      'health',
+      'DescribeTargetHealth',
+      () =>
+        readTargetHealth(ctx, targetGroupArns, {
+          loadBalancers,
+          described: memory.descriptions<DescribedTargets>('targetHealth'),
+          reuseMs: this.configurationMaxAgeMs,
+          onPartialFailure: (part, error) =>
+            errors.record('health', part, error),
+        }),
+    );
+    const [alarms, targetHealth] = await Promise.all([
+      alarmsRead,
+      targetHealthRead,
+    ]);
+    if (alarms && !alarmsListing && !services.setChanged) {
+      // The states of now, kept until the next full listing.
+      memory.remember(
+        'alarms',
+        alarms,
+        memory.last('alarms')?.readAt ?? memory.now(),
+      );
+    }
+    return { alarms, targetHealth };
+  }
+
+  /**
+   * The parts that follow health, each started as soon as what it depends on
+   * is known; `slow` names those that read configuration this time.
+   */
+  private readFollowingParts(
+    ctx: ReadContext,
+    memory: AwsReadMemory,
+    errors: ReadErrorCollector,
+    clusterRead: Promise<EcsCluster>,
+    servicesRead: Promise<ServicesRead>,
+    stoppedRead: Promise<StoppedTasksRead>,
+  ): {
+    parts: {
+      [K in keyof Required<FollowingParts>]: Tracked<FollowingParts[K]>;
+    };
+    slow: Set<keyof FollowingParts>;
+  } {
+    const slow = new Set<keyof FollowingParts>();
+    const tasks = memory.descriptions<EcsTask>('tasks');
+
+    // Running tasks: listed again when due, or when the cluster's task counts
+    // changed or a task stopped since; otherwise the earlier list is reused.
+    const knownRunning = memory.fresh<{ taskArns: string[]; counts: string }>(
+      'runningTaskArns',
+    );
+    if (!knownRunning) {
+      slow.add('runningTasks');
+    }
+    const countsOf = (cluster: EcsCluster) =>
+      `${cluster.runningTasksCount}/${cluster.pendingTasksCount}`;
+    const runningRead: Promise<EcsTask[]> = (async () => {
+      const listing = knownRunning
+        ? undefined
+        : readRunningTasks(ctx, tasks, {
+            // Due again: every task is described again too.
+            redescribe: memory.last('runningTaskArns') !== undefined,
+          });
+      // Awaited below, unless the cluster cannot be read: then it must not
+      // count as unhandled.
+      listing?.catch(() => undefined);
+      const cluster = await clusterRead;
+      if (!listing) {
+        const stopped = await stoppedRead;
+        if (
+          knownRunning!.counts === countsOf(cluster) &&
+          !stopped.newlyStopped
+        ) {
+          return (await reuseRunningTasks(ctx, tasks, knownRunning!.taskArns))
+            .tasks;
+        }
+      }
+      const read = await (listing ??
+        readRunningTasks(ctx, tasks, { redescribe: false }));
+      memory.remember('runningTaskArns', {
+        taskArns: read.taskArns,
+        counts: countsOf(cluster),
+      });
+      return read.tasks;
+    })();
+
+    // Scaling: activities every read; targets, policies and capacity
+    // providers as configuration, read again when the services changed.
     const activitiesRead = errors.capture(
       'scaling',
       'DescribeScalingActivities',
       () => readScalingActivities(ctx),
     );
-    const policiesRead = errors.capture(
-      'scaling',
-      'DescribeScalingPolicies',
-      () => readScalingPolicies(ctx),
-    );
-    const backupRead = readBackup(ctx, errors);
-    const wellArchitectedRead = env.wellArchitectedWorkloadId
-      ? errors.capture('wellArchitected', 'Well-Architected', () =>
-          readWellArchitected(ctx, env.wellArchitectedWorkloadId!),
+    const readPolicies = () =>
+      errors.capture('scaling', 'DescribeScalingPolicies', () =>
+        readScalingPolicies(ctx),
+      );
+    const policiesFresh = memory.fresh('scalingPolicies') !== undefined;
+    const policiesRead = policiesFresh
+      ? servicesRead.then(services =>
+          memory.reuseOrRead('scalingPolicies', readPolicies, {
+            changed: services.setChanged,
+          }),
         )
-      : Promise.resolve(undefined);
-
-    let ecs;
-    try {
-      ecs = await readEcs(ctx);
-    } catch (error) {
-      // Let the optional parts settle so nothing runs on after the failure.
-      await Promise.allSettled([
-        alarmsRead,
-        activitiesRead,
-        policiesRead,
-        backupRead,
-        wellArchitectedRead,
-      ]);
-      throw error;
-    }
-    const { cluster, services } = ecs;
-
-    const capacityRead = errors.capture(
-      'scaling',
-      'DescribeCapacityProviders',
-      async () => {
-        const providers = await readCapacityProviders(
-          ctx,
-          cluster.capacityProviders.map(p => p.name),
+      : memory.reuseOrRead('scalingPolicies', readPolicies);
+    const scalableTargetsRead = servicesRead.then(services =>
+      memory.reuseOrRead(
+        'scalableTargets',
+        () =>
+          errors.capture('scaling', 'DescribeScalableTargets', () =>
+            readScalableTargets(
+              ctx,
+              services.services.map(s => s.serviceName),
+            ),
+          ),
+        { changed: services.setChanged },
+      ),
+    );
+    const capacityRead = clusterRead.then(cluster =>
+      errors.capture('scaling', 'DescribeCapacityProviders', async () => {
+        const names = cluster.capacityProviders.map(p => p.name).sort();
+        const known = memory.fresh<CapacityProvider[]>('capacityProviders');
+        const providers = await memory.reuseOrRead(
+          'capacityProviders',
+          () => readCapacityProviders(ctx, names),
+          {
+            changed:
+              !known ||
+              known
+                .map(p => p.name)
+                .sort()
+                .join(',') !== names.join(','),
+          },
         );
-        const groupNames = providers.flatMap(p =>
+        const groupNames = (providers ?? []).flatMap(p =>
           p.autoScalingGroupName ? [p.autoScalingGroupName] : [],
         );
         const groups = await errors.capture(
@@ -194,167 +502,134 @@ export class AwsEnvironmentReader implements EnvironmentReader {
           'DescribeAutoScalingGroups',
           () => readAutoScalingGroups(ctx, groupNames),
         );
-        return providers.map(provider => ({
+        return (providers ?? []).map(provider => ({
           ...provider,
           autoScalingGroup: provider.autoScalingGroupName
             ? groups?.get(provider.autoScalingGroupName)
             : undefined,
         }));
-      },
+      }),
     );
-    const scalableTargetsRead = errors.capture(
-      'scaling',
-      'DescribeScalableTargets',
-      () =>
-        readScalableTargets(
-          ctx,
-          services.map(s => s.serviceName),
-        ),
-    );
-    const targetHealthRead = errors.capture(
-      'health',
-      'DescribeTargetHealth',
-      () =>
-        readTargetHealth(
-          ctx,
-          services.flatMap(s => s.targetGroupArns),
-          (part, error) => errors.record('health', part, error),
-        ),
-    );
-
-    const [
-      alarms,
-      activities,
-      policies,
-      backup,
-      wellArchitected,
-      capacityProviders,
-      scalableTargets,
-      targetHealth,
-    ] = await Promise.all([
-      alarmsRead,
-      activitiesRead,
-      policiesRead,
-      backupRead,
-      wellArchitectedRead,
-      capacityRead,
+    if (
+      !policiesFresh ||
+      memory.fresh('scalableTargets') === undefined ||
+      memory.fresh('capacityProviders') === undefined
+    ) {
+      slow.add('scaling');
+    }
+    const scalingRead = Promise.all([
       scalableTargetsRead,
-      targetHealthRead,
-    ]);
+      policiesRead,
+      activitiesRead,
+      capacityRead,
+    ]).then(([scalableTargets, policies, activities, capacityProviders]) => ({
+      scalableTargets,
+      policies,
+      activities,
+      capacityProviders,
+    }));
 
-    if (capacityProviders) {
-      cluster.capacityProviders = capacityProviders;
+    if (
+      ['backupPlans', 'backupSelections', 'backupCandidates'].some(
+        part => memory.fresh(part as 'backupPlans') === undefined,
+      )
+    ) {
+      slow.add('backup');
     }
-    cluster.alarms = alarms?.clusterAlarms ?? [];
-    for (const service of services) {
-      const resourceId = ecsScalingResourceId(env.cluster, service.serviceName);
-      const scaling = scalableTargets?.get(resourceId);
-      if (scaling) {
-        service.scaling = {
-          ...scaling,
-          policies: policies?.get(resourceId) ?? [],
-          activities: activities?.get(resourceId) ?? [],
-        };
-      }
-      service.alarms = alarms?.serviceAlarms.get(service.serviceName) ?? [];
-      service.targetHealth = service.targetGroupArns.flatMap(
-        arn => targetHealth?.targets.get(arn) ?? [],
-      );
-      if (targetHealth) {
-        service.targetGroups = service.targetGroupArns.flatMap(arn => {
-          const counts = targetHealth.groups.get(arn);
-          return counts ? [counts] : [];
-        });
-      }
+    const backupRead = readBackupArea(ctx, memory, errors);
+
+    const workloadId = ctx.env.wellArchitectedWorkloadId;
+    if (workloadId && memory.fresh('wellArchitected') === undefined) {
+      slow.add('wellArchitected');
     }
+    const wellArchitectedRead = workloadId
+      ? memory.reuseOrRead('wellArchitected', () =>
+          errors.capture('wellArchitected', 'Well-Architected', () =>
+            readWellArchitected(ctx, workloadId),
+          ),
+        )
+      : Promise.resolve(undefined);
 
     return {
-      environment: toDefinition(env),
-      readAt: now.toISOString(),
-      cluster,
-      services,
-      backup,
-      wellArchitected,
-      readErrors: errors.toReadErrors(),
+      parts: {
+        runningTasks: new Tracked(runningRead),
+        scaling: new Tracked(scalingRead),
+        backup: new Tracked(backupRead),
+        wellArchitected: new Tracked(wellArchitectedRead),
+      },
+      slow,
     };
   }
 }
 
 /**
- * Reads the backup area part by part: a vault without recovery points readable
- * still leaves the plans and the candidates to judge.
+ * The snapshot of one read: the health read now and the following parts as
+ * given (pending ones absent). Builds new service objects: a published
+ * snapshot is never changed afterwards.
  */
-async function readBackup(
-  ctx: ReadContext,
-  errors: ReadErrorCollector,
-): Promise<BackupState | undefined> {
-  const vaultName = ctx.env.backupVault;
-  const plansRead = errors.capture('backup', 'Backup plans', async () => {
-    const plans = await readBackupPlans(ctx);
-    // Selections fail alone: the plans' rules are still worth judging.
-    const selections = await errors.capture('backup', 'Backup selections', () =>
-      readBackupSelections(
-        ctx,
-        plans.map(plan => plan.backupPlanId),
-      ),
+function assembleSnapshot(read: {
+  environment: EnvironmentDefinition;
+  readAt: string;
+  cluster: EcsCluster;
+  services: EcsService[];
+  stoppedTasks: EcsTask[];
+  alarms?: EnvironmentAlarms;
+  targetHealth?: TargetHealthRead;
+  parts: FollowingParts;
+  readErrors: EnvironmentSnapshot['readErrors'];
+  pending: SnapshotPart[];
+}): EnvironmentSnapshot {
+  const { cluster, alarms, targetHealth, parts } = read;
+  const scaling = parts.scaling;
+  const services = withTasks(read.services, [
+    parts.runningTasks ?? [],
+    read.stoppedTasks,
+  ]).map(service => {
+    const resourceId = ecsScalingResourceId(
+      read.environment.cluster,
+      service.serviceName,
     );
-    return plans.map(plan => ({
-      ...plan,
-      resourceArns: selections?.get(plan.backupPlanId) ?? [],
-    }));
-  });
-  const [plans, protectedResources, latestRecoveryPoints, jobs, candidates] =
-    await Promise.all([
-      plansRead,
-      vaultName
-        ? errors.capture('backup', 'ListProtectedResourcesByBackupVault', () =>
-            readProtectedResources(ctx, vaultName),
-          )
-        : Promise.resolve([]),
-      vaultName
-        ? errors.capture('backup', 'ListRecoveryPointsByBackupVault', () =>
-            readLatestRecoveryPoints(ctx, vaultName),
-          )
-        : Promise.resolve(new Map<string, string>()),
-      errors.capture('backup', 'ListBackupJobs', () => readBackupJobs(ctx)),
-      errors.capture('backup', 'GetResources', () => readBackupCandidates(ctx)),
-    ]);
-
-  if (
-    [plans, protectedResources, latestRecoveryPoints, jobs, candidates].every(
-      part => part === undefined,
-    )
-  ) {
-    return undefined;
-  }
-
-  const planIdByResource = new Map<string, string>();
-  for (const plan of plans ?? []) {
-    for (const arn of plan.resourceArns) {
-      planIdByResource.set(arn, plan.backupPlanId);
-    }
-  }
-  const resources: ProtectedResource[] = (protectedResources ?? []).map(
-    resource => {
-      const resourceArn = resource.ResourceArn ?? '';
-      return {
-        resourceArn,
-        resourceType: resource.ResourceType ?? '',
-        resourceName: resource.ResourceName,
-        lastBackupTime: resource.LastBackupTime?.toISOString(),
-        latestRecoveryPointAt: latestRecoveryPoints?.get(resourceArn),
-        backupPlanId: planIdByResource.get(resourceArn),
+    const target = scaling?.scalableTargets?.get(resourceId);
+    const result: EcsService = {
+      ...service,
+      alarms: alarms?.serviceAlarms.get(service.serviceName) ?? [],
+      targetHealth: service.targetGroupArns.flatMap(
+        arn => targetHealth?.targets.get(arn) ?? [],
+      ),
+    };
+    if (target) {
+      result.scaling = {
+        ...target,
+        policies: scaling?.policies?.get(resourceId) ?? [],
+        activities: scaling?.activities?.get(resourceId) ?? [],
       };
+    }
+    if (targetHealth) {
+      result.targetGroups = service.targetGroupArns.flatMap(arn => {
+        const counts = targetHealth.groups.get(arn);
+        return counts ? [counts] : [];
+      });
+    }
+    return result;
+  });
+  const snapshot: EnvironmentSnapshot = {
+    environment: read.environment,
+    readAt: read.readAt,
+    cluster: {
+      ...cluster,
+      capacityProviders:
+        scaling?.capacityProviders ?? cluster.capacityProviders,
+      alarms: alarms?.clusterAlarms ?? [],
     },
-  );
-
-  return {
-    vaultName,
-    plans: plans ?? [],
-    protectedResources: resources,
-    jobs: jobs ?? [],
-    candidates: candidates ?? [],
+    services,
+    backup: parts.backup,
+    wellArchitected: parts.wellArchitected,
+    readErrors: read.readErrors,
   };
+  if (read.pending.length > 0) {
+    snapshot.pending = read.pending;
+  }
+  return snapshot;
 }
 
 /** The shared definition, without the backend-only endpoint. */

@@ -18,9 +18,14 @@ import {
   BackupCandidate,
   BackupJob,
   BackupPlan,
+  BackupState,
+  ProtectedResource,
   parseBackupScheduleFrequencyHours,
 } from '@kler/plugin-environments-common';
+import { AwsReadMemory, Descriptions } from '../../caches/AwsReadMemory';
 import { collectPages } from './concurrency';
+import { ReadErrorCollector } from './readErrors';
+import { isoTime } from './time';
 import { ReadContext } from './types';
 
 const BACKUP_JOBS_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -32,8 +37,15 @@ export const BACKUP_CANDIDATE_RESOURCE_TYPES = [
   'rds:db',
 ];
 
-/** Reads the account's backup plans with their rules; `resourceArns` is filled by readBackupSelections. */
-export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
+/**
+ * Reads the account's backup plans with their rules; `resourceArns` is filled
+ * by readBackupSelections. A plan version never changes: GetBackupPlan is
+ * called only for a version not described before.
+ */
+export async function readBackupPlans(
+  ctx: ReadContext,
+  known: Descriptions<BackupPlan>,
+): Promise<BackupPlan[]> {
   const { clients, limit, sendOptions } = ctx;
   const planSummaries = await collectPages(async NextToken => {
     const page = await limit('ListBackupPlans', () =>
@@ -45,16 +57,26 @@ export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
     return { items: page.BackupPlansList, nextToken: page.NextToken };
   });
 
-  return Promise.all(
+  const plans = await Promise.all(
     planSummaries.map(async summary => {
       const backupPlanId = summary.BackupPlanId ?? '';
+      const versionKey = summary.VersionId
+        ? `${backupPlanId}@${summary.VersionId}`
+        : undefined;
+      const described = versionKey ? known.get(versionKey) : undefined;
+      if (described) {
+        return { versionKey, plan: described };
+      }
       const plan = await limit('GetBackupPlan', () =>
         clients.backup.send(
-          new GetBackupPlanCommand({ BackupPlanId: backupPlanId }),
+          new GetBackupPlanCommand({
+            BackupPlanId: backupPlanId,
+            VersionId: summary.VersionId,
+          }),
           sendOptions,
         ),
       );
-      return {
+      const backupPlan: BackupPlan = {
         backupPlanId,
         backupPlanName:
           plan.BackupPlan?.BackupPlanName ?? summary.BackupPlanName ?? '',
@@ -69,16 +91,28 @@ export async function readBackupPlans(ctx: ReadContext): Promise<BackupPlan[]> {
         })),
         resourceArns: [],
       };
+      if (versionKey) {
+        known.set(versionKey, backupPlan);
+      }
+      return { versionKey, plan: backupPlan };
     }),
   );
+  known.retainOnly(plans.flatMap(({ versionKey }) => versionKey ?? []));
+  return plans.map(({ plan }) => plan);
 }
 
-/** Reads the resources each plan's selections name, keyed by plan id. */
+/**
+ * Reads the resources each plan's selections name, keyed by plan id. A
+ * selection never changes (AWS replaces it with a new one): GetBackupSelection
+ * is called only for a selection not described before.
+ */
 export async function readBackupSelections(
   { clients, limit, sendOptions }: ReadContext,
   backupPlanIds: string[],
+  known: Descriptions<string[]>,
 ): Promise<Map<string, string[]>> {
   const resourcesByPlan = new Map<string, string[]>();
+  const selectionKeys: string[] = [];
   await Promise.all(
     backupPlanIds.map(async backupPlanId => {
       const selections = await collectPages(async NextToken => {
@@ -95,6 +129,12 @@ export async function readBackupSelections(
       });
       const selectedResources = await Promise.all(
         selections.map(async selection => {
+          const key = `${backupPlanId}/${selection.SelectionId}`;
+          selectionKeys.push(key);
+          const described = known.get(key);
+          if (described) {
+            return described;
+          }
           const output = await limit('GetBackupSelection', () =>
             clients.backup.send(
               new GetBackupSelectionCommand({
@@ -104,12 +144,15 @@ export async function readBackupSelections(
               sendOptions,
             ),
           );
-          return output.BackupSelection?.Resources ?? [];
+          const resources = output.BackupSelection?.Resources ?? [];
+          known.set(key, resources);
+          return resources;
         }),
       );
       resourcesByPlan.set(backupPlanId, [...new Set(selectedResources.flat())]);
     }),
   );
+  known.retainOnly(selectionKeys);
   return resourcesByPlan;
 }
 
@@ -254,4 +297,157 @@ export function backupResourceTypeFromArn(arn: string): string {
     default:
       return service;
   }
+}
+
+/** The vault's protected resources and latest recovery points, as of the jobs completed then. */
+interface VaultContents {
+  protectedResources?: AwsProtectedResource[];
+  latestRecoveryPoints?: Map<string, string>;
+  /** The ids of the jobs completed when the vault was read. */
+  completedJobs: string;
+  /** False when a listing failed: what was read is shown, and read again next time. */
+  complete: boolean;
+}
+
+/**
+ * Reads the backup area part by part, each at its cadence: the jobs every
+ * refresh; the vault's protected resources and recovery points again only when
+ * a job completed since they were read (only a backup job adds a recovery
+ * point); plans, selections and candidates as configuration. A part that fails
+ * is a read error of the area and leaves the others to judge.
+ */
+export async function readBackupArea(
+  ctx: ReadContext,
+  memory: AwsReadMemory,
+  errors: ReadErrorCollector,
+): Promise<BackupState | undefined> {
+  const vaultName = ctx.env.backupVault;
+  const plansRead = memory.reuseOrRead('backupPlans', () =>
+    errors.capture('backup', 'Backup plans', () =>
+      readBackupPlans(ctx, memory.descriptions('backupPlanVersions')),
+    ),
+  );
+  const selectionsRead = plansRead.then(plans => {
+    if (!plans) {
+      return undefined;
+    }
+    const planIds = plans.map(plan => plan.backupPlanId);
+    const known = memory.fresh<Map<string, string[]>>('backupSelections');
+    // Selections fail alone: the plans' rules are still worth judging.
+    return memory.reuseOrRead(
+      'backupSelections',
+      () =>
+        errors.capture('backup', 'Backup selections', () =>
+          readBackupSelections(
+            ctx,
+            planIds,
+            memory.descriptions('backupSelections'),
+          ),
+        ),
+      { changed: !known || planIds.some(id => !known.has(id)) },
+    );
+  });
+  const jobsRead = errors.capture('backup', 'ListBackupJobs', () =>
+    readBackupJobs(ctx),
+  );
+  const vaultRead = vaultName
+    ? jobsRead.then(jobs => {
+        const completedJobs = (jobs ?? [])
+          .filter(job => job.state === 'COMPLETED')
+          .map(job => job.backupJobId)
+          .sort()
+          .join(',');
+        const known = memory.fresh<VaultContents>('backupVault');
+        return memory.reuseOrRead(
+          'backupVault',
+          () => readVault(ctx, vaultName, completedJobs, errors),
+          {
+            changed: !known || known.completedJobs !== completedJobs,
+            keep: contents => contents.complete,
+          },
+        );
+      })
+    : Promise.resolve<VaultContents>({
+        protectedResources: [],
+        latestRecoveryPoints: new Map(),
+        completedJobs: '',
+        complete: true,
+      });
+  const candidatesRead = memory.reuseOrRead('backupCandidates', () =>
+    errors.capture('backup', 'GetResources', () => readBackupCandidates(ctx)),
+  );
+  const [plans, selections, jobs, vault, candidates] = await Promise.all([
+    plansRead,
+    selectionsRead,
+    jobsRead,
+    vaultRead,
+    candidatesRead,
+  ]);
+
+  if (
+    [
+      plans,
+      jobs,
+      vault?.protectedResources,
+      vault?.latestRecoveryPoints,
+      candidates,
+    ].every(part => part === undefined)
+  ) {
+    return undefined;
+  }
+
+  const plansWithResources = (plans ?? []).map(plan => ({
+    ...plan,
+    resourceArns: selections?.get(plan.backupPlanId) ?? [],
+  }));
+  const planIdByResource = new Map<string, string>();
+  for (const plan of plansWithResources) {
+    for (const arn of plan.resourceArns) {
+      planIdByResource.set(arn, plan.backupPlanId);
+    }
+  }
+  const resources: ProtectedResource[] = (vault?.protectedResources ?? []).map(
+    resource => {
+      const resourceArn = resource.ResourceArn ?? '';
+      return {
+        resourceArn,
+        resourceType: resource.ResourceType ?? '',
+        resourceName: resource.ResourceName,
+        lastBackupTime: isoTime(resource.LastBackupTime),
+        latestRecoveryPointAt: vault?.latestRecoveryPoints?.get(resourceArn),
+        backupPlanId: planIdByResource.get(resourceArn),
+      };
+    },
+  );
+
+  return {
+    vaultName,
+    plans: plansWithResources,
+    protectedResources: resources,
+    jobs: jobs ?? [],
+    candidates: candidates ?? [],
+  };
+}
+
+/** The vault's contents; a listing that failed is left out, and noted. */
+async function readVault(
+  ctx: ReadContext,
+  vaultName: string,
+  completedJobs: string,
+  errors: ReadErrorCollector,
+): Promise<VaultContents> {
+  const [protectedResources, latestRecoveryPoints] = await Promise.all([
+    errors.capture('backup', 'ListProtectedResourcesByBackupVault', () =>
+      readProtectedResources(ctx, vaultName),
+    ),
+    errors.capture('backup', 'ListRecoveryPointsByBackupVault', () =>
+      readLatestRecoveryPoints(ctx, vaultName),
+    ),
+  ]);
+  return {
+    protectedResources,
+    latestRecoveryPoints,
+    completedJobs,
+    complete: Boolean(protectedResources && latestRecoveryPoints),
+  };
 }

@@ -14,7 +14,9 @@ import {
   EcsService,
   EcsTask,
 } from '@kler/plugin-environments-common';
+import { Descriptions } from '../../caches/AwsReadMemory';
 import { chunk, collectPages } from './concurrency';
+import { isoTime } from './time';
 import { ReadContext } from './types';
 
 /** DescribeServices accepts at most 10 services per call. */
@@ -27,79 +29,280 @@ const STOPPED_TASKS_WINDOW_MS = 60 * 60 * 1000;
 /** AWS-managed capacity providers, which DescribeCapacityProviders does not need to describe. */
 const FARGATE_CAPACITY_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
 
-const iso = (date: Date | undefined) => date?.toISOString();
-
-export interface EcsReadResult {
-  cluster: EcsCluster;
-  services: EcsService[];
-}
-
 /**
- * Reads the environment's cluster, its services and their tasks. Any failure
- * here fails the whole read: without ECS there is nothing to evaluate.
+ * Reads the environment's cluster: its task and service counts (the signals
+ * that say whether the service and task lists changed) and its capacity
+ * providers' names. Fails the whole read when the cluster cannot be read.
  */
-export async function readEcs(ctx: ReadContext): Promise<EcsReadResult> {
+export async function readCluster(ctx: ReadContext): Promise<EcsCluster> {
   const { clients, env, limit, sendOptions } = ctx;
-
-  const clusterOutput = await limit('DescribeClusters', () =>
+  const output = await limit('DescribeClusters', () =>
     clients.ecs.send(
       new DescribeClustersCommand({ clusters: [env.cluster] }),
       sendOptions,
     ),
   );
-  const rawCluster = clusterOutput.clusters?.find(
+  const cluster = output.clusters?.find(
     c => c.clusterName === env.cluster || c.clusterArn === env.cluster,
   );
-  if (!rawCluster || rawCluster.status === 'INACTIVE') {
-    const reason = clusterOutput.failures?.[0]?.reason ?? 'MISSING';
+  if (!cluster || cluster.status === 'INACTIVE') {
+    const reason = output.failures?.[0]?.reason ?? 'MISSING';
     const error = new Error(
       `ECS cluster '${env.cluster}' not found in account ${env.accountId} region ${env.region} (${reason})`,
     );
     error.name = 'ClusterNotFoundException';
     throw error;
   }
+  return {
+    clusterName: cluster.clusterName ?? env.cluster,
+    clusterArn: cluster.clusterArn ?? '',
+    status: cluster.status ?? 'UNKNOWN',
+    runningTasksCount: cluster.runningTasksCount ?? 0,
+    pendingTasksCount: cluster.pendingTasksCount ?? 0,
+    activeServicesCount: cluster.activeServicesCount ?? 0,
+    registeredContainerInstancesCount:
+      cluster.registeredContainerInstancesCount ?? 0,
+    capacityProviders: (cluster.capacityProviders ?? [])
+      .filter(name => !FARGATE_CAPACITY_PROVIDERS.has(name))
+      .map(name => ({ name })),
+    alarms: [],
+  };
+}
 
-  // The task listing needs no service list: both start now, and each page
-  // is described as soon as it arrives.
-  const [services, tasks] = await Promise.all([
-    readServices(ctx),
-    readTasks(ctx),
-  ]);
+export interface ServicesRead {
+  /** Sorted by name, without tasks, alarms, target health or scaling yet. */
+  services: EcsService[];
+  /** Every service ARN of the cluster, as listed. */
+  serviceArns: string[];
+  /** Whether the services were listed this time (not described from the previous listing). */
+  listed: boolean;
+  /** Whether the set of services differs from the previous listing's (or there was none). */
+  setChanged: boolean;
+}
 
-  const tasksByService = new Map<string, EcsTask[]>();
-  for (const task of tasks) {
-    const serviceName = task.group?.startsWith('service:')
-      ? task.group.slice('service:'.length)
-      : undefined;
-    if (serviceName) {
-      const list = tasksByService.get(serviceName) ?? [];
-      list.push(task);
-      tasksByService.set(serviceName, list);
+/**
+ * Describes the cluster's services. `knownArns`, the previous listing, is
+ * described directly when the cluster still counts as many active services
+ * and none of them is gone; otherwise the services are listed again, each
+ * page described as soon as it arrives.
+ */
+export async function readServices(
+  ctx: ReadContext,
+  cluster: EcsCluster,
+  knownArns: string[] | undefined,
+): Promise<ServicesRead> {
+  if (knownArns && knownArns.length === cluster.activeServicesCount) {
+    const described = (
+      await Promise.all(
+        chunk(knownArns, DESCRIBE_SERVICES_BATCH_SIZE).map(batch =>
+          describeServices(ctx, batch),
+        ),
+      )
+    ).flat();
+    const gone = described.length < knownArns.length;
+    if (!gone) {
+      return {
+        services: sortByName(described.map(toEcsService)),
+        serviceArns: knownArns,
+        listed: false,
+        setChanged: false,
+      };
     }
   }
-
-  services.sort((a, b) => a.serviceName.localeCompare(b.serviceName));
-  for (const service of services) {
-    service.tasks = tasksByService.get(service.serviceName) ?? [];
-  }
-
-  return {
-    cluster: {
-      clusterName: rawCluster.clusterName ?? env.cluster,
-      clusterArn: rawCluster.clusterArn ?? '',
-      status: rawCluster.status ?? 'UNKNOWN',
-      runningTasksCount: rawCluster.runningTasksCount ?? 0,
-      pendingTasksCount: rawCluster.pendingTasksCount ?? 0,
-      activeServicesCount: rawCluster.activeServicesCount ?? 0,
-      registeredContainerInstancesCount:
-        rawCluster.registeredContainerInstancesCount ?? 0,
-      capacityProviders: (rawCluster.capacityProviders ?? [])
-        .filter(name => !FARGATE_CAPACITY_PROVIDERS.has(name))
-        .map(name => ({ name })),
-      alarms: [],
+  const serviceArns: string[] = [];
+  const services = await describeEachPage(
+    async nextToken => {
+      const page = await ctx.limit('ListServices', () =>
+        ctx.clients.ecs.send(
+          new ListServicesCommand({
+            cluster: ctx.env.cluster,
+            maxResults: LIST_PAGE_SIZE,
+            nextToken,
+          }),
+          ctx.sendOptions,
+        ),
+      );
+      serviceArns.push(...(page.serviceArns ?? []));
+      return { ids: page.serviceArns, nextToken: page.nextToken };
     },
-    services,
+    DESCRIBE_SERVICES_BATCH_SIZE,
+    async batch => (await describeServices(ctx, batch)).map(toEcsService),
+  );
+  return {
+    services: sortByName(services),
+    serviceArns,
+    listed: true,
+    setChanged: !knownArns || !sameMembers(knownArns, serviceArns),
   };
+}
+
+/** The services of the batch that still exist (a deleted one is missing or INACTIVE). */
+async function describeServices(
+  { clients, env, limit, sendOptions }: ReadContext,
+  batch: string[],
+): Promise<Service[]> {
+  const output = await limit('DescribeServices', () =>
+    clients.ecs.send(
+      new DescribeServicesCommand({ cluster: env.cluster, services: batch }),
+      sendOptions,
+    ),
+  );
+  return (output.services ?? []).filter(
+    service => service.status !== 'INACTIVE',
+  );
+}
+
+export interface TasksRead {
+  tasks: EcsTask[];
+  /** Every task ARN of the listing, described or reused. */
+  taskArns: string[];
+}
+
+export interface StoppedTasksRead extends TasksRead {
+  /** A task stopped that was not known as stopped: the running tasks changed. */
+  newlyStopped: boolean;
+}
+
+/**
+ * Lists the cluster's stopped tasks (ECS keeps them about an hour) and
+ * describes those not already known as stopped: a stopped task never changes.
+ * Keeps the tasks that stopped within the last hour.
+ */
+export async function readStoppedTasks(
+  ctx: ReadContext,
+  known: Descriptions<EcsTask>,
+): Promise<StoppedTasksRead> {
+  const stoppedSince = ctx.now.getTime() - STOPPED_TASKS_WINDOW_MS;
+  let newlyStopped = false;
+  const read = await readTaskListing(ctx, 'STOPPED', known, arn => {
+    const isKnownStopped = known.get(arn)?.lastStatus === 'STOPPED';
+    newlyStopped ||= !isKnownStopped;
+    return !isKnownStopped;
+  });
+  return {
+    taskArns: read.taskArns,
+    newlyStopped,
+    tasks: read.tasks.filter(task => {
+      if (task.lastStatus !== 'STOPPED') {
+        return true;
+      }
+      // ECS lists a stopped task for about an hour; one without a stop time
+      // is therefore recent.
+      const stoppedAt = task.stoppedAt ? Date.parse(task.stoppedAt) : undefined;
+      return stoppedAt === undefined || stoppedAt >= stoppedSince;
+    }),
+  };
+}
+
+/**
+ * Lists the cluster's running tasks (not per service: one listing serves every
+ * service, and tasks are grouped by their `service:NAME` group) and describes
+ * those not described yet, or still starting; `redescribe` describes all of
+ * them again.
+ */
+export function readRunningTasks(
+  ctx: ReadContext,
+  known: Descriptions<EcsTask>,
+  options: { redescribe: boolean },
+): Promise<TasksRead> {
+  return readTaskListing(
+    ctx,
+    'RUNNING',
+    known,
+    arn => options.redescribe || needsDescribing(known.get(arn)),
+  );
+}
+
+/**
+ * The running tasks of an earlier listing, without listing again: those
+ * still starting are described again, the others reused. For a read whose
+ * signals say no task started or stopped since.
+ */
+export async function reuseRunningTasks(
+  ctx: ReadContext,
+  known: Descriptions<EcsTask>,
+  taskArns: string[],
+): Promise<TasksRead> {
+  const toDescribe = taskArns.filter(arn => needsDescribing(known.get(arn)));
+  const described = await describeTasks(ctx, toDescribe, known);
+  const byArn = new Map(described.map(task => [task.taskArn, task]));
+  return {
+    taskArns,
+    tasks: taskArns.flatMap(arn => {
+      const task = byArn.get(arn) ?? known.get(arn);
+      return task ? [task] : [];
+    }),
+  };
+}
+
+/** A running task is described again until ECS reports it running. */
+function needsDescribing(task: EcsTask | undefined): boolean {
+  return !task || task.lastStatus !== 'RUNNING';
+}
+
+async function readTaskListing(
+  ctx: ReadContext,
+  desiredStatus: 'RUNNING' | 'STOPPED',
+  known: Descriptions<EcsTask>,
+  shouldDescribe: (arn: string) => boolean,
+): Promise<TasksRead> {
+  const taskArns: string[] = [];
+  const reused: EcsTask[] = [];
+  const described = await describeEachPage(
+    async nextToken => {
+      const page = await ctx.limit('ListTasks', () =>
+        ctx.clients.ecs.send(
+          new ListTasksCommand({
+            cluster: ctx.env.cluster,
+            desiredStatus,
+            maxResults: LIST_PAGE_SIZE,
+            nextToken,
+          }),
+          ctx.sendOptions,
+        ),
+      );
+      const arns = page.taskArns ?? [];
+      taskArns.push(...arns);
+      const toDescribe: string[] = [];
+      for (const arn of arns) {
+        if (shouldDescribe(arn)) {
+          toDescribe.push(arn);
+        } else {
+          reused.push(known.get(arn)!);
+        }
+      }
+      return { ids: toDescribe, nextToken: page.nextToken };
+    },
+    DESCRIBE_TASKS_BATCH_SIZE,
+    batch => describeTasks(ctx, batch, known),
+  );
+  return { taskArns, tasks: [...reused, ...described] };
+}
+
+/** Describes the tasks 100 at a time and remembers each description by ARN. */
+async function describeTasks(
+  { clients, env, limit, sendOptions }: ReadContext,
+  taskArns: string[],
+  known: Descriptions<EcsTask>,
+): Promise<EcsTask[]> {
+  const batches = await Promise.all(
+    chunk(taskArns, DESCRIBE_TASKS_BATCH_SIZE).map(async batch => {
+      const output = await limit('DescribeTasks', () =>
+        clients.ecs.send(
+          new DescribeTasksCommand({ cluster: env.cluster, tasks: batch }),
+          sendOptions,
+        ),
+      );
+      // Mapped at once: the SDK's task objects are several times the size of
+      // what the snapshot keeps.
+      return (output.tasks ?? []).map(toEcsTask);
+    }),
+  );
+  const tasks = batches.flat();
+  for (const task of tasks) {
+    known.set(task.taskArn, task);
+  }
+  return tasks;
 }
 
 /**
@@ -127,102 +330,33 @@ async function describeEachPage<TItem>(
   return (await Promise.all(described)).flat();
 }
 
-function readServices({
-  clients,
-  env,
-  limit,
-  sendOptions,
-}: ReadContext): Promise<EcsService[]> {
-  return describeEachPage(
-    async nextToken => {
-      const page = await limit('ListServices', () =>
-        clients.ecs.send(
-          new ListServicesCommand({
-            cluster: env.cluster,
-            maxResults: LIST_PAGE_SIZE,
-            nextToken,
-          }),
-          sendOptions,
-        ),
-      );
-      return { ids: page.serviceArns, nextToken: page.nextToken };
-    },
-    DESCRIBE_SERVICES_BATCH_SIZE,
-    async batch => {
-      const output = await limit('DescribeServices', () =>
-        clients.ecs.send(
-          new DescribeServicesCommand({
-            cluster: env.cluster,
-            services: batch,
-          }),
-          sendOptions,
-        ),
-      );
-      return (output.services ?? []).map(toEcsService);
-    },
-  );
-}
-
 /**
- * Lists the cluster's tasks (not per service: one listing serves every service,
- * and tasks are grouped by their `service:NAME` group), running ones plus those
- * stopped within the last hour.
+ * Each service with its tasks (grouped by the task's `service:NAME` group);
+ * a task that stopped between the two listings is counted once.
  */
-async function readTasks(ctx: ReadContext): Promise<EcsTask[]> {
-  const { clients, env, limit, sendOptions, now } = ctx;
-  const stoppedSince = now.getTime() - STOPPED_TASKS_WINDOW_MS;
-  // Each page is mapped as it arrives: at a thousand services the SDK's task
-  // objects are several times the size of what the snapshot keeps.
-  const describeTasks = async (batch: string[]) => {
-    const output = await limit('DescribeTasks', () =>
-      clients.ecs.send(
-        new DescribeTasksCommand({ cluster: env.cluster, tasks: batch }),
-        sendOptions,
-      ),
-    );
-    return (output.tasks ?? [])
-      .filter(task => {
-        if (task.lastStatus !== 'STOPPED') {
-          return true;
-        }
-        const stoppedAt =
-          task.stoppedAt ?? task.executionStoppedAt ?? task.stoppingAt;
-        // ECS lists a stopped task for about an hour; one without a stop time
-        // is therefore recent.
-        return !stoppedAt || stoppedAt.getTime() >= stoppedSince;
-      })
-      .map(toEcsTask);
-  };
-  const readTasksWithStatus = (desiredStatus: 'RUNNING' | 'STOPPED') =>
-    describeEachPage(
-      async nextToken => {
-        const page = await limit('ListTasks', () =>
-          clients.ecs.send(
-            new ListTasksCommand({
-              cluster: env.cluster,
-              desiredStatus,
-              maxResults: LIST_PAGE_SIZE,
-              nextToken,
-            }),
-            sendOptions,
-          ),
-        );
-        return { ids: page.taskArns, nextToken: page.nextToken };
-      },
-      DESCRIBE_TASKS_BATCH_SIZE,
-      describeTasks,
-    );
-
-  const [running, stopped] = await Promise.all([
-    readTasksWithStatus('RUNNING'),
-    readTasksWithStatus('STOPPED'),
-  ]);
-  // A task that stopped between the two listings is in both.
+export function withTasks(
+  services: EcsService[],
+  taskLists: EcsTask[][],
+): EcsService[] {
   const byArn = new Map<string, EcsTask>();
-  for (const task of [...running, ...stopped]) {
+  for (const task of taskLists.flat()) {
     byArn.set(task.taskArn, task);
   }
-  return [...byArn.values()];
+  const tasksByService = new Map<string, EcsTask[]>();
+  for (const task of byArn.values()) {
+    const serviceName = task.group?.startsWith('service:')
+      ? task.group.slice('service:'.length)
+      : undefined;
+    if (serviceName) {
+      const list = tasksByService.get(serviceName) ?? [];
+      list.push(task);
+      tasksByService.set(serviceName, list);
+    }
+  }
+  return services.map(service => ({
+    ...service,
+    tasks: tasksByService.get(service.serviceName) ?? [],
+  }));
 }
 
 function toEcsTask(task: Task): EcsTask {
@@ -233,8 +367,8 @@ function toEcsTask(task: Task): EcsTask {
     lastStatus: task.lastStatus ?? 'UNKNOWN',
     desiredStatus: task.desiredStatus,
     healthStatus: task.healthStatus,
-    startedAt: iso(task.startedAt),
-    stoppedAt: iso(task.stoppedAt),
+    startedAt: isoTime(task.startedAt),
+    stoppedAt: isoTime(task.stoppedAt),
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
     containers: (task.containers ?? []).map(container => ({
@@ -247,13 +381,13 @@ function toEcsTask(task: Task): EcsTask {
   };
 }
 
-/** The service as the snapshot keeps it; its tasks are added once all are read. */
+/** The service as the snapshot keeps it; tasks and the other areas are added later. */
 function toEcsService(service: Service): EcsService {
   const serviceName = service.serviceName ?? '';
   const events = (service.events ?? [])
     .map(event => ({
       id: event.id ?? '',
-      createdAt: iso(event.createdAt) ?? '',
+      createdAt: isoTime(event.createdAt) ?? '',
       message: event.message ?? '',
     }))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -273,7 +407,7 @@ function toEcsService(service: Service): EcsService {
     runningCount: service.runningCount ?? 0,
     pendingCount: service.pendingCount ?? 0,
     taskDefinition: service.taskDefinition,
-    createdAt: iso(service.createdAt),
+    createdAt: isoTime(service.createdAt),
     deployments: (service.deployments ?? []).map(deployment => ({
       id: deployment.id ?? '',
       status: deployment.status ?? 'UNKNOWN',
@@ -284,8 +418,8 @@ function toEcsService(service: Service): EcsService {
       runningCount: deployment.runningCount ?? 0,
       pendingCount: deployment.pendingCount ?? 0,
       failedTasks: deployment.failedTasks ?? 0,
-      createdAt: iso(deployment.createdAt),
-      updatedAt: iso(deployment.updatedAt),
+      createdAt: isoTime(deployment.createdAt),
+      updatedAt: isoTime(deployment.updatedAt),
     })),
     events,
     tasks: [],
@@ -293,6 +427,18 @@ function toEcsService(service: Service): EcsService {
     targetHealth: [],
     alarms: [],
   };
+}
+
+function sortByName(services: EcsService[]): EcsService[] {
+  return services.sort((a, b) => a.serviceName.localeCompare(b.serviceName));
+}
+
+function sameMembers(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) {
+    return false;
+  }
+  const members = new Set(a);
+  return b.every(item => members.has(item));
 }
 
 /**

@@ -7,4 +7,5 @@ export type {
   AwsClientsFactory,
   AwsEnvironment,
   EnvironmentReader,
+  EnvironmentReadOptions,
 } from './types';

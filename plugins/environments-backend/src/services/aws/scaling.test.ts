@@ -1,7 +1,7 @@
-import 'aws-sdk-client-mock-jest';
 import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
+  DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
   ScalingPolicy,
 } from '@aws-sdk/client-application-auto-scaling';
@@ -9,7 +9,19 @@ import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
+import {
+  applicationAutoScaling,
+  autoScaling,
+  createReader,
+  ecs,
+  env,
+  minutesAgo,
+  mockEmptyAccount,
+  mockServices,
+  pages,
+  useAwsMocks,
+} from '../../__testUtils__/awsMocks';
 import { createLimiter } from './concurrency';
 import { autoScalingGroupNameFromArn } from './ecs';
 import {
@@ -20,13 +32,7 @@ import {
 } from './scaling';
 import { AwsClients, AwsEnvironment, ReadContext } from './types';
 
-const autoScaling = mockClient(AutoScalingClient);
-const applicationAutoScaling = mockClient(ApplicationAutoScalingClient);
-
-beforeEach(() => {
-  autoScaling.reset();
-  applicationAutoScaling.reset();
-});
+useAwsMocks();
 
 describe('readScalableTargets and readScalingPolicies', () => {
   const policy = (resourceId: string, name: string): ScalingPolicy => ({
@@ -109,10 +115,11 @@ describe('readScalableTargets and readScalingPolicies', () => {
       '40',
       '50',
     ]);
+    // AWS documents ScalableDimension as needing a ResourceId: the
+    // namespace is listed whole and the dimension picked here.
     for (const input of policyInputs) {
       expect(input).toEqual({
         ServiceNamespace: 'ecs',
-        ScalableDimension: 'ecs:service:DesiredCount',
         MaxResults: 10,
         NextToken: input.NextToken,
       });
@@ -207,5 +214,261 @@ describe('autoScalingGroupNameFromArn', () => {
       ),
     ).toBe('kler-development-asg');
     expect(autoScalingGroupNameFromArn('kler-asg')).toBe('kler-asg');
+  });
+});
+
+describe('AwsEnvironmentReader: capacity and scaling', () => {
+  it('describes the non-Fargate capacity providers and their Auto Scaling groups', async () => {
+    mockEmptyAccount({
+      capacityProviders: ['FARGATE', 'FARGATE_SPOT', 'kler-production-ec2'],
+    });
+    ecs.on(DescribeCapacityProvidersCommand).resolves({
+      capacityProviders: [
+        {
+          name: 'kler-production-ec2',
+          status: 'ACTIVE',
+          autoScalingGroupProvider: {
+            autoScalingGroupArn:
+              'arn:aws:autoscaling:eu-west-1:222222222222:autoScalingGroup:uuid:autoScalingGroupName/kler-production-asg',
+            managedScaling: { status: 'ENABLED', targetCapacity: 100 },
+          },
+        },
+      ],
+    });
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'kler-production-asg',
+          MinSize: 2,
+          MaxSize: 6,
+          DesiredCapacity: 6,
+          Instances: [
+            {
+              InstanceId: 'i-1',
+              LifecycleState: 'InService',
+              HealthStatus: 'Healthy',
+              AvailabilityZone: 'eu-west-1a',
+              LaunchConfigurationName: undefined,
+              ProtectedFromScaleIn: false,
+            },
+          ],
+          AvailabilityZones: ['eu-west-1a'],
+          DefaultCooldown: 300,
+          HealthCheckType: 'EC2',
+          CreatedTime: minutesAgo(1000),
+        },
+      ],
+    });
+
+    const snapshot = await createReader().read(env);
+
+    expect(ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, {
+      capacityProviders: ['kler-production-ec2'],
+    });
+    expect(autoScaling).toHaveReceivedCommandWith(
+      DescribeAutoScalingGroupsCommand,
+      { AutoScalingGroupNames: ['kler-production-asg'] },
+    );
+    expect(snapshot.cluster?.capacityProviders).toEqual([
+      {
+        name: 'kler-production-ec2',
+        status: 'ACTIVE',
+        autoScalingGroupArn: expect.stringContaining('kler-production-asg'),
+        autoScalingGroupName: 'kler-production-asg',
+        managedScalingStatus: 'ENABLED',
+        targetCapacity: 100,
+        autoScalingGroup: {
+          autoScalingGroupName: 'kler-production-asg',
+          minSize: 2,
+          maxSize: 6,
+          desiredCapacity: 6,
+          instances: [
+            {
+              instanceId: 'i-1',
+              instanceType: undefined,
+              availabilityZone: 'eu-west-1a',
+              lifecycleState: 'InService',
+              healthStatus: 'Healthy',
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('does not call DescribeCapacityProviders for a Fargate-only cluster', async () => {
+    await createReader().read(env);
+    expect(ecs).not.toHaveReceivedCommand(DescribeCapacityProvidersCommand);
+  });
+
+  it('reads scalable targets 50 resource ids at a time, the namespace policies in pages of 10 and the last 24 h of activities', async () => {
+    const names = Array.from({ length: 120 }, (_, i) => `service-${i}`);
+    mockServices(names);
+    applicationAutoScaling
+      .on(DescribeScalableTargetsCommand)
+      .callsFake(input => {
+        const ids = input.ResourceIds as string[];
+        // The first batch answers in two pages.
+        const isFirstBatch = ids[0].endsWith('/service-0');
+        let pageIds = ids;
+        if (isFirstBatch) {
+          pageIds = input.NextToken ? ids.slice(25) : ids.slice(0, 25);
+        }
+        return {
+          ScalableTargets: pageIds
+            .filter(id => /\/service-(0|30|60)$/.test(id))
+            .map(id => ({
+              ServiceNamespace: 'ecs',
+              ResourceId: id,
+              ScalableDimension: 'ecs:service:DesiredCount',
+              MinCapacity: 2,
+              MaxCapacity: 10,
+              RoleARN: 'arn:role',
+              CreationTime: minutesAgo(1000),
+            })),
+          NextToken: isFirstBatch && !input.NextToken ? 'more' : undefined,
+        };
+      });
+    const policy = (resourceId: string, kind: 'cpu' | 'memory') => ({
+      PolicyName: kind,
+      PolicyARN: `arn:policy:${resourceId}:${kind}`,
+      ServiceNamespace: 'ecs' as const,
+      ResourceId: resourceId,
+      ScalableDimension: 'ecs:service:DesiredCount' as const,
+      PolicyType: 'TargetTrackingScaling' as const,
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: kind === 'memory' ? 70 : 60,
+        PredefinedMetricSpecification: {
+          PredefinedMetricType:
+            kind === 'memory'
+              ? ('ECSServiceAverageMemoryUtilization' as const)
+              : ('ECSServiceAverageCPUUtilization' as const),
+        },
+      },
+      CreationTime: minutesAgo(1000),
+    });
+    // The namespace holds another cluster's policies too (same service names),
+    // and this cluster's policies are spread over three pages of 10.
+    const otherCluster = Array.from({ length: 20 }, (_, i) =>
+      policy(`service/kler-development/service-${i}`, 'cpu'),
+    );
+    const policyPage = pages(
+      [
+        policy('service/kler-production/service-0', 'cpu'),
+        ...otherCluster.slice(0, 12),
+        policy('service/kler-production/service-30', 'cpu'),
+        ...otherCluster.slice(12),
+        policy('service/kler-production/service-0', 'memory'),
+        policy('service/kler-production/service-60', 'memory'),
+      ],
+      10,
+    );
+    applicationAutoScaling
+      .on(DescribeScalingPoliciesCommand)
+      .callsFake(input => {
+        const page = policyPage(input.NextToken);
+        return { ScalingPolicies: page.items, NextToken: page.next };
+      });
+    applicationAutoScaling
+      .on(DescribeScalingActivitiesCommand)
+      .callsFake(input => ({
+        ScalingActivities: [
+          {
+            ActivityId: input.NextToken ? 'old' : 'recent',
+            ServiceNamespace: 'ecs',
+            ResourceId: 'service/kler-production/service-0',
+            ScalableDimension: 'ecs:service:DesiredCount',
+            Description: 'Setting desired count to 10.',
+            Cause: 'monitor alarm high',
+            StatusCode: input.NextToken ? 'Successful' : 'Failed',
+            StatusMessage: input.NextToken ? undefined : 'capacity unavailable',
+            StartTime: input.NextToken ? minutesAgo(26 * 60) : minutesAgo(30),
+          },
+        ],
+        NextToken: input.NextToken ? undefined : 'older',
+      }));
+
+    const snapshot = await createReader().read(env);
+
+    const targetCalls = applicationAutoScaling.commandCalls(
+      DescribeScalableTargetsCommand,
+    );
+    const targetInputs = targetCalls.map(c => c.args[0].input);
+    expect(targetInputs.map(input => input.ResourceIds?.length).sort()).toEqual(
+      [20, 50, 50, 50],
+    );
+    expect(targetInputs.every(input => input.ServiceNamespace === 'ecs')).toBe(
+      true,
+    );
+    const followUp = targetInputs.find(input => input.NextToken === 'more');
+    expect(followUp?.ResourceIds?.[0]).toBe(
+      'service/kler-production/service-0',
+    );
+    const policyInputs = applicationAutoScaling
+      .commandCalls(DescribeScalingPoliciesCommand)
+      .map(c => c.args[0].input);
+    expect(policyInputs).toEqual([
+      {
+        ServiceNamespace: 'ecs',
+        MaxResults: 10,
+        NextToken: undefined,
+      },
+      {
+        ServiceNamespace: 'ecs',
+        MaxResults: 10,
+        NextToken: 'page-1',
+      },
+      {
+        ServiceNamespace: 'ecs',
+        MaxResults: 10,
+        NextToken: 'page-2',
+      },
+    ]);
+    expect(applicationAutoScaling).toHaveReceivedCommandTimes(
+      DescribeScalingActivitiesCommand,
+      2,
+    );
+    for (const call of applicationAutoScaling.commandCalls(
+      DescribeScalingActivitiesCommand,
+    )) {
+      expect(call.args[0].input.ServiceNamespace).toBe('ecs');
+      expect(call.args[0].input.ResourceId).toBeUndefined();
+    }
+
+    const service0 = snapshot.services.find(
+      s => s.serviceName === 'service-0',
+    )!;
+    // kler-development/service-0's policy (first page) is not service-0's.
+    expect(service0.scaling).toEqual({
+      resourceId: 'service/kler-production/service-0',
+      minCapacity: 2,
+      maxCapacity: 10,
+      policies: [
+        {
+          policyName: 'cpu',
+          policyType: 'TargetTrackingScaling',
+          targetValue: 60,
+          metric: 'ECSServiceAverageCPUUtilization',
+        },
+        {
+          policyName: 'memory',
+          policyType: 'TargetTrackingScaling',
+          targetValue: 70,
+          metric: 'ECSServiceAverageMemoryUtilization',
+        },
+      ],
+      activities: [
+        expect.objectContaining({ activityId: 'recent', statusCode: 'Failed' }),
+      ],
+    });
+    const policyNames = (name: string) =>
+      snapshot.services
+        .find(s => s.serviceName === name)
+        ?.scaling?.policies.map(p => p.policyName);
+    expect(policyNames('service-30')).toEqual(['cpu']);
+    expect(policyNames('service-60')).toEqual(['memory']);
+    expect(
+      snapshot.services.find(s => s.serviceName === 'service-1')?.scaling,
+    ).toBeUndefined();
   });
 });

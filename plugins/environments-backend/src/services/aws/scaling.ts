@@ -83,7 +83,9 @@ export async function readScalableTargets(
  * Lists the ECS namespace's scaling policies page by page, keyed by resource id.
  * DescribeScalingPolicies takes one ResourceId at most and returns 10 policies a
  * page, so one namespace-wide listing costs far fewer calls than one listing
- * per target; it needs no service list, so it starts with the read.
+ * per target; it needs no service list, so it starts with the read. The
+ * desired-count dimension is picked here rather than asked for: AWS documents
+ * ScalableDimension as needing a ResourceId.
  */
 export async function readScalingPolicies({
   clients,
@@ -95,7 +97,6 @@ export async function readScalingPolicies({
       clients.applicationAutoScaling.send(
         new DescribeScalingPoliciesCommand({
           ServiceNamespace: 'ecs',
-          ScalableDimension: ECS_DESIRED_COUNT,
           MaxResults: SCALING_POLICIES_PAGE_SIZE,
           NextToken,
         }),
@@ -106,6 +107,9 @@ export async function readScalingPolicies({
   });
   const byResource = new Map<string, ScalingPolicy[]>();
   for (const policy of policies) {
+    if (policy.ScalableDimension !== ECS_DESIRED_COUNT) {
+      continue;
+    }
     const resourceId = policy.ResourceId ?? '';
     const list = byResource.get(resourceId) ?? [];
     list.push(toScalingPolicy(policy));

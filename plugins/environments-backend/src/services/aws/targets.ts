@@ -11,6 +11,7 @@ import {
   TargetGroupHealth,
   TargetHealth,
 } from '@kler/plugin-environments-common';
+import { Descriptions } from '../../caches/AwsReadMemory';
 import { chunk, collectPages } from './concurrency';
 import { ReadContext } from './types';
 
@@ -29,8 +30,29 @@ export interface TargetHealthRead {
   groups: Map<string, TargetGroupHealth>;
 }
 
+/** The targets of one target group as described, and the counts they were described at. */
+export interface DescribedTargets {
+  /** The group's CloudWatch counts when it was described (`none`: no datapoint). */
+  countsKey: string;
+  describedAt: number;
+  targets: TargetHealth[];
+}
+
 /** A part of the read that failed while the rest went on. */
 export type PartialFailure = (part: string, error: unknown) => void;
+
+export interface TargetHealthOptions {
+  /**
+   * The load balancer of each target group of the account and region (see
+   * readTargetGroupLoadBalancers), or the error that kept it from being read.
+   */
+  loadBalancers: TargetGroupLoadBalancers | Error;
+  /** Earlier descriptions of target groups, by ARN. */
+  described: Descriptions<DescribedTargets>;
+  /** How long a description is reused while the group's counts stay the same. */
+  reuseMs: number;
+  onPartialFailure: PartialFailure;
+}
 
 /**
  * Reads the health of the given target groups' targets.
@@ -41,13 +63,15 @@ export type PartialFailure = (part: string, error: unknown) => void;
  * (HealthyHostCount and UnHealthyHostCount, 250 target groups a call), and only
  * the target groups with an unhealthy target, or without metrics (new, or not
  * behind a load balancer), are described target by target, for the reasons.
- * When the metrics cannot be read, every target group is described: slower, but
- * complete; `onPartialFailure` hears why.
+ * A group described before whose counts are the same is not described again
+ * within `reuseMs`: the reasons of a group that stays as unhealthy as it was
+ * are the ones already read. When the metrics cannot be read, every target
+ * group is described: slower, but complete; `onPartialFailure` hears why.
  */
 export async function readTargetHealth(
   ctx: ReadContext,
   targetGroupArns: string[],
-  onPartialFailure: PartialFailure,
+  options: TargetHealthOptions,
 ): Promise<TargetHealthRead> {
   const arns = [...new Set(targetGroupArns)];
   const groups = new Map<string, TargetGroupHealth>();
@@ -58,34 +82,49 @@ export async function readTargetHealth(
 
   let fromMetrics = new Map<string, TargetGroupHealth>();
   try {
-    const loadBalancers = await readLoadBalancersOfTargetGroups(ctx);
-    fromMetrics = await readTargetCounts(ctx, arns, loadBalancers);
-  } catch (error) {
-    onPartialFailure('Target counts from CloudWatch', error);
-  }
-
-  const toDescribe: string[] = [];
-  for (const arn of arns) {
-    const counts = fromMetrics.get(arn);
-    if (counts && counts.unhealthy === 0) {
-      groups.set(arn, counts);
-    } else {
-      toDescribe.push(arn);
+    if (options.loadBalancers instanceof Error) {
+      throw options.loadBalancers;
     }
+    fromMetrics = await readTargetCounts(ctx, arns, options.loadBalancers);
+  } catch (error) {
+    options.onPartialFailure('Target counts from CloudWatch', error);
   }
 
+  const now = ctx.now.getTime();
   await Promise.all(
-    toDescribe.map(async arn => {
-      const described = await describeTargetHealth(ctx, arn);
-      targets.set(arn, described);
+    arns.map(async arn => {
+      const counts = fromMetrics.get(arn);
+      if (counts && counts.unhealthy === 0) {
+        groups.set(arn, counts);
+        return;
+      }
+      const countsKey = counts
+        ? `${counts.healthy}/${counts.unhealthy}`
+        : 'none';
+      const known = options.described.get(arn);
+      let described = known?.targets;
+      if (
+        !known ||
+        known.countsKey !== countsKey ||
+        now - known.describedAt >= options.reuseMs
+      ) {
+        described = await describeTargetHealth(ctx, arn);
+        options.described.set(arn, {
+          countsKey,
+          describedAt: now,
+          targets: described,
+        });
+      }
+      targets.set(arn, described!);
       groups.set(arn, {
         targetGroupArn: arn,
-        healthy: described.filter(t => t.state === 'healthy').length,
-        unhealthy: described.filter(t => t.state === 'unhealthy').length,
+        healthy: described!.filter(t => t.state === 'healthy').length,
+        unhealthy: described!.filter(t => t.state === 'unhealthy').length,
         source: 'DescribeTargetHealth',
       });
     }),
   );
+  options.described.retainOnly(targets.keys());
   return { targets, groups };
 }
 
@@ -109,16 +148,19 @@ async function describeTargetHealth(
   }));
 }
 
+/** Every target group of the account and region, with its load balancer if it has one. */
+export type TargetGroupLoadBalancers = Map<string, string | undefined>;
+
 /**
  * The load balancer of every target group of the account and region: ELB
  * publishes target counts per target group and load balancer, so the metric
- * query needs both.
+ * query needs both. Configuration: a group's load balancer does not change.
  */
-async function readLoadBalancersOfTargetGroups({
+export async function readTargetGroupLoadBalancers({
   clients,
   limit,
   sendOptions,
-}: ReadContext): Promise<Map<string, string>> {
+}: ReadContext): Promise<TargetGroupLoadBalancers> {
   const targetGroups = await collectPages(async Marker => {
     const page = await limit('DescribeTargetGroups', () =>
       clients.elasticLoadBalancing.send(
@@ -131,11 +173,13 @@ async function readLoadBalancersOfTargetGroups({
     );
     return { items: page.TargetGroups, nextToken: page.NextMarker };
   });
-  const loadBalancerByTargetGroup = new Map<string, string>();
+  const loadBalancerByTargetGroup: TargetGroupLoadBalancers = new Map();
   for (const group of targetGroups) {
-    const loadBalancerArn = group.LoadBalancerArns?.[0];
-    if (group.TargetGroupArn && loadBalancerArn) {
-      loadBalancerByTargetGroup.set(group.TargetGroupArn, loadBalancerArn);
+    if (group.TargetGroupArn) {
+      loadBalancerByTargetGroup.set(
+        group.TargetGroupArn,
+        group.LoadBalancerArns?.[0],
+      );
     }
   }
   return loadBalancerByTargetGroup;
@@ -160,7 +204,7 @@ export function loadBalancerDimension(arn: string): string | undefined {
 async function readTargetCounts(
   { clients, limit, sendOptions, now }: ReadContext,
   targetGroupArns: string[],
-  loadBalancerByTargetGroup: Map<string, string>,
+  loadBalancerByTargetGroup: TargetGroupLoadBalancers,
 ): Promise<Map<string, TargetGroupHealth>> {
   const queried: Array<{
     arn: string;

@@ -21,9 +21,24 @@ export interface AwsEnvironment extends EnvironmentDefinition {
   endpoint?: string;
 }
 
+/** How one read of an environment goes. */
+export interface EnvironmentReadOptions {
+  /** Aborts the read: a refresh past its timeout stops calling AWS. */
+  signal?: AbortSignal;
+  /**
+   * Hears the snapshot as soon as the environment's health is read, when
+   * other parts are still being read (on a first read: marked pending), so
+   * that health shows before the slower parts fill in.
+   */
+  onHealthRead?: (snapshot: EnvironmentSnapshot) => void;
+}
+
 /** Reads one environment's state from AWS. */
 export interface EnvironmentReader {
-  read(env: AwsEnvironment, signal?: AbortSignal): Promise<EnvironmentSnapshot>;
+  read(
+    env: AwsEnvironment,
+    options?: EnvironmentReadOptions,
+  ): Promise<EnvironmentSnapshot>;
 }
 
 /** The SDK clients for one environment (account, region, endpoint). */

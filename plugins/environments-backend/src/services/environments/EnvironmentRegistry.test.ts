@@ -155,6 +155,7 @@ describe('mergeEnvironments with a name claimed twice', () => {
         message:
           "Environment production is claimed by 2 catalog entities: resource:default/production, resource:evil/production. An environment's name must be unique across namespaces: rename or remove all but one. It is not read from AWS until then.",
       },
+      version: expect.any(String),
     });
   });
 

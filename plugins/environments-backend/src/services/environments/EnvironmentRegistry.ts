@@ -5,8 +5,10 @@ import {
   ENVIRONMENT_RESOURCE_TYPE,
   readEnvironmentFromEntity,
 } from '@kler/plugin-environments-common';
+import { ReusedValue } from '../../caches/ReusedValue';
 import { EnvironmentOverride } from '../../config';
 import { AwsEnvironment } from '../aws/types';
+import { definitionKeyOf } from '../snapshots/SnapshotStore';
 
 /**
  * One known environment. `environment` is absent when its definition is broken
@@ -20,7 +22,11 @@ export interface EnvironmentEntry {
   title?: string;
   entityRef?: string;
   environment?: AwsEnvironment;
+  /** The environment's definition as a string (see definitionKeyOf). */
+  definitionKey?: string;
   definitionError?: { name: string; message: string };
+  /** Everything the entry says, as a string: equal versions are equal entries. */
+  version: string;
 }
 
 export interface EnvironmentRegistryOptions {
@@ -30,7 +36,10 @@ export interface EnvironmentRegistryOptions {
   overrides: EnvironmentOverride[];
   /** The endpoint of every environment without one of its own. */
   defaultEndpoint?: string;
-  /** How long a listing is reused before the catalog is asked again. */
+  /**
+   * How long a listing is reused before the catalog is asked again (the
+   * `catalogListing` cache; 0 lists on every call).
+   */
   maxAgeMs: number;
   now?: () => number;
 }
@@ -46,30 +55,37 @@ export const DUPLICATE_ENVIRONMENT_ERROR_NAME = 'DuplicateEnvironment';
  */
 export class EnvironmentRegistry {
   private readonly options: EnvironmentRegistryOptions;
-  private readonly now: () => number;
-  private listing?: { entries: EnvironmentEntry[]; listedAt: number };
-  private inFlight?: Promise<EnvironmentEntry[]>;
+  /**
+   * The catalog's environments, listed at most once per `maxAgeMs` (switch
+   * `catalogListing`). Key: none, one listing. Lifetime: `maxAgeMs`, and a
+   * request for a name it does not hold lists again at once. Why it is
+   * correct: a new environment shows within the age, as it would after the
+   * next scheduled refresh (which always lists afresh).
+   */
+  private readonly listing: ReusedValue<EnvironmentEntry[]>;
 
   constructor(options: EnvironmentRegistryOptions) {
     this.options = options;
-    this.now = options.now ?? Date.now;
+    this.listing = new ReusedValue({
+      maxAgeMs: options.maxAgeMs,
+      now: options.now,
+    });
   }
 
   /** The environments, from the last listing unless it is older than maxAge or `fresh` is set. */
   async list(options?: { fresh?: boolean }): Promise<EnvironmentEntry[]> {
-    if (
-      !options?.fresh &&
-      this.listing &&
-      this.now() - this.listing.listedAt < this.options.maxAgeMs
-    ) {
-      return this.listing.entries;
+    try {
+      return await this.listing.get(() => this.listFromCatalog(), options);
+    } catch (error) {
+      const previous = this.listing.last();
+      if (previous) {
+        this.options.logger.warn(
+          `Could not list environments from the catalog, keeping the previous list: ${error}`,
+        );
+        return previous;
+      }
+      throw error;
     }
-    if (!this.inFlight) {
-      this.inFlight = this.listFromCatalog().finally(() => {
-        this.inFlight = undefined;
-      });
-    }
-    return this.inFlight;
   }
 
   async get(name: string): Promise<EnvironmentEntry | undefined> {
@@ -82,31 +98,17 @@ export class EnvironmentRegistry {
   }
 
   private async listFromCatalog(): Promise<EnvironmentEntry[]> {
-    let entities: Entity[];
-    try {
-      const response = await this.options.catalog.getEntities(
-        {
-          filter: { kind: 'Resource', 'spec.type': ENVIRONMENT_RESOURCE_TYPE },
-        },
-        { credentials: await this.options.auth.getOwnServiceCredentials() },
-      );
-      entities = response.items;
-    } catch (error) {
-      if (this.listing) {
-        this.options.logger.warn(
-          `Could not list environments from the catalog, keeping the previous list: ${error}`,
-        );
-        return this.listing.entries;
-      }
-      throw error;
-    }
-    const entries = mergeEnvironments(
-      entities,
+    const response = await this.options.catalog.getEntities(
+      {
+        filter: { kind: 'Resource', 'spec.type': ENVIRONMENT_RESOURCE_TYPE },
+      },
+      { credentials: await this.options.auth.getOwnServiceCredentials() },
+    );
+    return mergeEnvironments(
+      response.items,
       this.options.overrides,
       this.options.defaultEndpoint,
     );
-    this.listing = { entries, listedAt: this.now() };
-    return entries;
   }
 }
 
@@ -130,7 +132,7 @@ export function mergeEnvironments(
   defaultEndpoint?: string,
 ): EnvironmentEntry[] {
   const overridesByName = new Map(overrides.map(o => [o.name, o]));
-  const entries = new Map<string, EnvironmentEntry>();
+  const entries = new Map<string, Omit<EnvironmentEntry, 'version'>>();
 
   const claimantsByName = new Map<string, Entity[]>();
   for (const entity of entities) {
@@ -233,7 +235,24 @@ export function mergeEnvironments(
     }
   }
 
-  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...entries.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(entry => {
+      const definitionKey = entry.environment
+        ? definitionKeyOf(entry.environment)
+        : undefined;
+      return {
+        ...entry,
+        ...(definitionKey ? { definitionKey } : {}),
+        version: JSON.stringify([
+          entry.name,
+          entry.title,
+          entry.entityRef,
+          definitionKey,
+          entry.definitionError,
+        ]),
+      };
+    });
 }
 
 function applyOverride(

@@ -3,17 +3,19 @@ import {
   EnvironmentRun,
   EnvironmentRunReport,
 } from '@kler/plugin-environments-common';
+import { ReusedValue } from '../../caches/ReusedValue';
 import { RunStore } from './RunStore';
 
 /**
- * How long the latest runs of every environment are reused on the read path.
+ * How long the latest runs of every environment are reused on the read path
+ * (switch `latestRuns`).
  *
  * Key: none (one entry: every environment's latest run of each kind).
  * Lifetime: this long, or until this replica records a run, which drops it.
  * Why it is correct: the runs only change when one is recorded; a run recorded
  * through another replica shows here within this time, as a refreshed
  * snapshot does. Every request of the on-call page evaluates every
- * environment, and this spares each of them a query. 0 switches it off.
+ * environment, and this spares each of them a query.
  */
 export const LATEST_RUNS_REUSE_MS = 5_000;
 
@@ -26,14 +28,16 @@ export interface RunHistoryOptions {
 
 /** The environments' run history: recording, listing, and the latest runs the rules read. */
 export class RunHistory {
-  private latest?: {
-    readAt: number;
-    runs: Promise<ReadonlyMap<string, EnvironmentRun[]>>;
-  };
+  private readonly latest: ReusedValue<ReadonlyMap<string, EnvironmentRun[]>>;
   /** What the last successful read gave, served while the database fails. */
   private lastGood: ReadonlyMap<string, EnvironmentRun[]> = new Map();
 
-  constructor(private readonly options: RunHistoryOptions) {}
+  constructor(private readonly options: RunHistoryOptions) {
+    this.latest = new ReusedValue({
+      maxAgeMs: options.reuseMs ?? LATEST_RUNS_REUSE_MS,
+      now: options.now,
+    });
+  }
 
   async record(
     environment: string,
@@ -46,7 +50,7 @@ export class RunHistory {
       reportedBy,
       recordedAt: new Date(this.now()),
     });
-    this.latest = undefined;
+    this.latest.invalidate();
     return run;
   }
 
@@ -61,28 +65,20 @@ export class RunHistory {
    * run problems as of then) while the database is unreachable.
    */
   latestRuns(): Promise<ReadonlyMap<string, EnvironmentRun[]>> {
-    const now = this.now();
-    const reuseMs = this.options.reuseMs ?? LATEST_RUNS_REUSE_MS;
-    if (this.latest && now - this.latest.readAt < reuseMs) {
-      return this.latest.runs;
-    }
-    const runs = this.options.store.latestOfEachKind().then(
-      read => {
-        this.lastGood = read;
-        return read;
-      },
-      error => {
-        this.options.logger.warn(
-          `Could not read the latest runs of the environments: ${error}`,
-        );
-        if (this.latest?.runs === runs) {
-          this.latest = undefined;
-        }
-        return this.lastGood;
-      },
-    );
-    this.latest = { readAt: now, runs };
-    return runs;
+    return this.latest
+      .get(() => this.options.store.latestOfEachKind())
+      .then(
+        read => {
+          this.lastGood = read;
+          return read;
+        },
+        error => {
+          this.options.logger.warn(
+            `Could not read the latest runs of the environments: ${error}`,
+          );
+          return this.lastGood;
+        },
+      );
   }
 
   private now(): number {

@@ -171,8 +171,8 @@ describe('SnapshotStore', () => {
     let signal: AbortSignal | undefined;
     const store = createStore(
       {
-        read: (_env, abortSignal) => {
-          signal = abortSignal;
+        read: (_env, options) => {
+          signal = options?.signal;
           return new Promise(() => {});
         },
       },
@@ -255,5 +255,59 @@ describe('SnapshotStore', () => {
     const state = await store.get(production);
     expect(state.error).toBeUndefined();
     expect(state.snapshot?.services[0].serviceName).toBe('shop-api');
+  });
+
+  it('stores the health of a first read as soon as it is read, then the whole snapshot', async () => {
+    const whole = deferred<EnvironmentSnapshot>();
+    const health = {
+      ...snapshotOf(production, [ecsService('shop-api')]),
+      pending: ['scaling' as const, 'backup' as const],
+    };
+    const cache = createCache();
+    const store = createStore(
+      {
+        read: async (_env, options) => {
+          options?.onHealthRead?.(health);
+          return whole.promise;
+        },
+      },
+      { cache },
+    );
+
+    // A request waiting for the first read is answered with the health.
+    const first = await store.get(production);
+    expect(first.snapshot?.pending).toEqual(['scaling', 'backup']);
+    // So is another replica on the same cache, meanwhile.
+    const replica = createStore({ read: jest.fn() }, { cache });
+    expect((await replica.peek(production))?.snapshot?.pending).toEqual([
+      'scaling',
+      'backup',
+    ]);
+
+    const refresh = store.refresh(production);
+    whole.resolve(snapshotOf(production, [ecsService('shop-api')]));
+    const done = await refresh;
+    expect(done.snapshot?.pending).toBeUndefined();
+    expect((await replica.peek(production))?.version).toBe(done.version);
+  });
+
+  it('keeps the health of a first read, marked stale, when the rest of the read fails', async () => {
+    const health = {
+      ...snapshotOf(production, [ecsService('shop-api')]),
+      pending: ['backup' as const],
+    };
+    const store = createStore({
+      read: async (_env, options) => {
+        options?.onHealthRead?.(health);
+        await new Promise(resolve => setTimeout(resolve, 5));
+        throw accessDenied();
+      },
+    });
+
+    const state = await store.refresh(production);
+
+    expect(state.stale).toBe(true);
+    expect(state.error?.name).toBe('AccessDeniedException');
+    expect(state.snapshot?.pending).toEqual(['backup']);
   });
 });

@@ -2,22 +2,23 @@ import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { randomUUID } from 'node:crypto';
 import { EnvironmentSnapshot } from '@kler/plugin-environments-common';
 import { JsonObject } from '@backstage/types';
+import { SnapshotCopies } from '../../caches/SnapshotCopies';
 import { AwsEnvironment, EnvironmentReader } from '../aws/types';
 
 /** What is known about one environment: the latest good snapshot and the latest refresh's outcome. */
 export interface EnvironmentState {
-  /** The latest snapshot that was read successfully. */
+  /** The latest snapshot that was read successfully (on a first read, maybe its health only). */
   snapshot?: EnvironmentSnapshot;
   /** True when the latest refresh failed and `snapshot` is older. */
   stale: boolean;
   /** The error of the latest refresh, when it failed. */
   error?: { name: string; message: string };
-  /** When the latest refresh (successful or not) ended. */
+  /** When the latest refresh (successful or not) ended, or published its health. */
   attemptedAt: string;
   /** The definition the state was read with; a changed definition invalidates it. */
   definitionKey: string;
   /** Tells one stored state from the next, whichever replica stored it. */
-  version?: string;
+  version: string;
 }
 
 export interface SnapshotStoreOptions {
@@ -28,70 +29,77 @@ export interface SnapshotStoreOptions {
   ttlMs: number;
   /** Bound of one refresh; the read is aborted after it. */
   timeoutMs: number;
+  /** This replica's deserialized copies (switch `snapshotCopies`); on by default. */
+  copies?: SnapshotCopies<EnvironmentState>;
 }
 
 export class RefreshTimeoutError extends Error {
   name = 'RefreshTimeoutError';
 }
 
-/** Per definition object: the registry hands out the same one until it lists again. */
-const definitionKeys = new WeakMap<AwsEnvironment, string>();
-
-function definitionKeyOf(env: AwsEnvironment): string {
-  let key = definitionKeys.get(env);
-  if (key === undefined) {
-    key = JSON.stringify(
-      Object.entries(env).sort(([a], [b]) => a.localeCompare(b)),
-    );
-    definitionKeys.set(env, key);
-  }
-  return key;
+/** The definition as a string: a state read with another definition is not served. */
+export function definitionKeyOf(env: AwsEnvironment): string {
+  return JSON.stringify(
+    Object.entries(env).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 /**
  * Holds the environments' snapshots in the Backstage cache (memory or Redis, so
  * that replicas share them). A failed refresh keeps the last good snapshot,
- * marked stale; concurrent refreshes of one environment share one read.
+ * marked stale; concurrent refreshes of one environment share one read. A
+ * first read stores the environment's health as soon as it is read, and the
+ * whole snapshot once every part is in.
  */
 export class SnapshotStore {
   private readonly options: SnapshotStoreOptions;
-  private readonly inFlight = new Map<string, Promise<EnvironmentState>>();
-  /**
-   * The latest state this replica has seen, per environment. A snapshot of a
-   * large environment is megabytes of JSON: requests compare the small version
-   * key in the shared cache and deserialize the state only when it changed.
-   */
-  private readonly local = new Map<string, EnvironmentState>();
+  /** Per environment, the read running: its whole state, and the first state it stores. */
+  private readonly inFlight = new Map<
+    string,
+    { whole: Promise<EnvironmentState>; first: Promise<EnvironmentState> }
+  >();
+  private readonly copies: SnapshotCopies<EnvironmentState>;
 
   constructor(options: SnapshotStoreOptions) {
     this.options = options;
+    this.copies =
+      options.copies ?? new SnapshotCopies<EnvironmentState>({ enabled: true });
   }
 
-  /** The cached state of the environment; reads it first when nothing is cached. */
-  async get(env: AwsEnvironment): Promise<EnvironmentState> {
-    const cached = await this.peek(env);
-    return cached ?? this.refresh(env);
+  /**
+   * The cached state of the environment. When nothing is cached, reads it
+   * and answers as soon as the read stores something: on a first read, the
+   * environment's health.
+   */
+  async get(
+    env: AwsEnvironment,
+    definitionKey = definitionKeyOf(env),
+  ): Promise<EnvironmentState> {
+    const cached = await this.peek(env, definitionKey);
+    return cached ?? this.start(env, definitionKey).first;
   }
 
   /** The cached state, if any, without reading AWS. */
-  async peek(env: AwsEnvironment): Promise<EnvironmentState | undefined> {
-    const definitionKey = definitionKeyOf(env);
+  async peek(
+    env: AwsEnvironment,
+    definitionKey = definitionKeyOf(env),
+  ): Promise<EnvironmentState | undefined> {
     let cached: EnvironmentState | undefined;
     try {
-      const version = await this.options.cache.get(versionKey(env.name));
-      const local = this.local.get(env.name);
+      const version = (await this.options.cache.get(versionKey(env.name))) as
+        | string
+        | undefined;
       if (version === undefined) {
-        this.local.delete(env.name);
+        this.copies.delete(env.name);
         return undefined;
       }
-      if (local && local.version === version) {
-        cached = local;
-      } else {
+      cached = this.copies.get(env.name, version);
+      if (!cached) {
         cached = (await this.options.cache.get(stateKey(env.name))) as
           | EnvironmentState
           | undefined;
         if (cached) {
-          this.local.set(env.name, cached);
+          this.copies.set(env.name, cached);
         }
       }
     } catch (error) {
@@ -106,33 +114,55 @@ export class SnapshotStore {
     return cached;
   }
 
-  /** Reads the environment now, unless a read of it is already running: then waits for that one. */
-  refresh(env: AwsEnvironment): Promise<EnvironmentState> {
+  /**
+   * Reads the environment now, unless a read of it is already running: then
+   * waits for that one, to its end.
+   */
+  refresh(
+    env: AwsEnvironment,
+    definitionKey = definitionKeyOf(env),
+  ): Promise<EnvironmentState> {
+    return this.start(env, definitionKey).whole;
+  }
+
+  private start(env: AwsEnvironment, definitionKey: string) {
     const running = this.inFlight.get(env.name);
     if (running) {
       return running;
     }
-    const refresh = this.readAndStore(env).finally(() => {
-      this.inFlight.delete(env.name);
+    let healthStored: (state: EnvironmentState) => void = () => {};
+    const health = new Promise<EnvironmentState>(resolve => {
+      healthStored = resolve;
     });
-    this.inFlight.set(env.name, refresh);
-    return refresh;
+    const whole = this.readAndStore(env, definitionKey, healthStored).finally(
+      () => {
+        this.inFlight.delete(env.name);
+      },
+    );
+    const read = { whole, first: Promise.race([whole, health]) };
+    this.inFlight.set(env.name, read);
+    return read;
   }
 
-  private async readAndStore(env: AwsEnvironment): Promise<EnvironmentState> {
-    const definitionKey = definitionKeyOf(env);
+  private async readAndStore(
+    env: AwsEnvironment,
+    definitionKey: string,
+    onHealthStored: (state: EnvironmentState) => void,
+  ): Promise<EnvironmentState> {
     let state: EnvironmentState;
+    // The health's state is stored before the whole one, never after.
+    let healthStored = Promise.resolve();
     try {
-      const snapshot = await this.readWithTimeout(env);
-      state = {
-        snapshot,
-        stale: false,
-        attemptedAt: new Date().toISOString(),
-        definitionKey,
-        version: randomUUID(),
-      };
+      const snapshot = await this.readWithTimeout(env, health => {
+        const healthState = this.stateOf(health, definitionKey);
+        healthStored = this.store(env, healthState).then(() =>
+          onHealthStored(healthState),
+        );
+      });
+      state = this.stateOf(snapshot, definitionKey);
     } catch (error) {
-      const previous = await this.peek(env);
+      await healthStored;
+      const previous = await this.peek(env, definitionKey);
       const { name, message } = toErrorInfo(error);
       this.options.logger.warn(
         `Refresh of environment ${env.name} failed: ${name}: ${message}`,
@@ -146,7 +176,26 @@ export class SnapshotStore {
         version: randomUUID(),
       };
     }
-    this.local.set(env.name, state);
+    await healthStored;
+    await this.store(env, state);
+    return state;
+  }
+
+  private stateOf(
+    snapshot: EnvironmentSnapshot,
+    definitionKey: string,
+  ): EnvironmentState {
+    return {
+      snapshot,
+      stale: false,
+      attemptedAt: new Date().toISOString(),
+      definitionKey,
+      version: randomUUID(),
+    };
+  }
+
+  private async store(env: AwsEnvironment, state: EnvironmentState) {
+    this.copies.set(env.name, state);
     try {
       // The state first, then its version: a reader that sees the new version
       // finds the new state.
@@ -155,7 +204,7 @@ export class SnapshotStore {
         state as unknown as JsonObject,
         { ttl: this.options.ttlMs },
       );
-      await this.options.cache.set(versionKey(env.name), state.version!, {
+      await this.options.cache.set(versionKey(env.name), state.version, {
         ttl: this.options.ttlMs,
       });
     } catch (error) {
@@ -164,11 +213,11 @@ export class SnapshotStore {
         `Could not cache the snapshot of environment ${env.name}: ${error}`,
       );
     }
-    return state;
   }
 
   private async readWithTimeout(
     env: AwsEnvironment,
+    onHealthRead: (snapshot: EnvironmentSnapshot) => void,
   ): Promise<EnvironmentSnapshot> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -183,7 +232,10 @@ export class SnapshotStore {
     });
     try {
       return await Promise.race([
-        this.options.reader.read(env, controller.signal),
+        this.options.reader.read(env, {
+          signal: controller.signal,
+          onHealthRead,
+        }),
         timeout,
       ]);
     } finally {
