@@ -7,6 +7,7 @@ import {
   ENVIRONMENT_TERRAFORM_DIR,
   evaluateTerraformLocals,
   runTemplateSteps,
+  workspaceEnvironmentPath,
 } from '../__testUtils__/templates';
 import {
   parseEnvironmentVariables,
@@ -75,7 +76,11 @@ async function templateVariables(values: Record<string, unknown>) {
   try {
     return JSON.parse(
       await fs.readFile(
-        path.join(workspacePath, 'environment', 'terraform.tfvars.json'),
+        path.join(
+          workspacePath,
+          workspaceEnvironmentPath(String(values.name)),
+          'terraform.tfvars.json',
+        ),
         'utf8',
       ),
     );
