@@ -1,6 +1,7 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@mui/material/Box';
+import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import {
   EnvironmentRun,
@@ -152,12 +153,16 @@ export const EnvironmentRunsTable = (props: {
   if (state.error && !state.value) {
     return <EnvironmentsErrorPanel error={state.error} />;
   }
-  const runs = state.value?.items ?? [];
+  if (!state.value) {
+    // The Table's own loading spinner has no accessible name (axe
+    // aria-progressbar-name); refreshes keep the rows already shown.
+    return <LinearProgress aria-label={`Loading the runs of ${environment}`} />;
+  }
+  const runs = state.value.items;
   return (
     <Table<EnvironmentRun>
       title="Runs"
       subtitle={`Plans, applies and drift checks, the latest ${RUNS_SHOWN}, newest first`}
-      isLoading={state.loading}
       columns={columns}
       data={runs}
       options={{
