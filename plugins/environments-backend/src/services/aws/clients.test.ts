@@ -1,10 +1,15 @@
-import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  ECSClient,
+} from '@aws-sdk/client-ecs';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AwsEnvironmentReader } from './AwsEnvironmentReader';
-import { createAwsClientsFactory } from './clients';
+import { PlainJsonReadsProtocol, createAwsClientsFactory } from './clients';
+import { isoTime } from './time';
 import { AwsEnvironment } from './types';
 
 /**
@@ -189,5 +194,93 @@ describe('createAwsClientsFactory', () => {
       'health',
       'scaling',
     ]);
+  });
+});
+
+describe('PlainJsonReadsProtocol', () => {
+  const services = {
+    services: [
+      {
+        serviceArn:
+          'arn:aws:ecs:eu-west-1:111111111111:service/kler-development/shop-api',
+        serviceName: 'shop-api',
+        status: 'ACTIVE',
+        desiredCount: 2,
+        runningCount: 1,
+        pendingCount: 1,
+        createdAt: 1764000000.123,
+        loadBalancers: [{ targetGroupArn: 'arn:tg', containerPort: 8080 }],
+        deployments: [
+          {
+            id: 'ecs-svc/1',
+            status: 'PRIMARY',
+            rolloutState: 'IN_PROGRESS',
+            taskDefinition: 'shop-api:3',
+            desiredCount: 2,
+            runningCount: 1,
+            pendingCount: 1,
+            failedTasks: 0,
+            createdAt: 1764000100,
+            updatedAt: 1764000200.5,
+          },
+        ],
+        events: [{ id: 'e1', createdAt: 1764000300, message: 'steady' }],
+      },
+    ],
+    failures: [],
+  };
+
+  async function startFakeEndpoint() {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(services));
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      close: () => new Promise(resolve => server.close(resolve)),
+    };
+  }
+
+  it("gives the SDK's output of a hot read, with timestamps as epoch seconds", async () => {
+    const fakeEndpoint = await startFakeEndpoint();
+    try {
+      const config = {
+        region: 'eu-west-1',
+        endpoint: fakeEndpoint.endpoint,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      };
+      const command = () =>
+        new DescribeServicesCommand({
+          cluster: 'kler-development',
+          services: ['shop-api'],
+        });
+      const { $metadata: _sdkMetadata, ...sdk } = await new ECSClient(
+        config,
+      ).send(command());
+      const { $metadata: metadata, ...plain } = await new ECSClient({
+        ...config,
+        protocol: PlainJsonReadsProtocol,
+      }).send(command());
+
+      expect(metadata.httpStatusCode).toBe(200);
+      // Dates as epoch seconds, what AWS JSON 1.1 sends.
+      const asEpochSeconds = JSON.parse(
+        JSON.stringify(sdk, function replacer(key, value) {
+          const original = (this as Record<string, unknown>)[key];
+          return original instanceof Date ? original.getTime() / 1000 : value;
+        }),
+      );
+      expect(plain).toEqual(asEpochSeconds);
+      expect(isoTime(plain.services![0].createdAt)).toBe(
+        isoTime(sdk.services![0].createdAt),
+      );
+    } finally {
+      await fakeEndpoint.close();
+    }
   });
 });

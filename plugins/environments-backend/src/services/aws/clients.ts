@@ -6,9 +6,61 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { WellArchitectedClient } from '@aws-sdk/client-wellarchitected';
+import { AwsJson1_1Protocol } from '@aws-sdk/core/protocols';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
+import { collectBody } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { MetadataBearer } from '@aws-sdk/types';
 import { AwsClients, AwsClientsFactory, AwsEnvironment } from './types';
+
+/**
+ * The read operations whose answers are large and mapped field by field
+ * (`ecs.ts`, `scaling.ts`): at a thousand services, ten thousand tasks and
+ * a thousand services and policies a refresh.
+ */
+export const PLAIN_JSON_OPERATIONS = new Set([
+  'ListServices',
+  'DescribeServices',
+  'ListTasks',
+  'DescribeTasks',
+  'DescribeScalableTargets',
+  'DescribeScalingPolicies',
+]);
+
+/**
+ * AWS JSON 1.1 (the protocol of ECS and Application Auto Scaling) with the
+ * successful answers of PLAIN_JSON_OPERATIONS parsed by JSON.parse instead of
+ * the SDK's walk of the output schema: the JSON is the output's shape, but for
+ * timestamps, which stay epoch seconds (`isoTime` reads both). The schema walk
+ * was the backend's largest CPU cost of a refresh, and most of its garbage.
+ * Errors, and every other operation, go through the SDK as usual.
+ */
+export class PlainJsonReadsProtocol extends AwsJson1_1Protocol {
+  async deserializeResponse<Output extends MetadataBearer>(
+    ...args: Parameters<AwsJson1_1Protocol['deserializeResponse']>
+  ): Promise<Output> {
+    const [operationSchema, context, response] = args;
+    if (
+      response.statusCode >= 300 ||
+      !PLAIN_JSON_OPERATIONS.has(operationSchema.name)
+    ) {
+      return super.deserializeResponse<Output>(...args);
+    }
+    const bytes = await collectBody(response.body, context);
+    const output =
+      bytes.byteLength > 0
+        ? JSON.parse(
+            Buffer.from(
+              bytes.buffer,
+              bytes.byteOffset,
+              bytes.byteLength,
+            ).toString('utf8'),
+          )
+        : {};
+    output.$metadata = this.deserializeMetadata(response);
+    return output;
+  }
+}
 
 export interface AwsClientOptions {
   credentialsManager: AwsCredentialsManager;
@@ -48,8 +100,11 @@ export function createAwsClientsFactory(
       }),
     };
     return {
-      ecs: new ECSClient(clientConfig),
-      applicationAutoScaling: new ApplicationAutoScalingClient(clientConfig),
+      ecs: new ECSClient({ ...clientConfig, protocol: PlainJsonReadsProtocol }),
+      applicationAutoScaling: new ApplicationAutoScalingClient({
+        ...clientConfig,
+        protocol: PlainJsonReadsProtocol,
+      }),
       autoScaling: new AutoScalingClient(clientConfig),
       cloudWatch: new CloudWatchClient(clientConfig),
       elasticLoadBalancing: new ElasticLoadBalancingV2Client(clientConfig),
