@@ -10,6 +10,7 @@ import {
   EntityEnvironmentsResponse,
   EnvironmentDetailsResponse,
   EnvironmentListResponse,
+  EnvironmentServicesResponse,
   ProblemListResponse,
   compareProblems,
   evaluateEnvironment,
@@ -113,6 +114,7 @@ const ROUTES = [
   '/api/environments/v1/entity/default/component/shop-api',
   '/api/environments/v1/problems',
   '/api/environments/v1/environments/production/runs',
+  '/api/environments/v1/environments/production/services',
 ];
 
 const RUNS = '/api/environments/v1/environments/production/runs';
@@ -217,6 +219,33 @@ describe('environments backend', () => {
     );
     expect(body.evaluation!.problems.length).toBeGreaterThan(0);
     expect(body.evaluation!.problems[0].serviceName).toBe('shop-api');
+  });
+
+  it("serves an environment's matrix cells, each service's counts and status by name", async () => {
+    const { server } = await startBackend();
+    const response = await request(server).get(
+      '/api/environments/v1/environments/production/services',
+    );
+    expect(response.status).toBe(200);
+    const body = response.body as EnvironmentServicesResponse;
+    expect(body.summary.name).toBe('production');
+    expect(body.items).toEqual([
+      {
+        serviceName: 'shop-api',
+        status: 'error',
+        runningCount: 0,
+        desiredCount: 3,
+        pendingCount: 0,
+        atMax: false,
+        problemCount: expect.any(Number),
+      },
+      expect.objectContaining({ serviceName: 'storefront', status: 'ok' }),
+      expect.objectContaining({ serviceName: 'admin-panel', status: 'ok' }),
+    ]);
+    const unknown = await request(server).get(
+      '/api/environments/v1/environments/staging/services',
+    );
+    expect(unknown.status).toBe(404);
   });
 
   it('answers 404 for an unknown environment and 400 for a malformed name', async () => {

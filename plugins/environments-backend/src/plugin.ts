@@ -4,6 +4,7 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
@@ -11,6 +12,7 @@ import {
   environmentsRunCreatePermission,
 } from '@kler/plugin-environments-common';
 import { durationToMilliseconds } from '@backstage/types';
+import { registerEnvironmentsActions } from './actions/environmentsActions';
 import { EvaluationCache } from './caches/EvaluationCache';
 import {
   MAX_PERMISSION_DECISIONS,
@@ -96,6 +98,7 @@ export const environmentsPlugin = createBackendPlugin({
         rootLifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
         reader: environmentReaderServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -111,6 +114,7 @@ export const environmentsPlugin = createBackendPlugin({
         rootLifecycle,
         catalog,
         reader,
+        actionsRegistry,
       }) {
         const options = readEnvironmentsOptions(config);
         permissionsRegistry.addPermissions([
@@ -164,6 +168,13 @@ export const environmentsPlugin = createBackendPlugin({
             scope: 'global',
             fn: () => environments.refreshAll(),
           });
+        });
+
+        registerEnvironmentsActions({
+          actionsRegistry,
+          permissions,
+          catalog,
+          environments,
         });
 
         httpRouter.use(

@@ -45,20 +45,23 @@ export const problemsQuery = z.object({
   ),
 });
 
-/** Parses request input, or throws an InputError naming the bad parameter or field. */
+/**
+ * Parses request input, or throws an InputError naming the bad parameter or
+ * field; `input` is an action's input, checked with the same schemas.
+ */
 export function parseRequest<T extends z.ZodTypeAny>(
   schema: T,
   input: unknown,
-  location: 'path' | 'query' | 'body',
+  location: 'path' | 'query' | 'body' | 'input',
 ): z.infer<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const details = result.error.issues
       .map(
         issue =>
-          `${location} ${location === 'body' ? 'field' : 'parameter'} '${
-            issue.path.join('.') || '(root)'
-          }' ${issue.message}`,
+          `${location} ${
+            location === 'body' || location === 'input' ? 'field' : 'parameter'
+          } '${issue.path.join('.') || '(root)'}' ${issue.message}`,
       )
       .join('; ');
     throw new InputError(`Invalid request: ${details}`);

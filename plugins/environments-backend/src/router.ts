@@ -9,7 +9,6 @@ import {
   EnvironmentRunListResponse,
   EnvironmentServicesResponse,
   ProblemListResponse,
-  serviceCellsOf,
 } from '@kler/plugin-environments-common';
 import express, { Response } from 'express';
 import Router from 'express-promise-router';
@@ -30,6 +29,8 @@ import {
   EnvironmentsService,
   selectProblems,
   toDetailsResponse,
+  toServicesResponse,
+  unknownEnvironmentNames,
 } from './services/EnvironmentsService';
 import { RunHistory } from './services/runs/RunHistory';
 import { runListQuerySchema, runReportSchema } from './services/runs/schemas';
@@ -112,15 +113,7 @@ export async function createRouter(
       bodies.get(
         `services ${name}`,
         view.version,
-        (): EnvironmentServicesResponse => ({
-          summary: view.summary,
-          items: [
-            ...serviceCellsOf({
-              snapshot: view.state?.snapshot,
-              evaluation: view.evaluation,
-            }),
-          ].map(([serviceName, cell]) => ({ serviceName, ...cell })),
-        }),
+        (): EnvironmentServicesResponse => toServicesResponse(view),
       ),
     );
   });
@@ -181,8 +174,7 @@ export async function createRouter(
     const query = parseRequest(problemsQuery, req.query, 'query');
     const views = await environments.listEnvironments();
     if (query.environment) {
-      const known = new Set(views.map(view => view.entry.name));
-      const unknown = query.environment.filter(name => !known.has(name));
+      const unknown = unknownEnvironmentNames(views, query.environment);
       if (unknown.length > 0) {
         throw new InputError(
           `Invalid request: query parameter 'environment' names unknown environments: ${unknown.join(

@@ -25,6 +25,38 @@ function bearerTokenOf(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** The policy's decision on `environments.read` for these credentials. */
+async function decideRead(
+  permissions: PermissionsService,
+  credentials: BackstageCredentials,
+): Promise<AuthorizeResult> {
+  const [decision] = await permissions.authorize(
+    [{ permission: environmentsReadPermission }],
+    { credentials },
+  );
+  return decision.result;
+}
+
+function assertReadAllowed(result: AuthorizeResult): void {
+  if (result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(
+      `Not allowed: ${environmentsReadPermission.name}`,
+    );
+  }
+}
+
+/**
+ * `environments.read` for credentials that come without a request, such as
+ * those an action is invoked with: asked of the policy every time, since there
+ * is no token to key a kept decision on.
+ */
+export async function requireReadPermission(
+  permissions: PermissionsService,
+  credentials: BackstageCredentials,
+): Promise<void> {
+  assertReadAllowed(await decideRead(permissions, credentials));
+}
+
 /** The permission checks of the environments routes. */
 export function createPermissionChecks(options: PermissionChecksOptions) {
   const { httpAuth, permissions, decisions } = options;
@@ -40,20 +72,12 @@ export function createPermissionChecks(options: PermissionChecksOptions) {
     const token = decisions ? bearerTokenOf(req) : undefined;
     let result = token ? decisions!.get(token) : undefined;
     if (result === undefined) {
-      const [decision] = await permissions.authorize(
-        [{ permission: environmentsReadPermission }],
-        { credentials },
-      );
-      result = decision.result;
+      result = await decideRead(permissions, credentials);
       if (token) {
         decisions!.set(token, result, credentials.expiresAt);
       }
     }
-    if (result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed: ${environmentsReadPermission.name}`,
-      );
-    }
+    assertReadAllowed(result);
     return credentials;
   };
 

@@ -5,6 +5,7 @@ import {
   EnvironmentDetailsResponse,
   EnvironmentEvaluation,
   EnvironmentRun,
+  EnvironmentServicesResponse,
   EnvironmentSummary,
   HealthStatus,
   Problem,
@@ -13,6 +14,7 @@ import {
   evaluateEnvironment,
   evaluateUnreadEnvironment,
   isSeverityAtLeast,
+  serviceCellsOf,
 } from '@kler/plugin-environments-common';
 import { Evaluated, EvaluationCache } from '../caches/EvaluationCache';
 import {
@@ -178,6 +180,15 @@ export class EnvironmentsService {
   }
 }
 
+/** The names among `names` that no view has. */
+export function unknownEnvironmentNames(
+  views: EnvironmentView[],
+  names: string[],
+): string[] {
+  const known = new Set(views.map(view => view.entry.name));
+  return names.filter(name => !known.has(name));
+}
+
 /** The problems of the views that match the filter, worst first. */
 export function selectProblems(
   views: EnvironmentView[],
@@ -244,6 +255,21 @@ function summaryOf(
     summary.error = error;
   }
   return summary;
+}
+
+/** The services response of one environment: a cell per service, by name. */
+export function toServicesResponse(
+  view: EnvironmentView,
+): EnvironmentServicesResponse {
+  return {
+    summary: view.summary,
+    items: [
+      ...serviceCellsOf({
+        snapshot: view.state?.snapshot,
+        evaluation: view.evaluation,
+      }),
+    ].map(([serviceName, cell]) => ({ serviceName, ...cell })),
+  };
 }
 
 /** The details response of one environment. */

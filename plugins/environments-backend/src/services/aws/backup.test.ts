@@ -12,6 +12,7 @@ import {
   NOW,
   accessDenied,
   backup,
+  clearAwsCalls,
   createReader,
   env,
   minutesAgo,
@@ -285,5 +286,98 @@ describe('AwsEnvironmentReader: backup', () => {
       ListRecoveryPointsByBackupVaultCommand,
     );
     expect(backup).toHaveReceivedCommand(ListBackupPlansCommand);
+  });
+});
+
+describe('AwsEnvironmentReader: backup between configuration reads', () => {
+  const efsArn =
+    'arn:aws:elasticfilesystem:eu-west-1:222222222222:file-system/fs-media';
+  let jobs: Array<{ BackupJobId: string; State: 'RUNNING' | 'COMPLETED' }>;
+
+  beforeEach(() => {
+    jobs = [{ BackupJobId: 'job-1', State: 'COMPLETED' }];
+    backup.on(ListBackupPlansCommand).callsFake(() => ({
+      BackupPlansList: [{ BackupPlanId: 'plan-1', VersionId: 'v1' }],
+    }));
+    backup.on(GetBackupPlanCommand).resolves({
+      BackupPlan: { BackupPlanName: 'daily', Rules: [] },
+    });
+    backup.on(ListBackupSelectionsCommand).resolves({
+      BackupSelectionsList: [{ SelectionId: 'selection-1' }],
+    });
+    backup.on(GetBackupSelectionCommand).resolves({
+      BackupSelection: {
+        SelectionName: 'all',
+        IamRoleArn: 'arn:role',
+        Resources: [efsArn],
+      },
+    });
+    backup.on(ListBackupJobsCommand).callsFake(() => ({
+      BackupJobs: jobs.map(job => ({
+        ...job,
+        ResourceArn: efsArn,
+        CreationDate: minutesAgo(60),
+      })),
+    }));
+  });
+
+  it('reads the vault again only when a backup job completed since', async () => {
+    const reader = createReader();
+    await reader.read(env);
+
+    clearAwsCalls();
+    jobs.push({ BackupJobId: 'job-2', State: 'RUNNING' });
+    await reader.read(env);
+    expect(backup).toHaveReceivedCommandTimes(ListBackupJobsCommand, 1);
+    expect(backup).not.toHaveReceivedCommand(
+      ListRecoveryPointsByBackupVaultCommand,
+    );
+    expect(backup).not.toHaveReceivedCommand(
+      ListProtectedResourcesByBackupVaultCommand,
+    );
+
+    clearAwsCalls();
+    jobs[1].State = 'COMPLETED';
+    await reader.read(env);
+    expect(backup).toHaveReceivedCommandTimes(
+      ListRecoveryPointsByBackupVaultCommand,
+      1,
+    );
+    expect(backup).toHaveReceivedCommandTimes(
+      ListProtectedResourcesByBackupVaultCommand,
+      1,
+    );
+  });
+
+  it('describes a plan version and a selection once, and a new version again', async () => {
+    let now = new Date('2026-11-26T12:00:00.000Z');
+    const reader = createReader({
+      now: () => now,
+      configurationMaxAgeMs: 60_000,
+    });
+    await reader.read(env);
+
+    clearAwsCalls();
+    now = new Date(now.getTime() + 60_000);
+    const snapshot = await reader.read(env);
+    expect(backup).toHaveReceivedCommandTimes(ListBackupPlansCommand, 1);
+    expect(backup).toHaveReceivedCommandTimes(ListBackupSelectionsCommand, 1);
+    expect(backup).not.toHaveReceivedCommand(GetBackupPlanCommand);
+    expect(backup).not.toHaveReceivedCommand(GetBackupSelectionCommand);
+    expect(snapshot.backup?.plans[0]).toMatchObject({
+      backupPlanName: 'daily',
+      resourceArns: [efsArn],
+    });
+
+    clearAwsCalls();
+    now = new Date(now.getTime() + 60_000);
+    backup.on(ListBackupPlansCommand).resolves({
+      BackupPlansList: [{ BackupPlanId: 'plan-1', VersionId: 'v2' }],
+    });
+    await reader.read(env);
+    expect(backup).toHaveReceivedCommandWith(GetBackupPlanCommand, {
+      BackupPlanId: 'plan-1',
+      VersionId: 'v2',
+    });
   });
 });

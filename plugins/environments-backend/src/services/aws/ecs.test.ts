@@ -8,11 +8,13 @@ import {
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   accessDenied,
+  clearAwsCalls,
   createReader,
   ecs,
   elasticLoadBalancing,
   env,
   minutesAgo,
+  mockCluster,
   mockServices,
   pages,
   serviceArn,
@@ -215,5 +217,162 @@ describe('AwsEnvironmentReader: ECS', () => {
       name: 'ClusterNotFoundException',
       message: expect.stringContaining('kler-production'),
     });
+  });
+});
+
+describe('AwsEnvironmentReader: ECS between configuration reads', () => {
+  /** A cluster of `running` running tasks (two per service) and `stopped` stopped ones. */
+  function mockTasks(tasks: { running: number[]; stopped: number[] }) {
+    ecs.on(ListTasksCommand).callsFake(input => ({
+      taskArns: (input.desiredStatus === 'RUNNING'
+        ? tasks.running
+        : tasks.stopped
+      ).map(taskArn),
+    }));
+    ecs.on(DescribeTasksCommand).callsFake(input => ({
+      tasks: (input.tasks as string[]).map(arn => {
+        const id = Number(arn.split('/').pop());
+        const isStopped = tasks.stopped.includes(id);
+        return {
+          taskArn: arn,
+          group: `service:service-${id % 2}`,
+          lastStatus: isStopped ? 'STOPPED' : 'RUNNING',
+          stoppedAt: isStopped ? minutesAgo(5) : undefined,
+          containers: [],
+        };
+      }),
+    }));
+  }
+
+  const describedTasks = () =>
+    ecs
+      .commandCalls(DescribeTasksCommand)
+      .flatMap(call => call.args[0].input.tasks ?? [])
+      .map(arn => Number(arn.split('/').pop()))
+      .sort((a, b) => a - b);
+  const listedStatuses = () =>
+    ecs
+      .commandCalls(ListTasksCommand)
+      .map(call => call.args[0].input.desiredStatus);
+
+  it('describes the known services without listing them while the cluster counts as many', async () => {
+    mockServices(['service-0', 'service-1']);
+    mockCluster({ activeServicesCount: 2 });
+    const reader = createReader();
+    const first = await reader.read(env);
+    clearAwsCalls();
+
+    const second = await reader.read(env);
+
+    expect(ecs).not.toHaveReceivedCommand(ListServicesCommand);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1);
+    expect(second.services.map(s => s.serviceName)).toEqual(
+      first.services.map(s => s.serviceName),
+    );
+  });
+
+  it('lists the services again when the cluster counts another number, or one is gone', async () => {
+    mockServices(['service-0', 'service-1']);
+    mockCluster({ activeServicesCount: 2 });
+    const reader = createReader();
+    await reader.read(env);
+
+    clearAwsCalls();
+    mockServices(['service-0', 'service-1', 'service-2']);
+    mockCluster({ activeServicesCount: 3 });
+    const grown = await reader.read(env);
+    expect(ecs).toHaveReceivedCommandTimes(ListServicesCommand, 1);
+    expect(grown.services.map(s => s.serviceName)).toEqual([
+      'service-0',
+      'service-1',
+      'service-2',
+    ]);
+
+    // service-1 is deleted and service-3 created between two reads: the
+    // count is the same, but service-1 comes back INACTIVE.
+    clearAwsCalls();
+    mockServices(['service-0', 'service-2', 'service-3']);
+    ecs.on(DescribeServicesCommand).callsFake(input => ({
+      services: (input.services as string[]).map(arn => ({
+        serviceArn: arn,
+        serviceName: arn.split('/').pop(),
+        status: arn.endsWith('/service-1') ? 'INACTIVE' : 'ACTIVE',
+      })),
+    }));
+    const replaced = await reader.read(env);
+    expect(ecs).toHaveReceivedCommandTimes(ListServicesCommand, 1);
+    expect(replaced.services.map(s => s.serviceName)).toEqual([
+      'service-0',
+      'service-2',
+      'service-3',
+    ]);
+  });
+
+  it('reuses the running tasks while the cluster counts the same and none stopped, and describes a stopped task once', async () => {
+    mockServices(['service-0', 'service-1']);
+    mockCluster({ activeServicesCount: 2, runningTasksCount: 4 });
+    const tasks = { running: [1, 2, 3, 4], stopped: [9] };
+    mockTasks(tasks);
+    const reader = createReader();
+    const first = await reader.read(env);
+    expect(describedTasks()).toEqual([1, 2, 3, 4, 9]);
+
+    clearAwsCalls();
+    const second = await reader.read(env);
+    // Only the stopped tasks are listed; nothing is described again.
+    expect(listedStatuses()).toEqual(['STOPPED']);
+    expect(describedTasks()).toEqual([]);
+    expect(second.services.map(s => s.tasks.map(t => t.taskArn))).toEqual(
+      first.services.map(s => s.tasks.map(t => t.taskArn)),
+    );
+
+    // Task 4 stops and task 5 replaces it: the counts are the same, but a
+    // task stopped.
+    clearAwsCalls();
+    tasks.running = [1, 2, 3, 5];
+    tasks.stopped = [9, 4];
+    const third = await reader.read(env);
+    expect(listedStatuses().sort()).toEqual(['RUNNING', 'STOPPED']);
+    expect(describedTasks()).toEqual([4, 5]);
+    const service0 = third.services.find(s => s.serviceName === 'service-0')!;
+    expect(
+      service0.tasks.map(t => [
+        Number(t.taskArn.split('/').pop()),
+        t.lastStatus,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [2, 'RUNNING'],
+        [4, 'STOPPED'],
+      ]),
+    );
+
+    // A task started: the cluster counts one more.
+    clearAwsCalls();
+    tasks.running = [1, 2, 3, 5, 6];
+    mockCluster({ activeServicesCount: 2, runningTasksCount: 5 });
+    await reader.read(env);
+    expect(listedStatuses().sort()).toEqual(['RUNNING', 'STOPPED']);
+    expect(describedTasks()).toEqual([6]);
+  });
+
+  it('lists and describes every running task again once the configuration is due', async () => {
+    mockServices(['service-0', 'service-1']);
+    mockCluster({ activeServicesCount: 2, runningTasksCount: 2 });
+    mockTasks({ running: [1, 2], stopped: [] });
+    let now = new Date('2026-11-26T12:00:00.000Z');
+    const reader = createReader({
+      now: () => now,
+      configurationMaxAgeMs: 60_000,
+    });
+    await reader.read(env);
+
+    clearAwsCalls();
+    now = new Date(now.getTime() + 60_000);
+    await reader.read(env);
+
+    expect(ecs).toHaveReceivedCommandTimes(ListServicesCommand, 1);
+    expect(listedStatuses().sort()).toEqual(['RUNNING', 'STOPPED']);
+    expect(describedTasks()).toEqual([1, 2]);
   });
 });

@@ -13,10 +13,12 @@ import { DescribeCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import {
   applicationAutoScaling,
   autoScaling,
+  clearAwsCalls,
   createReader,
   ecs,
   env,
   minutesAgo,
+  mockCluster,
   mockEmptyAccount,
   mockServices,
   pages,
@@ -470,5 +472,81 @@ describe('AwsEnvironmentReader: capacity and scaling', () => {
     expect(
       snapshot.services.find(s => s.serviceName === 'service-1')?.scaling,
     ).toBeUndefined();
+  });
+});
+
+describe('AwsEnvironmentReader: scaling between configuration reads', () => {
+  it('reads the scalable targets and policies again when the services changed, the activities every time', async () => {
+    mockServices(['service-0']);
+    mockCluster({ activeServicesCount: 1 });
+    const reader = createReader();
+    await reader.read(env);
+
+    clearAwsCalls();
+    await reader.read(env);
+    expect(applicationAutoScaling).not.toHaveReceivedCommand(
+      DescribeScalableTargetsCommand,
+    );
+    expect(applicationAutoScaling).not.toHaveReceivedCommand(
+      DescribeScalingPoliciesCommand,
+    );
+    expect(applicationAutoScaling).toHaveReceivedCommandTimes(
+      DescribeScalingActivitiesCommand,
+      1,
+    );
+
+    clearAwsCalls();
+    mockServices(['service-0', 'service-1']);
+    mockCluster({ activeServicesCount: 2 });
+    await reader.read(env);
+    expect(applicationAutoScaling).toHaveReceivedCommandWith(
+      DescribeScalableTargetsCommand,
+      {
+        ResourceIds: [
+          'service/kler-production/service-0',
+          'service/kler-production/service-1',
+        ],
+      },
+    );
+    expect(applicationAutoScaling).toHaveReceivedCommandTimes(
+      DescribeScalingPoliciesCommand,
+      1,
+    );
+  });
+
+  it('describes the capacity providers again when the cluster names others, its Auto Scaling groups every time', async () => {
+    mockCluster({ capacityProviders: ['ec2-a'] });
+    ecs.on(DescribeCapacityProvidersCommand).callsFake(input => ({
+      capacityProviders: (input.capacityProviders as string[]).map(name => ({
+        name,
+        autoScalingGroupProvider: {
+          autoScalingGroupArn: `arn:asg:autoScalingGroupName/${name}-asg`,
+        },
+      })),
+    }));
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [],
+    });
+    const reader = createReader();
+    await reader.read(env);
+
+    clearAwsCalls();
+    await reader.read(env);
+    expect(ecs).not.toHaveReceivedCommand(DescribeCapacityProvidersCommand);
+    expect(autoScaling).toHaveReceivedCommandWith(
+      DescribeAutoScalingGroupsCommand,
+      { AutoScalingGroupNames: ['ec2-a-asg'] },
+    );
+
+    clearAwsCalls();
+    mockCluster({ capacityProviders: ['ec2-a', 'ec2-b'] });
+    const snapshot = await reader.read(env);
+    expect(ecs).toHaveReceivedCommandWith(DescribeCapacityProvidersCommand, {
+      capacityProviders: ['ec2-a', 'ec2-b'],
+    });
+    expect(snapshot.cluster?.capacityProviders.map(p => p.name)).toEqual([
+      'ec2-a',
+      'ec2-b',
+    ]);
   });
 });

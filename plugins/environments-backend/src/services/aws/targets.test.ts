@@ -9,12 +9,14 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   accessDenied,
+  clearAwsCalls,
   cloudWatch,
   createReader,
   ecs,
   elasticLoadBalancing,
   env,
   minutesAgo,
+  mockCluster,
   mockServices,
   useAwsMocks,
 } from '../../__testUtils__/awsMocks';
@@ -218,5 +220,81 @@ describe('AwsEnvironmentReader: load balancer targets', () => {
         ),
       },
     ]);
+  });
+
+  describe('between configuration reads', () => {
+    let now: Date;
+    let reader: ReturnType<typeof createReader>;
+    const describedGroups = () =>
+      elasticLoadBalancing
+        .commandCalls(DescribeTargetHealthCommand)
+        .map(call => call.args[0].input.TargetGroupArn!.split('/')[1])
+        .sort();
+
+    beforeEach(() => {
+      now = new Date('2026-11-26T12:00:00.000Z');
+      reader = createReader({
+        now: () => now,
+        configurationMaxAgeMs: 10 * 60_000,
+      });
+      mockCluster({ activeServicesCount: 3 });
+      mockServicesBehindTargetGroups(['healthy', 'failing', 'flapping']);
+      mockTargetGroups(['healthy', 'failing', 'flapping']);
+      mockDescribedTargets('unhealthy');
+    });
+
+    it('describes an unhealthy target group again only when its counts change, or after the configuration period', async () => {
+      mockCounts({ healthy: [2, 0], failing: [1, 1], flapping: [2, 0] });
+      await reader.read(env);
+      expect(describedGroups()).toEqual(['failing']);
+
+      clearAwsCalls();
+      now = new Date(now.getTime() + 60_000);
+      mockCounts({ healthy: [2, 0], failing: [1, 1], flapping: [1, 1] });
+      const snapshot = await reader.read(env);
+      // failing is as unhealthy as it was: its targets' reasons are reused.
+      expect(describedGroups()).toEqual(['flapping']);
+      expect(cloudWatch).toHaveReceivedCommand(GetMetricDataCommand);
+      expect(
+        snapshot.services.find(s => s.serviceName === 'failing')!
+          .targetHealth[0],
+      ).toMatchObject({ state: 'unhealthy' });
+
+      clearAwsCalls();
+      now = new Date(now.getTime() + 10 * 60_000);
+      await reader.read(env);
+      expect(describedGroups()).toEqual(['failing', 'flapping']);
+    });
+
+    it("reads the target groups' load balancers again when a service has a new target group", async () => {
+      mockCounts({ healthy: [2, 0], failing: [2, 0], flapping: [2, 0] });
+      await reader.read(env);
+      clearAwsCalls();
+      await reader.read(env);
+      expect(elasticLoadBalancing).not.toHaveReceivedCommand(
+        DescribeTargetGroupsCommand,
+      );
+
+      mockCluster({ activeServicesCount: 4 });
+      mockServicesBehindTargetGroups(['healthy', 'failing', 'flapping', 'new']);
+      mockTargetGroups(['healthy', 'failing', 'flapping', 'new']);
+      mockCounts({
+        healthy: [2, 0],
+        failing: [2, 0],
+        flapping: [2, 0],
+        new: [2, 0],
+      });
+      const snapshot = await reader.read(env);
+      expect(elasticLoadBalancing).toHaveReceivedCommandTimes(
+        DescribeTargetGroupsCommand,
+        1,
+      );
+      expect(snapshot.services.map(s => s.targetGroups?.[0]?.source)).toEqual([
+        'CloudWatch',
+        'CloudWatch',
+        'CloudWatch',
+        'CloudWatch',
+      ]);
+    });
   });
 });
