@@ -49,6 +49,10 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // KLER environments: ECS health, scaling, backups and Well-Architected findings
 backend.add(import('@kler/plugin-environments-backend'));
 
+// The actions of backend.actions.pluginSources (environments, the scaffolder's
+// read-only ones) as MCP tools at /api/mcp-actions/v1, for AI assistants.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // Fail at once, naming the key, rather than deep inside a plugin's start.
 ConfigSources.toConfig(ConfigSources.default({ argv: process.argv }))
   .then(config => {
