@@ -67,6 +67,11 @@ const serviceSchema = z
     crash: z
       .object({
         everyMinutes: z.number().positive(),
+        /**
+         * The first time the service's tasks may crash (ISO 8601): before it,
+         * the service runs clean, so a test can watch it turn unhealthy.
+         */
+        since: z.string().datetime().optional(),
         exitCode: z.number().int().default(137),
         reason: z
           .string()

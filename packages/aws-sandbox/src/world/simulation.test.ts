@@ -47,6 +47,12 @@ const BUSY: ScenarioInput = {
           deployment: { everyHours: 0.75, rolloutMinutes: 9, fails: true },
         },
         { name: 'idle', min: 0, max: 3, traffic: 0.4 },
+        {
+          name: 'late',
+          min: 2,
+          max: 2,
+          crash: { everyMinutes: 5, since: PEAK },
+        },
       ],
     },
   ],
@@ -117,5 +123,18 @@ describe('task runs reused while the schedule says they hold', () => {
         }
       }
     }
+  });
+});
+
+describe('crashes from a point in time', () => {
+  it('runs clean before crash.since and crashes after it', () => {
+    const world = new SandboxWorld(parseScenario(BUSY));
+    const env = world.environments[0];
+    const crashStops = (time: number) =>
+      env.serviceTasks('late', time).filter(run => run.stopKind === 'crash')
+        .length;
+    expect(crashStops(Date.parse(PEAK) - MINUTE)).toBe(0);
+    expect(crashStops(Date.parse(PEAK))).toBe(0);
+    expect(crashStops(Date.parse(PEAK) + 6 * MINUTE)).toBeGreaterThan(0);
   });
 });

@@ -45,6 +45,8 @@ export class ServiceSchedule {
   readonly rollout: number;
   readonly phase: number;
   readonly crashPeriod?: number;
+  /** No crash before this time (`crash.since`). */
+  readonly crashSince: number;
 
   constructor(
     private readonly seed: string,
@@ -63,6 +65,9 @@ export class ServiceSchedule {
     this.crashPeriod = service.crash
       ? service.crash.everyMinutes * MINUTE
       : undefined;
+    this.crashSince = service.crash?.since
+      ? Date.parse(service.crash.since)
+      : -Infinity;
   }
 
   deploymentIndex(time: number): number {
@@ -112,7 +117,7 @@ export class ServiceSchedule {
       const offset = this.crashOffset(slot);
       const at =
         floor((time + offset) / this.crashPeriod) * this.crashPeriod - offset;
-      if (at > best.at) best = { at, kind: 'crash' };
+      if (at > best.at && at >= this.crashSince) best = { at, kind: 'crash' };
     }
     return best;
   }
@@ -180,8 +185,10 @@ export class ServiceSchedule {
         if (this.crashPeriod) {
           const offset = this.crashOffset(slot);
           const period = this.crashPeriod;
+          // The next crash boundary after `at`, none before crashSince.
+          const after = Math.max(at, this.crashSince - 1);
           consider(
-            (floor((at + offset) / period) + 1) * period - offset + shift,
+            (floor((after + offset) / period) + 1) * period - offset + shift,
           );
         }
       }
