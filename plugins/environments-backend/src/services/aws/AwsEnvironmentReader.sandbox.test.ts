@@ -1,17 +1,7 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunningSandbox, startSandbox } from '@kler/aws-sandbox';
-import {
-  EnvironmentListResponse,
-  ProblemListResponse,
-  compareProblems,
-} from '@kler/plugin-environments-common';
 import path from 'node:path';
-import request from 'supertest';
-import { environmentEntity } from '../../__testUtils__/fixtures';
-import { environmentsPlugin } from '../../plugin';
 import { AwsEnvironmentReader } from './AwsEnvironmentReader';
 import { createAwsClientsFactory } from './clients';
 import { AwsEnvironment } from './types';
@@ -226,54 +216,5 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     await expect(
       createReader().read(environment('production')),
     ).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
-  });
-});
-
-describe('environments backend against the KLER sandbox', () => {
-  it('serves both environments, marked as sandbox, and their problems worst first', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            ...awsConfig,
-            environments: {
-              environments: [
-                { name: 'production', endpoint: sandbox.url },
-                { name: 'development', endpoint: sandbox.url },
-              ],
-            },
-          },
-        }),
-        catalogServiceMock.factory({
-          entities: [
-            environmentEntity('production', {
-              'kler.io/well-architected-workload-id': 'kler-production',
-            }),
-            environmentEntity('development', {
-              'kler.io/well-architected-workload-id': 'kler-development',
-            }),
-          ],
-        }),
-      ],
-    });
-
-    const list = await request(server).get('/api/environments/v1/environments');
-    expect(list.status).toBe(200);
-    const items = (list.body as EnvironmentListResponse).items;
-    expect(items.map(i => [i.name, i.source, i.stale])).toEqual([
-      ['development', 'sandbox', false],
-      ['production', 'sandbox', false],
-    ]);
-    for (const item of items) {
-      expect(item.error).toBeUndefined();
-      expect(item.counts.services).toBe(KLER_SERVICES.length);
-    }
-
-    const problems = await request(server).get('/api/environments/v1/problems');
-    expect(problems.status).toBe(200);
-    const problemItems = (problems.body as ProblemListResponse).items;
-    expect(problemItems.length).toBeGreaterThan(0);
-    expect([...problemItems].sort(compareProblems)).toEqual(problemItems);
   });
 });
