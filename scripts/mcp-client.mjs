@@ -81,7 +81,12 @@ async function main([command, name, args]) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).catch(error => {
-    console.error(error.message);
+    // The SDK's StreamableHTTPError carries the HTTP status as `code`.
+    console.error(
+      error.code === 401
+        ? 'HTTP 401: the server wants a valid token in KLER_TOKEN'
+        : error.message,
+    );
     process.exit(1);
   });
 }
