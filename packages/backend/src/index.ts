@@ -1,6 +1,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { ConfigSources } from '@backstage/config-loader';
 import { checkStartupConfig } from './startupChecks';
+import { startupLockConnection, startWithStartupLock } from './startupLock';
 
 const backend = createBackend();
 
@@ -54,11 +55,13 @@ backend.add(import('@kler/plugin-environments-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 // Fail at once, naming the key, rather than deep inside a plugin's start.
+// Replicas on one PostgreSQL start one at a time (see startupLock.ts).
 ConfigSources.toConfig(ConfigSources.default({ argv: process.argv }))
   .then(config => {
     checkStartupConfig(config);
+    const lockConnection = startupLockConnection(config);
     config.close?.();
-    return backend.start();
+    return startWithStartupLock(lockConnection, () => backend.start());
   })
   .catch(error => {
     process.stderr.write(`Backend failed to start: ${error.message}\n`);
