@@ -38,6 +38,7 @@ import {
   describeProvisioningDrills,
   killProcessTree,
 } from './provisioning.mjs';
+import { describeRestartDrills } from './restarts.mjs';
 import { startRedis } from './support/redis.mjs';
 import { createReport } from './support/report.mjs';
 import { isZip, readZipEntries } from './support/zip.mjs';
@@ -1637,3 +1638,4 @@ async function loadDrill({ backend, token, sandbox, seconds }) {
 }
 
 describeProvisioningDrills({ report, sandboxUrl: () => sandbox.url });
+describeRestartDrills({ report, sandboxUrl: () => sandbox.url });
