@@ -45,7 +45,8 @@ export async function withStartupLock<T>(
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const waitStarted = Date.now();
   let acquired = await lock.tryAcquire();
-  if (!acquired) {
+  const waited = !acquired;
+  if (waited) {
     options.log(
       'info',
       'Another replica of the portal is starting on this database; this one starts when it has (its plugins migrate their databases as they start)',
@@ -63,7 +64,7 @@ export async function withStartupLock<T>(
         timeoutMs / 1000,
       )} s; starting anyway`,
     );
-  } else if (waitedMs >= intervalMs) {
+  } else if (waited) {
     options.log(
       'info',
       `The other replica has started; starting after waiting ${(
