@@ -140,6 +140,10 @@ export const environmentsPlugin = createBackendPlugin({
           ttlMs: options.cache.ttlMs,
           timeoutMs: options.refresh.timeoutMs,
           copies: new SnapshotCopies({ enabled: caches.snapshotCopies }),
+          // Backstage's default cache store is in memory, this process's alone.
+          sharedCache:
+            (config.getOptionalString('backend.cache.store') ?? 'memory') !==
+            'memory',
         });
         const runs = new RunHistory({
           store: await RunStore.create({ database }),

@@ -40,7 +40,11 @@ function deferred<T>() {
 
 function createStore(
   reader: EnvironmentReader,
-  options: { timeoutMs?: number; cache?: CacheService } = {},
+  options: {
+    timeoutMs?: number;
+    cache?: CacheService;
+    sharedCache?: boolean;
+  } = {},
 ) {
   return new SnapshotStore({
     cache: options.cache ?? createCache(),
@@ -48,6 +52,7 @@ function createStore(
     logger: mockServices.logger.mock(),
     ttlMs: 60_000,
     timeoutMs: options.timeoutMs ?? 5_000,
+    sharedCache: options.sharedCache,
   });
 }
 
@@ -309,5 +314,105 @@ describe('SnapshotStore', () => {
     expect(state.stale).toBe(true);
     expect(state.error?.name).toBe('AccessDeniedException');
     expect(state.snapshot?.pending).toEqual(['backup']);
+  });
+
+  describe('with a cache of this process alone (the memory store)', () => {
+    const untouchedCache = () =>
+      mockServices.cache.mock({
+        get: jest.fn().mockRejectedValue(new Error('not to be read')),
+        set: jest.fn().mockRejectedValue(new Error('not to be written')),
+      });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('keeps the states as objects, without serializing them into the cache', async () => {
+      const cache = untouchedCache();
+      const read = jest.fn(async (env: AwsEnvironment) =>
+        snapshotOf(env, [ecsService('shop-api')]),
+      );
+      const store = createStore({ read }, { cache, sharedCache: false });
+
+      const first = await store.get(production);
+      const again = await store.get(production);
+
+      expect(read).toHaveBeenCalledTimes(1);
+      expect(again).toBe(first);
+      expect(first.snapshot?.services[0].serviceName).toBe('shop-api');
+      expect(cache.get).not.toHaveBeenCalled();
+      expect(cache.set).not.toHaveBeenCalled();
+    });
+
+    it('forgets a state after the TTL, as the cache would', async () => {
+      jest.useFakeTimers({ now: new Date('2026-06-01T12:00:00Z') });
+      const read = jest.fn(async (env: AwsEnvironment) => snapshotOf(env, []));
+      const store = createStore({ read }, { sharedCache: false });
+
+      await store.refresh(production);
+      jest.setSystemTime(new Date('2026-06-01T12:00:59Z'));
+      expect(await store.peek(production)).toBeDefined();
+      jest.setSystemTime(new Date('2026-06-01T12:01:00Z'));
+      expect(await store.peek(production)).toBeUndefined();
+    });
+
+    it('does not serve a state read with another definition', async () => {
+      const read = jest.fn(async (env: AwsEnvironment) => snapshotOf(env, []));
+      const store = createStore({ read }, { sharedCache: false });
+
+      await store.get(production);
+      const movedEnv = { ...production, endpoint: 'http://127.0.0.1:4566' };
+      const moved = await store.get(movedEnv);
+
+      expect(read).toHaveBeenCalledTimes(2);
+      expect(read.mock.calls[1][0]).toEqual(movedEnv);
+      expect(await store.peek(movedEnv)).toBe(moved);
+      // The state read with the new definition is not served for the old one.
+      expect(await store.peek(production)).toBeUndefined();
+      expect(await store.peek(development)).toBeUndefined();
+    });
+
+    it('answers a first read with the health, pending areas marked, then holds the whole snapshot', async () => {
+      const whole = deferred<EnvironmentSnapshot>();
+      const health = {
+        ...snapshotOf(production, [ecsService('shop-api')]),
+        pending: ['scaling' as const, 'backup' as const],
+      };
+      const store = createStore(
+        {
+          read: async (_env, options) => {
+            options?.onHealthRead?.(health);
+            return whole.promise;
+          },
+        },
+        { cache: untouchedCache(), sharedCache: false },
+      );
+
+      const first = await store.get(production);
+      expect(first.snapshot?.pending).toEqual(['scaling', 'backup']);
+      expect((await store.peek(production))?.version).toBe(first.version);
+
+      const refresh = store.refresh(production);
+      whole.resolve(snapshotOf(production, [ecsService('shop-api')]));
+      const done = await refresh;
+      expect(done.snapshot?.pending).toBeUndefined();
+      expect(await store.peek(production)).toBe(done);
+    });
+
+    it('keeps the last good snapshot, marked stale, when a refresh fails', async () => {
+      const read = jest
+        .fn<Promise<EnvironmentSnapshot>, [AwsEnvironment]>()
+        .mockImplementationOnce(async env => snapshotOf(env, [ecsService('a')]))
+        .mockRejectedValueOnce(accessDenied());
+      const store = createStore({ read }, { sharedCache: false });
+
+      await store.refresh(production);
+      const failed = await store.refresh(production);
+
+      expect(failed.stale).toBe(true);
+      expect(failed.error?.name).toBe('AccessDeniedException');
+      expect(failed.snapshot?.services[0].serviceName).toBe('a');
+      expect(await store.peek(production)).toBe(failed);
+    });
   });
 });

@@ -31,6 +31,13 @@ export interface SnapshotStoreOptions {
   timeoutMs: number;
   /** This replica's deserialized copies (switch `snapshotCopies`); on by default. */
   copies?: SnapshotCopies<EnvironmentState>;
+  /**
+   * Whether `cache` is shared between processes (Redis, Memcache, Valkey).
+   * The memory store (Backstage's default) is this process's alone: the
+   * states are then kept here as objects, not serialized into a cache no
+   * other process reads. Shared by default.
+   */
+  sharedCache?: boolean;
 }
 
 export class RefreshTimeoutError extends Error {
@@ -45,8 +52,9 @@ export function definitionKeyOf(env: AwsEnvironment): string {
 }
 
 /**
- * Holds the environments' snapshots in the Backstage cache (memory or Redis, so
- * that replicas share them). A failed refresh keeps the last good snapshot,
+ * Holds the environments' snapshots in the Backstage cache when it is shared
+ * (Redis and the like, so that replicas share them), in this process when it
+ * is the memory store. A failed refresh keeps the last good snapshot,
  * marked stale; concurrent refreshes of one environment share one read. A
  * first read stores the environment's health as soon as it is read, and the
  * whole snapshot once every part is in.
@@ -59,11 +67,20 @@ export class SnapshotStore {
     { whole: Promise<EnvironmentState>; first: Promise<EnvironmentState> }
   >();
   private readonly copies: SnapshotCopies<EnvironmentState>;
+  /** With a cache of this process alone: the states themselves, until they expire. */
+  private readonly ownStates = new Map<
+    string,
+    { state: EnvironmentState; expiresAt: number }
+  >();
 
   constructor(options: SnapshotStoreOptions) {
     this.options = options;
     this.copies =
       options.copies ?? new SnapshotCopies<EnvironmentState>({ enabled: true });
+  }
+
+  private get shared(): boolean {
+    return this.options.sharedCache ?? true;
   }
 
   /**
@@ -84,6 +101,14 @@ export class SnapshotStore {
     env: AwsEnvironment,
     definitionKey = definitionKeyOf(env),
   ): Promise<EnvironmentState | undefined> {
+    if (!this.shared) {
+      const own = this.ownStates.get(env.name);
+      if (own && own.expiresAt <= Date.now()) {
+        this.ownStates.delete(env.name);
+        return undefined;
+      }
+      return own?.state.definitionKey === definitionKey ? own.state : undefined;
+    }
     let cached: EnvironmentState | undefined;
     try {
       const version = (await this.options.cache.get(versionKey(env.name))) as
@@ -195,6 +220,20 @@ export class SnapshotStore {
   }
 
   private async store(env: AwsEnvironment, state: EnvironmentState) {
+    if (!this.shared) {
+      const now = Date.now();
+      // Environments no longer defined are not read again: drop what expired.
+      for (const [name, own] of this.ownStates) {
+        if (own.expiresAt <= now) {
+          this.ownStates.delete(name);
+        }
+      }
+      this.ownStates.set(env.name, {
+        state,
+        expiresAt: now + this.options.ttlMs,
+      });
+      return;
+    }
     this.copies.set(env.name, state);
     try {
       // The state first, then its version: a reader that sees the new version
