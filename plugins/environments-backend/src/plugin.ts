@@ -4,7 +4,10 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
-import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsRegistryServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
@@ -25,6 +28,12 @@ import {
 } from './caches/ResponseBodyCache';
 import { SnapshotCopies } from './caches/SnapshotCopies';
 import { readEnvironmentsOptions } from './config';
+import {
+  AwsCallMetrics,
+  createRequestMetricsMiddleware,
+  EnvironmentsMetrics,
+  instrumentReader,
+} from './metrics';
 import { createRouter } from './router';
 import {
   AwsEnvironmentReader,
@@ -51,8 +60,8 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
   defaultFactory: async service =>
     createServiceFactory({
       service,
-      deps: { config: coreServices.rootConfig },
-      factory({ config }) {
+      deps: { config: coreServices.rootConfig, metrics: metricsServiceRef },
+      factory({ config, metrics }) {
         const options = readEnvironmentsOptions(config);
         return new AwsEnvironmentReader({
           configurationMaxAgeMs: options.refresh.configurationMaxAgeMs,
@@ -67,6 +76,7 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
             maxAttempts: options.aws.maxAttempts,
             retryMode: options.aws.retryMode,
             timeoutMs: options.aws.timeoutMs,
+            plugins: [new AwsCallMetrics(metrics).plugin()],
           }),
         });
       },
@@ -99,6 +109,7 @@ export const environmentsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         reader: environmentReaderServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        metricsService: metricsServiceRef,
       },
       async init({
         config,
@@ -115,6 +126,7 @@ export const environmentsPlugin = createBackendPlugin({
         catalog,
         reader,
         actionsRegistry,
+        metricsService,
       }) {
         const options = readEnvironmentsOptions(config);
         permissionsRegistry.addPermissions([
@@ -133,9 +145,10 @@ export const environmentsPlugin = createBackendPlugin({
           // Replicas that do not run the refresh task still see new environments.
           maxAgeMs: caches.catalogListing ? Math.max(frequencyMs, 60_000) : 0,
         });
+        const metrics = new EnvironmentsMetrics(metricsService);
         const store = new SnapshotStore({
           cache,
-          reader,
+          reader: instrumentReader(reader, metrics),
           logger,
           ttlMs: options.cache.ttlMs,
           timeoutMs: options.refresh.timeoutMs,
@@ -174,6 +187,11 @@ export const environmentsPlugin = createBackendPlugin({
           });
         });
 
+        const stopObserving = metrics.observeEnvironments(async () =>
+          (await environments.listEnvironments()).map(view => view.summary),
+        );
+        rootLifecycle.addShutdownHook(stopObserving);
+
         registerEnvironmentsActions({
           actionsRegistry,
           permissions,
@@ -181,6 +199,7 @@ export const environmentsPlugin = createBackendPlugin({
           environments,
         });
 
+        httpRouter.use(createRequestMetricsMiddleware(metrics));
         httpRouter.use(
           await createRouter({
             httpAuth,

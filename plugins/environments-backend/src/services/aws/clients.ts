@@ -10,7 +10,7 @@ import { AwsJson1_1Protocol } from '@aws-sdk/core/protocols';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
 import { collectBody } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { MetadataBearer } from '@aws-sdk/types';
+import { MetadataBearer, Pluggable } from '@aws-sdk/types';
 import { AwsClients, AwsClientsFactory, AwsEnvironment } from './types';
 
 /**
@@ -70,6 +70,8 @@ export interface AwsClientOptions {
   retryMode: 'standard' | 'adaptive';
   /** Socket timeout of a single HTTP request. */
   timeoutMs: number;
+  /** Used on every client's middleware stack, for example to count its calls. */
+  plugins?: Pluggable<any, any>[];
 }
 
 /**
@@ -99,7 +101,7 @@ export function createAwsClientsFactory(
         requestTimeout: options.timeoutMs,
       }),
     };
-    return {
+    const clients: AwsClients = {
       ecs: new ECSClient({ ...clientConfig, protocol: PlainJsonReadsProtocol }),
       applicationAutoScaling: new ApplicationAutoScalingClient({
         ...clientConfig,
@@ -112,6 +114,12 @@ export function createAwsClientsFactory(
       wellArchitected: new WellArchitectedClient(clientConfig),
       tagging: new ResourceGroupsTaggingAPIClient(clientConfig),
     };
+    for (const client of Object.values(clients)) {
+      for (const plugin of options.plugins ?? []) {
+        client.middlewareStack.use(plugin);
+      }
+    }
+    return clients;
   };
 
   return env => {
