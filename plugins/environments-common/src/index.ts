@@ -33,6 +33,7 @@ export * from './runs';
 export type { EvaluationOptions } from './rules/context';
 export * from './consoleUrls';
 export { parseBackupScheduleFrequencyHours } from './backupSchedule';
+export * from './backupSelection';
 export { ENVIRONMENT_AREA_IAM_ACTIONS } from './rules/readErrorRules';
 export {
   TRUSTED_ENVIRONMENT_LOCATIONS_CONFIG_KEY,

@@ -207,12 +207,46 @@ export interface BackupRule {
   targetBackupVaultName: string;
 }
 
+/** A tag test of a backup selection: a tag key (without `aws:ResourceTag/`) and a value. */
+export interface BackupTagCondition {
+  key: string;
+  /** `*` matches any characters in the `like` tests. */
+  value: string;
+}
+
+/**
+ * One backup selection of a plan, as AWS Backup evaluates it: a resource is
+ * selected when it is not in `notResources` and either matches `resources`
+ * (ARNs, `*` wildcards; every resource when empty) and all the `conditions`,
+ * or carries one of the tags of `anyOfTags` (the API's `ListOfTags`). A
+ * selection with neither resources, conditions nor tags selects every
+ * resource.
+ */
+export interface BackupSelectionCriteria {
+  resources: string[];
+  notResources: string[];
+  /** The API's `ListOfTags` (StringEquals only), any of which selects. */
+  anyOfTags: BackupTagCondition[];
+  /** The API's `Conditions`, all of which must hold. */
+  conditions: {
+    stringEquals: BackupTagCondition[];
+    stringNotEquals: BackupTagCondition[];
+    stringLike: BackupTagCondition[];
+    stringNotLike: BackupTagCondition[];
+  };
+}
+
 export interface BackupPlan {
   backupPlanId: string;
   backupPlanName: string;
   rules: BackupRule[];
-  /** Resource ARNs selected by the plan's selections. */
+  /** Resource ARNs (or ARN patterns) the plan's selections name. */
   resourceArns: string[];
+  /**
+   * The plan's selections, whole (ARNs, tags and conditions). When absent (a
+   * snapshot from before they were read), `resourceArns` alone decides.
+   */
+  selections?: BackupSelectionCriteria[];
 }
 
 export interface BackupJob {
@@ -243,6 +277,11 @@ export interface BackupCandidate {
   resourceArn: string;
   resourceType: string;
   resourceName?: string;
+  /**
+   * The resource's tags that the plans' selections test (only those: other
+   * tags are not kept), to decide which plans select it.
+   */
+  tags?: Record<string, string>;
 }
 
 export interface BackupState {

@@ -195,6 +195,70 @@ describe('backup rules', () => {
       expect(problemsOf(snapshot)).toEqual([]);
     });
 
+    it('takes resources selected by tag conditions as backed up, and reports those without the tags', () => {
+      const snapshot = healthySnapshot();
+      const env = snapshot.environment;
+      const backup = snapshot.backup!;
+      // kler-environment's selection: every resource tagged with the
+      // environment and kler:backup=true, no ARN listed.
+      backup.plans[0].resourceArns = ['*'];
+      backup.plans[0].selections = [
+        {
+          resources: ['*'],
+          notResources: [],
+          anyOfTags: [],
+          conditions: {
+            stringEquals: [
+              { key: 'kler:environment', value: env.name },
+              { key: 'kler:backup', value: 'true' },
+            ],
+            stringNotEquals: [],
+            stringLike: [],
+            stringNotLike: [],
+          },
+        },
+      ];
+      for (const candidate of backup.candidates) {
+        candidate.tags = {
+          'kler:environment': env.name,
+          'kler:backup': 'true',
+        };
+      }
+      expect(problemsOf(snapshot)).toEqual([]);
+
+      backup.candidates[1].tags = { 'kler:environment': env.name };
+      expect(problemsOf(snapshot)).toEqual([
+        expect.objectContaining({
+          id: `${env.name}/backup/shop-database/not-in-backup-plan`,
+          title: 'shop-database is not backed up',
+        }),
+      ]);
+    });
+
+    it('takes resources selected by ListOfTags as backed up', () => {
+      const snapshot = healthySnapshot();
+      const env = snapshot.environment;
+      const backup = snapshot.backup!;
+      backup.plans[0].resourceArns = [];
+      backup.plans[0].selections = [
+        {
+          resources: [],
+          notResources: [],
+          anyOfTags: [{ key: 'kler:environment', value: env.name }],
+          conditions: {
+            stringEquals: [],
+            stringNotEquals: [],
+            stringLike: [],
+            stringNotLike: [],
+          },
+        },
+      ];
+      for (const candidate of backup.candidates) {
+        candidate.tags = { 'kler:environment': env.name };
+      }
+      expect(problemsOf(snapshot)).toEqual([]);
+    });
+
     it('reports a selected resource without any recovery point', () => {
       const snapshot = healthySnapshot();
       const env = snapshot.environment;

@@ -1,4 +1,5 @@
 import { parseBackupScheduleFrequencyHours } from '../backupSchedule';
+import { backupPlanSelects } from '../backupSelection';
 import {
   backupJobConsoleUrl,
   backupPlanConsoleUrl,
@@ -25,25 +26,17 @@ export function resourceIdFromArn(arn: string): string {
   return arn.split(/[:/]/).pop() || arn;
 }
 
-/** Backup selections may list ARNs with `*` wildcards. */
-function arnMatches(pattern: string, arn: string): boolean {
-  if (!pattern.includes('*')) {
-    return pattern === arn;
-  }
-  const escaped = pattern
-    .split('*')
-    .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${escaped}$`).test(arn);
-}
-
+/**
+ * The plans whose selections pick the resource; its tags are those read with
+ * the environment's candidates (a resource only in the vault has none known).
+ */
 function plansSelecting(
   backup: BackupState,
   resourceArn: string,
 ): BackupPlan[] {
-  return backup.plans.filter(plan =>
-    plan.resourceArns.some(pattern => arnMatches(pattern, resourceArn)),
-  );
+  const candidate = backup.candidates.find(c => c.resourceArn === resourceArn);
+  const resource = { resourceArn, tags: candidate?.tags };
+  return backup.plans.filter(plan => backupPlanSelects(plan, resource));
 }
 
 /** The shortest interval among the rules of the given plans, in hours. */

@@ -1,6 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { RunningSandbox, startSandbox } from '@kler/aws-sandbox';
+import { backupPlanSelects } from '@kler/plugin-environments-common';
 import path from 'node:path';
 import { AwsEnvironmentReader } from './AwsEnvironmentReader';
 import { createAwsClientsFactory } from './clients';
@@ -216,5 +217,91 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     await expect(
       createReader().read(environment('production')),
     ).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
+  });
+});
+
+describe('AwsEnvironmentReader: backup selections by tag, against the sandbox', () => {
+  // An environment as kler:environment:provisionSandbox makes one from
+  // kler-environment: its plan selects by the environment's tag, naming no
+  // resource.
+  let tagged: RunningSandbox;
+  beforeAll(async () => {
+    tagged = await startSandbox({
+      port: 0,
+      scenario: {
+        accounts: [{ id: '111111111111', name: 'kler-development' }],
+        environments: [
+          {
+            name: 'staging',
+            account: '111111111111',
+            cluster: 'kler-staging',
+            vault: 'kler-staging',
+            capacityProviders: [
+              {
+                name: 'kler-staging-ec2',
+                autoScalingGroup: { name: 'kler-staging-ecs', min: 1, max: 2 },
+              },
+            ],
+            services: [{ name: 'storefront', min: 1, max: 2 }],
+            resources: [
+              { type: 'efs', name: 'shop-media' },
+              { type: 'rds', name: 'shop-database' },
+            ],
+            backupPlans: [
+              {
+                name: 'kler-staging-daily',
+                rules: [{ name: 'daily', schedule: 'cron(0 3 * * ? *)' }],
+                selections: [
+                  {
+                    name: 'environment',
+                    tag: { key: 'kler:environment', value: 'staging' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+  });
+  afterAll(async () => {
+    await tagged?.close();
+  });
+
+  it('finds every tagged resource selected, keeping only the tags the selection tests', async () => {
+    const snapshot = await createReader().read({
+      name: 'staging',
+      tier: 'development',
+      accountId: '111111111111',
+      region: 'eu-west-1',
+      cluster: 'kler-staging',
+      backupVault: 'kler-staging',
+      endpoint: tagged.url,
+    });
+    expect(snapshot.readErrors).toEqual([]);
+    const backup = snapshot.backup!;
+    expect(backup.plans).toEqual([
+      expect.objectContaining({
+        backupPlanName: 'kler-staging-daily',
+        resourceArns: [],
+        selections: [
+          expect.objectContaining({
+            resources: [],
+            anyOfTags: [{ key: 'kler:environment', value: 'staging' }],
+          }),
+        ],
+      }),
+    ]);
+    expect(backup.candidates.map(c => [c.resourceName, c.tags])).toEqual(
+      expect.arrayContaining([
+        ['shop-media', { 'kler:environment': 'staging' }],
+        ['shop-database', { 'kler:environment': 'staging' }],
+      ]),
+    );
+    expect(
+      backup.candidates.every(candidate =>
+        backupPlanSelects(backup.plans[0], candidate),
+      ),
+    ).toBe(true);
   });
 });

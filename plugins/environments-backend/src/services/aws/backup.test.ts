@@ -179,6 +179,19 @@ describe('AwsEnvironmentReader: backup', () => {
             },
           ],
           resourceArns: [efsArn],
+          selections: [
+            {
+              resources: [efsArn],
+              notResources: [],
+              anyOfTags: [],
+              conditions: {
+                stringEquals: [],
+                stringNotEquals: [],
+                stringLike: [],
+                stringNotLike: [],
+              },
+            },
+          ],
         },
         {
           backupPlanId: 'plan-2',
@@ -190,6 +203,7 @@ describe('AwsEnvironmentReader: backup', () => {
             }),
           ],
           resourceArns: [],
+          selections: [],
         },
       ],
       protectedResources: [
@@ -214,14 +228,87 @@ describe('AwsEnvironmentReader: backup', () => {
           resourceArn: efsArn,
           resourceType: 'EFS',
           resourceName: 'shop-media',
+          tags: {},
         },
         {
           resourceArn: rdsArn,
           resourceType: 'RDS',
           resourceName: 'shop-database',
+          tags: {},
         },
       ],
     });
+  });
+
+  it("reads a selection's tags and conditions, and keeps with the candidates only the tags they test", async () => {
+    mockBackup();
+    backup.on(GetBackupSelectionCommand).resolves({
+      BackupSelection: {
+        SelectionName: 'tagged',
+        IamRoleArn: 'arn:role',
+        Resources: ['*'],
+        NotResources: [rdsArn],
+        ListOfTags: [
+          {
+            ConditionType: 'STRINGEQUALS',
+            ConditionKey: 'backup',
+            ConditionValue: 'daily',
+          },
+        ],
+        Conditions: {
+          StringEquals: [
+            {
+              ConditionKey: 'aws:ResourceTag/kler:backup',
+              ConditionValue: 'true',
+            },
+          ],
+          StringLike: [
+            {
+              ConditionKey: 'aws:ResourceTag/kler:environment',
+              ConditionValue: 'prod*',
+            },
+          ],
+        },
+      },
+    });
+    tagging.on(GetResourcesCommand).resolves({
+      ResourceTagMappingList: [
+        {
+          ResourceARN: efsArn,
+          Tags: [
+            { Key: 'Name', Value: 'shop-media' },
+            { Key: 'kler:environment', Value: 'production' },
+            { Key: 'kler:backup', Value: 'true' },
+            { Key: 'cost-centre', Value: 'shop' },
+          ],
+        },
+      ],
+    });
+    const snapshot = await createReader().read(env);
+    const plan = snapshot.backup!.plans[0];
+    expect(plan.selections).toEqual([
+      {
+        resources: ['*'],
+        notResources: [rdsArn],
+        anyOfTags: [{ key: 'backup', value: 'daily' }],
+        conditions: {
+          stringEquals: [{ key: 'kler:backup', value: 'true' }],
+          stringNotEquals: [],
+          stringLike: [{ key: 'kler:environment', value: 'prod*' }],
+          stringNotLike: [],
+        },
+      },
+    ]);
+    expect(snapshot.backup!.candidates).toEqual([
+      {
+        resourceArn: efsArn,
+        resourceType: 'EFS',
+        resourceName: 'shop-media',
+        tags: { 'kler:environment': 'production', 'kler:backup': 'true' },
+      },
+    ]);
+    // Selected by the tags: the vault's resource belongs to plan-1.
+    expect(snapshot.backup!.protectedResources[0].backupPlanId).toBe('plan-1');
   });
 
   it('reports AccessDenied on Backup as a read error of the backup area and keeps the rest', async () => {

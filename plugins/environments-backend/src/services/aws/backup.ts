@@ -7,6 +7,8 @@ import {
   ListBackupSelectionsCommand,
   ListProtectedResourcesByBackupVaultCommand,
   ListRecoveryPointsByBackupVaultCommand,
+  BackupSelection,
+  ConditionParameter,
   ProtectedResource as AwsProtectedResource,
   RecoveryPointByBackupVault,
 } from '@aws-sdk/client-backup';
@@ -18,8 +20,12 @@ import {
   BackupCandidate,
   BackupJob,
   BackupPlan,
+  BackupSelectionCriteria,
   BackupState,
+  BackupTagCondition,
   ProtectedResource,
+  backupPlanSelects,
+  backupSelectionTagKeys,
   parseBackupScheduleFrequencyHours,
 } from '@kler/plugin-environments-common';
 import { AwsReadMemory, Descriptions } from '../../caches/AwsReadMemory';
@@ -102,16 +108,16 @@ export async function readBackupPlans(
 }
 
 /**
- * Reads the resources each plan's selections name, keyed by plan id. A
- * selection never changes (AWS replaces it with a new one): GetBackupSelection
- * is called only for a selection not described before.
+ * Reads each plan's selections (ARNs, tags and conditions), keyed by plan id.
+ * A selection never changes (AWS replaces it with a new one):
+ * GetBackupSelection is called only for a selection not described before.
  */
 export async function readBackupSelections(
   { clients, limit, sendOptions }: ReadContext,
   backupPlanIds: string[],
-  known: Descriptions<string[]>,
-): Promise<Map<string, string[]>> {
-  const resourcesByPlan = new Map<string, string[]>();
+  known: Descriptions<BackupSelectionCriteria>,
+): Promise<Map<string, BackupSelectionCriteria[]>> {
+  const selectionsByPlan = new Map<string, BackupSelectionCriteria[]>();
   const selectionKeys: string[] = [];
   await Promise.all(
     backupPlanIds.map(async backupPlanId => {
@@ -127,7 +133,7 @@ export async function readBackupSelections(
         );
         return { items: page.BackupSelectionsList, nextToken: page.NextToken };
       });
-      const selectedResources = await Promise.all(
+      const criteria = await Promise.all(
         selections.map(async selection => {
           const key = `${backupPlanId}/${selection.SelectionId}`;
           selectionKeys.push(key);
@@ -144,16 +150,56 @@ export async function readBackupSelections(
               sendOptions,
             ),
           );
-          const resources = output.BackupSelection?.Resources ?? [];
-          known.set(key, resources);
-          return resources;
+          const read = selectionCriteria(output.BackupSelection);
+          known.set(key, read);
+          return read;
         }),
       );
-      resourcesByPlan.set(backupPlanId, [...new Set(selectedResources.flat())]);
+      selectionsByPlan.set(backupPlanId, criteria);
     }),
   );
   known.retainOnly(selectionKeys);
-  return resourcesByPlan;
+  return selectionsByPlan;
+}
+
+const RESOURCE_TAG_PREFIX = 'aws:ResourceTag/';
+
+function tagConditions(
+  conditions: ConditionParameter[] | undefined,
+): BackupTagCondition[] {
+  return (conditions ?? []).flatMap(({ ConditionKey, ConditionValue }) =>
+    ConditionKey && ConditionValue !== undefined
+      ? [
+          {
+            key: ConditionKey.startsWith(RESOURCE_TAG_PREFIX)
+              ? ConditionKey.slice(RESOURCE_TAG_PREFIX.length)
+              : ConditionKey,
+            value: ConditionValue,
+          },
+        ]
+      : [],
+  );
+}
+
+/** A selection as AWS Backup evaluates it (see BackupSelectionCriteria). */
+export function selectionCriteria(
+  selection: BackupSelection | undefined,
+): BackupSelectionCriteria {
+  return {
+    resources: selection?.Resources ?? [],
+    notResources: selection?.NotResources ?? [],
+    anyOfTags: tagConditions(
+      (selection?.ListOfTags ?? []).filter(
+        tag => (tag.ConditionType ?? 'STRINGEQUALS') === 'STRINGEQUALS',
+      ),
+    ),
+    conditions: {
+      stringEquals: tagConditions(selection?.Conditions?.StringEquals),
+      stringNotEquals: tagConditions(selection?.Conditions?.StringNotEquals),
+      stringLike: tagConditions(selection?.Conditions?.StringLike),
+      stringNotLike: tagConditions(selection?.Conditions?.StringNotLike),
+    },
+  };
 }
 
 /** Reads the resources that have recovery points in the vault. */
@@ -269,12 +315,17 @@ export async function readBackupCandidates(
     if (!resourceArn) {
       return [];
     }
-    const nameTag = mapping.Tags?.find(tag => tag.Key === 'Name')?.Value;
+    const tags = Object.fromEntries(
+      (mapping.Tags ?? []).flatMap(({ Key, Value }) =>
+        Key ? [[Key, Value ?? '']] : [],
+      ),
+    );
     return [
       {
         resourceArn,
         resourceType: backupResourceTypeFromArn(resourceArn),
-        resourceName: nameTag ?? resourceArn.split(/[:/]/).pop(),
+        resourceName: tags.Name ?? resourceArn.split(/[:/]/).pop(),
+        tags,
       },
     ];
   });
@@ -332,7 +383,8 @@ export async function readBackupArea(
       return undefined;
     }
     const planIds = plans.map(plan => plan.backupPlanId);
-    const known = memory.fresh<Map<string, string[]>>('backupSelections');
+    const known =
+      memory.fresh<Map<string, BackupSelectionCriteria[]>>('backupSelections');
     // Selections fail alone: the plans' rules are still worth judging.
     return memory.reuseOrRead(
       'backupSelections',
@@ -396,16 +448,37 @@ export async function readBackupArea(
     return undefined;
   }
 
-  const plansWithResources = (plans ?? []).map(plan => ({
-    ...plan,
-    resourceArns: selections?.get(plan.backupPlanId) ?? [],
+  const plansWithResources: BackupPlan[] = (plans ?? []).map(plan => {
+    const planSelections = selections?.get(plan.backupPlanId);
+    return {
+      ...plan,
+      resourceArns: [
+        ...new Set((planSelections ?? []).flatMap(s => s.resources)),
+      ],
+      // Unread selections: judged by no criteria rather than by none selecting.
+      selections: planSelections,
+    };
+  });
+  // Only the tags the selections test are kept with the candidates.
+  const testedTags = backupSelectionTagKeys(plansWithResources);
+  const candidatesWithTestedTags = (candidates ?? []).map(candidate => ({
+    ...candidate,
+    tags: Object.fromEntries(
+      Object.entries(candidate.tags ?? {}).filter(([key]) =>
+        testedTags.has(key),
+      ),
+    ),
   }));
-  const planIdByResource = new Map<string, string>();
-  for (const plan of plansWithResources) {
-    for (const arn of plan.resourceArns) {
-      planIdByResource.set(arn, plan.backupPlanId);
-    }
-  }
+  const tagsByResource = new Map(
+    candidatesWithTestedTags.map(c => [c.resourceArn, c.tags]),
+  );
+  const planIdOf = (resourceArn: string) =>
+    plansWithResources.find(plan =>
+      backupPlanSelects(plan, {
+        resourceArn,
+        tags: tagsByResource.get(resourceArn),
+      }),
+    )?.backupPlanId;
   const resources: ProtectedResource[] = (vault?.protectedResources ?? []).map(
     resource => {
       const resourceArn = resource.ResourceArn ?? '';
@@ -415,7 +488,7 @@ export async function readBackupArea(
         resourceName: resource.ResourceName,
         lastBackupTime: isoTime(resource.LastBackupTime),
         latestRecoveryPointAt: vault?.latestRecoveryPoints?.get(resourceArn),
-        backupPlanId: planIdByResource.get(resourceArn),
+        backupPlanId: planIdOf(resourceArn),
       };
     },
   );
@@ -425,7 +498,7 @@ export async function readBackupArea(
     plans: plansWithResources,
     protectedResources: resources,
     jobs: jobs ?? [],
-    candidates: candidates ?? [],
+    candidates: candidatesWithTestedTags,
   };
 }
 

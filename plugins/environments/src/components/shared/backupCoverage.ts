@@ -2,6 +2,7 @@ import {
   BackupCandidate,
   BackupJob,
   BackupState,
+  backupPlanSelects,
 } from '@kler/plugin-environments-common';
 
 export interface BackupCoverageRow {
@@ -43,7 +44,7 @@ export function backupCoverageRows(backup: BackupState): BackupCoverageRow[] {
         candidate.resourceArn,
       resourceType: candidate.resourceType,
       planNames: backup.plans
-        .filter(plan => plan.resourceArns.includes(candidate.resourceArn))
+        .filter(plan => backupPlanSelects(plan, candidate))
         .map(plan => plan.backupPlanName),
       lastBackupTime:
         protectedResource?.latestRecoveryPointAt ??
