@@ -434,7 +434,7 @@ describe('environments backend', () => {
     ]);
   });
 
-  it('schedules one global refresh task that re-lists and refreshes every environment', async () => {
+  it('schedules a refresh task in each replica that, holding the refresh lease, re-lists and refreshes every environment', async () => {
     const reader = createReader();
     const scheduler = mockServices.scheduler.mock();
     await startTestBackend({
@@ -462,7 +462,7 @@ describe('environments backend', () => {
     const task = scheduler.scheduleTask.mock.calls[0][0];
     expect(task).toMatchObject({
       id: 'environments-refresh',
-      scope: 'global',
+      scope: 'local',
       frequency: { minutes: 1 },
       timeout: { milliseconds: 40_000 },
     });

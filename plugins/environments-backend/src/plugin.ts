@@ -15,6 +15,7 @@ import {
   environmentsRunCreatePermission,
 } from '@kler/plugin-environments-common';
 import { durationToMilliseconds } from '@backstage/types';
+import { isError } from '@backstage/errors';
 import { registerEnvironmentsActions } from './actions/environmentsActions';
 import { EvaluationCache } from './caches/EvaluationCache';
 import {
@@ -48,6 +49,14 @@ import {
 import { LATEST_RUNS_REUSE_MS, RunHistory } from './services/runs/RunHistory';
 import { RunStore } from './services/runs/RunStore';
 import { SnapshotStore } from './services/snapshots/SnapshotStore';
+import { RefreshLeaseStore } from './services/refresh/RefreshLeaseStore';
+import {
+  RefreshOwnership,
+  refreshLeaseTimings,
+} from './services/refresh/RefreshOwnership';
+
+/** The scheduler task that refreshes the environments (local to each replica). */
+const REFRESH_TASK_ID = 'environments-refresh';
 
 /**
  * How the environments backend reads an environment. The default reads AWS with
@@ -174,18 +183,39 @@ export const environmentsPlugin = createBackendPlugin({
           }),
         });
 
+        // Every replica runs the refresh task on its own schedule; only the
+        // one holding the refresh lease in the shared database refreshes, and
+        // all read the cache. A lease, not a global task: the scheduler frees
+        // a dead replica's global task only once its timeout has passed and
+        // its janitor (once a minute) has run.
+        const ownership = new RefreshOwnership({
+          leases: await RefreshLeaseStore.create({ database }),
+          logger,
+          frequencyMs,
+          ...refreshLeaseTimings(frequencyMs),
+          onTakeover: () => {
+            scheduler.triggerTask(REFRESH_TASK_ID).catch(error => {
+              // A ConflictError: the task runs already.
+              if (!isError(error) || error.name !== 'ConflictError') {
+                logger.warn(`Could not start the refresh: ${error}`);
+              }
+            });
+          },
+        });
         // The refresh lists environments from the catalog, so it starts once
         // every plugin is up: earlier, the catalog answers 503.
         rootLifecycle.addStartupHook(async () => {
           await scheduler.scheduleTask({
-            id: 'environments-refresh',
+            id: REFRESH_TASK_ID,
             frequency: options.refresh.frequency,
             timeout: { milliseconds: options.refresh.timeoutMs * 2 },
-            // With a shared database, one replica refreshes and all read the cache.
-            scope: 'global',
-            fn: () => environments.refreshAll(),
+            scope: 'local',
+            fn: () =>
+              ownership.runIfOwner(() => environments.refreshAll()).then(),
           });
+          ownership.start();
         });
+        rootLifecycle.addShutdownHook(() => ownership.stop());
 
         const stopObserving = metrics.observeEnvironments(async () =>
           (await environments.listEnvironments()).map(view => view.summary),
