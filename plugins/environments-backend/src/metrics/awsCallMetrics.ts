@@ -4,10 +4,11 @@ import {
   DeserializeHandler,
   DeserializeHandlerArguments,
   HandlerExecutionContext,
-  MetadataBearer,
   Pluggable,
 } from '@aws-sdk/types';
 import { AwsCallOutcome } from './EnvironmentsMetrics';
+
+type SdkError = Parameters<typeof isThrottlingError>[0];
 
 const MIDDLEWARE_NAME = 'environmentsAwsCallMetrics';
 
@@ -61,7 +62,7 @@ export class AwsCallMetrics {
               } catch (error) {
                 this.calls.add(1, {
                   ...attributes,
-                  outcome: isThrottlingError(error as MetadataBearer & Error)
+                  outcome: isThrottlingError(error as SdkError)
                     ? 'throttled'
                     : 'error',
                 });
