@@ -210,8 +210,9 @@ export const environmentsPlugin = createBackendPlugin({
             frequency: options.refresh.frequency,
             timeout: { milliseconds: options.refresh.timeoutMs * 2 },
             scope: 'local',
-            fn: () =>
-              ownership.runIfOwner(() => environments.refreshAll()).then(),
+            fn: async () => {
+              await ownership.runIfOwner(() => environments.refreshAll());
+            },
           });
           ownership.start();
         });

@@ -15,7 +15,7 @@ async function createStore(id: TestDatabaseId) {
   return RefreshLeaseStore.create({ database });
 }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
 
 describe.each(databases.eachSupportedId())(
   'RefreshLeaseStore on %s',

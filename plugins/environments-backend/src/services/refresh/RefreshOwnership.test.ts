@@ -17,7 +17,7 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
 
 /** Short timings, so that a takeover is seen in well under a second. */
 const LEASE_MS = 300;
