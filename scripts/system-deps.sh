@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite drives for real: Chromium for the
 # browser tests, PostgreSQL 15 and Redis servers for the backend smoke tests and
-# drills. Debian's packages only; a no-op when they are present.
+# drills, Prometheus for promtool (the alert rules' checks and unit tests).
+# Debian's packages only; a no-op when they are present.
 set -euo pipefail
 
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v initdb >/dev/null || [[ -x /usr/lib/postgresql/15/bin/initdb ]] || missing+=(postgresql-15)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v promtool >/dev/null || missing+=(prometheus)
 
 if ((${#missing[@]})); then
   if [[ "$(id -u)" != 0 ]]; then
@@ -19,5 +21,5 @@ if ((${#missing[@]})); then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian starts a Redis service on install; the tests start their own.
-  command -v systemctl >/dev/null && systemctl disable --now redis-server 2>/dev/null || true
+  command -v systemctl >/dev/null && systemctl disable --now redis-server prometheus 2>/dev/null || true
 fi

@@ -55,6 +55,9 @@ count_node_tests() {
 run_step "type check" kler_yarn tsc
 run_step "lint" kler_yarn backstage-cli repo lint
 run_step "prettier" kler_yarn prettier --check .
+run_step "alert rules" bash -c \
+  'promtool check rules docs/prometheus/kler-environments.rules.yml &&
+   promtool test rules docs/prometheus/kler-environments.rules.test.yml'
 run_step "package tests" kler_yarn backstage-cli repo test \
   --json --outputFile "$results/jest.json"
 count_jest "$results/jest.json"
