@@ -38,6 +38,7 @@ import {
   describeProvisioningDrills,
   killProcessTree,
 } from './provisioning.mjs';
+import { describeOwnershipDrills } from './ownership.mjs';
 import { describeRestartDrills } from './restarts.mjs';
 import { startRedis } from './support/redis.mjs';
 import { createReport } from './support/report.mjs';
@@ -1196,10 +1197,9 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
             intervalMs: 50,
             what: `replica ${victim} to die`,
           });
-          // The dead replica's lock on the refresh task is freed by the
-          // scheduler's janitor (once a minute) after the task timeout, so the
-          // takeover can take about a minute. Meanwhile every answer of the
-          // survivor must still be a full one.
+          // The dead replica's refresh lease expires and the survivor takes
+          // it over (the drill _Refresh owner killed_ times it). Meanwhile
+          // every answer of the survivor must still be a full one.
           let polls = 0;
           const backend = replicas[survivor];
           const taken = await waitFor(
@@ -1639,3 +1639,4 @@ async function loadDrill({ backend, token, sandbox, seconds }) {
 
 describeProvisioningDrills({ report, sandboxUrl: () => sandbox.url });
 describeRestartDrills({ report, sandboxUrl: () => sandbox.url });
+describeOwnershipDrills({ report, sandbox: () => sandbox });
