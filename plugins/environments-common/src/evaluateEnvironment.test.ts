@@ -72,6 +72,7 @@ describe('evaluateEnvironment', () => {
           scaling: 'ok',
           backup: 'ok',
           wellArchitected: 'ok',
+          workload: 'ok',
           provisioning: 'ok',
         },
         services: expect.any(Array),
@@ -160,6 +161,7 @@ describe('evaluateEnvironment', () => {
       scaling: 'error',
       backup: 'error',
       wellArchitected: 'warning',
+      workload: 'ok',
       provisioning: 'ok',
     });
     const byName = Object.fromEntries(
@@ -171,6 +173,7 @@ describe('evaluateEnvironment', () => {
       scaling: 'ok',
       backup: 'ok',
       wellArchitected: 'ok',
+      workload: 'ok',
       provisioning: 'ok',
     });
     expect(byName['shop-api'].problems.map(p => p.id)).toEqual([
@@ -233,6 +236,7 @@ describe('evaluateEnvironment', () => {
       scaling: 'unknown',
       backup: 'unknown',
       wellArchitected: 'unknown',
+      workload: 'ok',
       provisioning: 'ok',
     });
     expect(evaluation.status).toBe('error');
@@ -293,6 +297,7 @@ describe('summarizeEvaluation', () => {
         scaling: 'error',
         backup: 'error',
         wellArchitected: 'warning',
+        workload: 'ok',
         provisioning: 'ok',
       },
       counts: {
@@ -313,6 +318,7 @@ describe('summarizeEvaluation', () => {
         scaling: 'ok',
         backup: 'ok',
         wellArchitected: 'ok',
+        workload: 'ok',
         provisioning: 'ok',
       },
       counts: {
@@ -340,6 +346,7 @@ describe('evaluateUnreadEnvironment', () => {
         scaling: 'unknown',
         backup: 'unknown',
         wellArchitected: 'unknown',
+        workload: 'unknown',
         provisioning: 'error',
       },
       services: [],

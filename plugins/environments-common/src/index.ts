@@ -9,6 +9,7 @@
 export * from './annotations';
 export * from './permissions';
 export * from './types';
+export * from './workloadTypes';
 export {
   PROBLEM_SEVERITIES,
   ENVIRONMENT_AREAS,

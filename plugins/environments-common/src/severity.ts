@@ -27,6 +27,7 @@ export const ENVIRONMENT_AREAS: EnvironmentArea[] = [
   'scaling',
   'backup',
   'wellArchitected',
+  'workload',
   'provisioning',
 ];
 

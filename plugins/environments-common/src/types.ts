@@ -7,6 +7,7 @@
  */
 
 import type { ServiceCell } from './view/serviceMatrix';
+import type { TaskDefinitionSummary } from './workloadTypes';
 
 /** The tier of an environment; production gets stricter rules and guarded provisioning. */
 export type EnvironmentTier = 'development' | 'production';
@@ -51,6 +52,10 @@ export interface EcsServiceEvent {
 
 export interface EcsContainer {
   name: string;
+  /** The image the container runs, as the task reports it. */
+  image?: string;
+  /** The digest of the image the container runs (`sha256:...`), once pulled. */
+  imageDigest?: string;
   lastStatus?: string;
   exitCode?: number;
   reason?: string;
@@ -70,6 +75,8 @@ export interface EcsTask {
   /** TaskFailedToStart, EssentialContainerExited, UserInitiated, ServiceSchedulerInitiated, ... */
   stopCode?: string;
   stoppedReason?: string;
+  /** The availability zone the task runs in (`eu-west-1a`). */
+  availabilityZone?: string;
   containers: EcsContainer[];
 }
 
@@ -158,6 +165,11 @@ export interface EcsService {
   targetGroups?: TargetGroupHealth[];
   scaling?: ServiceScaling;
   alarms: CloudWatchAlarm[];
+  /**
+   * The task definitions of the service's PRIMARY and ACTIVE deployments,
+   * the primary's first; absent when they were not read (yet).
+   */
+  taskDefinitions?: TaskDefinitionSummary[];
 }
 
 export interface AutoScalingGroup {
@@ -371,6 +383,7 @@ export type EnvironmentArea =
   | 'scaling'
   | 'backup'
   | 'wellArchitected'
+  | 'workload'
   | 'provisioning';
 
 export type ProblemSeverity = 'critical' | 'high' | 'medium' | 'low';

@@ -9,6 +9,7 @@ const evaluation = (at: Date): EnvironmentEvaluation => ({
     scaling: 'ok',
     backup: 'ok',
     wellArchitected: 'ok',
+    workload: 'ok',
     provisioning: 'ok',
   },
   services: [],

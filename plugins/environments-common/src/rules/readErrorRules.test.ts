@@ -84,6 +84,7 @@ describe('read error rules', () => {
       scaling: 'ok',
       backup: 'ok',
       wellArchitected: 'unknown',
+      workload: 'ok',
       provisioning: 'ok',
     });
     expect(evaluation.status).toBe('error');

@@ -42,6 +42,8 @@ export const ENVIRONMENT_AREA_IAM_ACTIONS: Record<EnvironmentArea, string[]> = {
     'wellarchitected:GetLensReview',
     'wellarchitected:ListLensReviewImprovements',
   ],
+  // What runs where: task definitions (once per ARN).
+  workload: ['ecs:DescribeTaskDefinition'],
   // From the run history the portal records, not from AWS.
   provisioning: [],
 };
@@ -51,6 +53,7 @@ const AREA_NAMES: Record<EnvironmentArea, string> = {
   scaling: 'scaling',
   backup: 'backup',
   wellArchitected: 'Well-Architected',
+  workload: 'workload (task definitions)',
   provisioning: 'provisioning',
 };
 

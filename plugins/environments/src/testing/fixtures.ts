@@ -18,6 +18,7 @@ const ok = {
   scaling: 'ok',
   backup: 'ok',
   wellArchitected: 'ok',
+  workload: 'ok',
   provisioning: 'ok',
 } as const;
 

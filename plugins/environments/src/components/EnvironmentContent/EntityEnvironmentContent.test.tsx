@@ -240,6 +240,7 @@ describe('EntityEnvironmentContent', () => {
           scaling: 'unknown',
           backup: 'unknown',
           wellArchitected: 'unknown',
+          workload: 'unknown',
           provisioning: 'error',
         },
         services: [],

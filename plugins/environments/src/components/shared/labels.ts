@@ -9,6 +9,7 @@ export const AREA_LABELS: Record<EnvironmentArea, string> = {
   scaling: 'Scaling',
   backup: 'Backup',
   wellArchitected: 'Well-Architected',
+  workload: 'Workload',
   provisioning: 'Provisioning',
 };
 

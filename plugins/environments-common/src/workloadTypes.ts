@@ -1,0 +1,63 @@
+/*
+ * What runs where: the task definitions in use by each service, read once per
+ * ARN (a task definition never changes), reduced to what a reviewer compares
+ * between environments. Values of environment variables are never kept: only
+ * their names.
+ */
+
+/** An image reference, as a task definition names it and as tasks run it. */
+export interface ContainerImageRef {
+  /** The reference as written in the task definition. */
+  image: string;
+  /** Registry host, `docker.io` when the reference names none. */
+  registry: string;
+  /** The repository within the registry: `shop-api`, `library/nginx`. */
+  repository: string;
+  /** The tag, when the reference has one (`latest` when it has neither tag nor digest). */
+  tag?: string;
+  /** `sha256:...` when the reference pins a digest. */
+  digest?: string;
+  /** The account of an ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com`). */
+  ecrAccountId?: string;
+}
+
+/** Where a container's secret comes from (ECS `secrets[].valueFrom`). */
+export type ContainerSecretSource = 'ssm' | 'secretsmanager';
+
+export interface ContainerSecretRef {
+  /** The environment variable's name inside the container. */
+  name: string;
+  source: ContainerSecretSource;
+  /**
+   * The parameter's name (SSM, without its ARN prefix) or the secret's ARN
+   * (Secrets Manager), as `valueFrom` names it: a reference, never a value.
+   */
+  reference: string;
+}
+
+export interface ContainerDefinitionSummary {
+  name: string;
+  image: ContainerImageRef;
+  essential: boolean;
+  cpu?: number;
+  /** MiB: the hard limit, else the reservation. */
+  memory?: number;
+  /** Container ports, sorted. */
+  ports: number[];
+  /** The log driver (`awslogs`, ...); absent when the container logs nowhere. */
+  logDriver?: string;
+  /** Names of the plaintext environment variables, sorted. Never their values. */
+  environmentNames: string[];
+  /** The secrets injected from SSM or Secrets Manager, by name. */
+  secrets: ContainerSecretRef[];
+}
+
+export interface TaskDefinitionSummary {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  /** Task-level size, as ECS writes it (`256`, `1024`); absent when only containers are sized. */
+  cpu?: string;
+  memory?: string;
+  containers: ContainerDefinitionSummary[];
+}
