@@ -16,7 +16,7 @@ import {
 } from '@kler/plugin-environments-common';
 import { Descriptions } from '../../caches/AwsReadMemory';
 import { chunk, collectPages } from './concurrency';
-import { isoTime } from './time';
+import { epochSeconds, isoTime } from './time';
 import { ReadContext } from './types';
 
 /** DescribeServices accepts at most 10 services per call. */
@@ -384,14 +384,15 @@ function toEcsTask(task: Task): EcsTask {
 /** The service as the snapshot keeps it; tasks and the other areas are added later. */
 function toEcsService(service: Service): EcsService {
   const serviceName = service.serviceName ?? '';
-  const events = (service.events ?? [])
+  // ECS answers up to 100 events a service: only the kept ones are converted.
+  const events = [...(service.events ?? [])]
+    .sort((a, b) => epochSeconds(b.createdAt) - epochSeconds(a.createdAt))
+    .slice(0, SERVICE_EVENTS_KEPT)
     .map(event => ({
       id: event.id ?? '',
       createdAt: isoTime(event.createdAt) ?? '',
       message: event.message ?? '',
-    }))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .slice(0, SERVICE_EVENTS_KEPT);
+    }));
   const targetGroupArns = [
     ...new Set(
       (service.loadBalancers ?? []).flatMap(lb =>

@@ -10,3 +10,11 @@ export function isoTime(value: Date | number | undefined): string | undefined {
     typeof value === 'number' ? new Date(value * 1000) : value
   ).toISOString();
 }
+
+/** An AWS timestamp as epoch seconds, to order by; -Infinity when absent. */
+export function epochSeconds(value: Date | number | undefined): number {
+  if (value === undefined || value === null) {
+    return -Infinity;
+  }
+  return typeof value === 'number' ? value : value.getTime() / 1000;
+}
