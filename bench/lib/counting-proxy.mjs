@@ -1,6 +1,7 @@
 // A tiny HTTP proxy in front of the AWS sandbox that counts the AWS calls going
 // through it, per operation. The sandbox's admin state has no request counters,
-// so the benchmark counts on the wire, outside both the backend and the sandbox.
+// so the benchmark counts on the wire, outside both the backend and the sandbox;
+// per operation and per access key id (one per account, in the benchmark).
 //
 // Run as its own process (`node counting-proxy.mjs <sandbox url>`) so that its
 // work does not run on the event loop of the load generator. Control routes live
@@ -25,6 +26,8 @@ function runProxy(targetUrl) {
       firstRequestAt: undefined,
       lastResponseAt: undefined,
       inFlight: 0,
+      /** Per access key id (the sandbox tells accounts apart by it). */
+      byAccessKey: {},
     };
   };
   reset();
@@ -102,6 +105,17 @@ function runProxy(targetUrl) {
     stats.calls += 1;
     stats.inFlight += 1;
     stats.firstRequestAt ??= Date.now();
+    const accessKey =
+      /Credential=([^/,\s]+)\//.exec(
+        String(req.headers.authorization ?? ''),
+      )?.[1] ?? 'unsigned';
+    const account = (stats.byAccessKey[accessKey] ??= {
+      calls: 0,
+      throttled: 0,
+      firstAt: Date.now(),
+      lastAt: undefined,
+    });
+    account.calls += 1;
 
     const upstream = httpRequest(
       {
@@ -113,30 +127,41 @@ function runProxy(targetUrl) {
         agent,
       },
       upstreamRes => {
+        const status = upstreamRes.statusCode ?? 502;
+        const done = () => {
+          stats.inFlight -= 1;
+          stats.lastResponseAt = Date.now();
+          entry.lastAt = stats.lastResponseAt;
+          account.lastAt = stats.lastResponseAt;
+        };
+        if (status < 400) {
+          // Streamed through: the proxy stands for the network, and should
+          // spend as little of the shared CPUs as it can.
+          res.writeHead(status, upstreamRes.headers);
+          upstreamRes.pipe(res);
+          upstreamRes.on('end', done);
+          return;
+        }
         const chunks = [];
         upstreamRes.on('data', c => chunks.push(c));
         upstreamRes.on('end', () => {
           const payload = Buffer.concat(chunks);
-          const status = upstreamRes.statusCode ?? 502;
-          if (status >= 400) {
-            const throttled = isThrottlingResponse(
-              status,
-              upstreamRes.headers,
-              payload.toString('utf8'),
-            );
-            if (throttled) {
-              entry.throttled += 1;
-              stats.throttled += 1;
-            } else {
-              entry.errors += 1;
-              stats.errors += 1;
-            }
+          const throttled = isThrottlingResponse(
+            status,
+            upstreamRes.headers,
+            payload.toString('utf8'),
+          );
+          if (throttled) {
+            entry.throttled += 1;
+            stats.throttled += 1;
+            account.throttled += 1;
+          } else {
+            entry.errors += 1;
+            stats.errors += 1;
           }
           res.writeHead(status, upstreamRes.headers);
           res.end(payload);
-          stats.inFlight -= 1;
-          stats.lastResponseAt = Date.now();
-          entry.lastAt = stats.lastResponseAt;
+          done();
         });
       },
     );

@@ -1,0 +1,542 @@
+// The benchmark's report: the tables of both axes, the memory table, the
+// floors with PASS or FAIL, and the details of each size, as Markdown.
+import { cpus } from 'node:os';
+import { percentile } from './load.mjs';
+import {
+  ACCOUNT_FAULTS,
+  SERVICES_PER_ENVIRONMENT,
+} from './accounts-runner.mjs';
+import {
+  CLIENTS,
+  ENVIRONMENTS,
+  LATENCY_MS,
+  TAB_INTERVAL_MS,
+  TASKS_PER_SERVICE,
+} from './size-runner.mjs';
+
+const fmtMs = ms =>
+  Number.isFinite(ms)
+    ? ms >= 1000
+      ? `${(ms / 1000).toFixed(2)} s`
+      : `${ms.toFixed(1)} ms`
+    : 'n/a';
+const fmtMb = kb => (kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
+const fmtCpu = s => (Number.isFinite(s) ? `${s.toFixed(2)} s` : 'n/a');
+const fmtBytes = bytes => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const ratio = (a, b) => (b > 0 ? a / b : NaN);
+const fmtX = x => (Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a');
+const fmtPct = x => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
+const p95Of = load => load?.p95;
+/** What a process retains after a full collection: V8's heap in use and the memory outside it (buffers). */
+const retainedKb = usage =>
+  usage ? (usage.heapUsed + usage.external) / 1024 : undefined;
+
+const ECS_OPERATIONS = [
+  'DescribeClusters',
+  'ListServices',
+  'DescribeServices',
+  'ListTasks',
+  'DescribeTasks',
+  'DescribeCapacityProviders',
+];
+/** The backend's cold calls that read what the naive reader reads: ECS. */
+const ecsCalls = r =>
+  ECS_OPERATIONS.reduce((sum, op) => sum + (r.cold.byOperation[op] ?? 0), 0);
+
+/** Every middle point within `tolerance` (share) or `floor` of the line through the ends. */
+function linearity(points, { tolerance, floor, unit }) {
+  if (points.length < 3) {
+    return { verdict: 'NOT MEASURED', detail: 'needs 3 points or more' };
+  }
+  const first = points[0];
+  const last = points[points.length - 1];
+  const slope = (last.y - first.y) / (last.x - first.x);
+  const middles = points.slice(1, -1).map(p => {
+    const expected = first.y + slope * (p.x - first.x);
+    return { ...p, expected, deviation: p.y - expected };
+  });
+  const bad = middles.filter(
+    m => Math.abs(m.deviation) > Math.max(floor, tolerance * m.expected),
+  );
+  return {
+    verdict: bad.length ? 'FAIL' : 'PASS',
+    slope,
+    detail: middles
+      .map(
+        m =>
+          `${m.x}: ${unit(m.y)}, line ${unit(m.expected)} (${
+            m.deviation >= 0 ? '+' : ''
+          }${fmtPct(m.deviation / m.expected)})`,
+      )
+      .join('; '),
+  };
+}
+
+function cpuText(c) {
+  const total = c.backend + c.sandbox + c.proxy;
+  return `${total.toFixed(1)} CPU-seconds on ${
+    cpus().length
+  } CPUs: backend ${c.backend.toFixed(1)}, sandbox ${c.sandbox.toFixed(
+    1,
+  )}, counting proxy ${c.proxy.toFixed(1)}`;
+}
+
+function spreadOf(readMs, except) {
+  const values = Object.entries(readMs)
+    .filter(([name]) => name !== except)
+    .map(([, ms]) => ms)
+    .sort((a, b) => a - b);
+  return {
+    min: values[0],
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    max: values[values.length - 1],
+  };
+}
+const fmtSpread = s =>
+  `${fmtMs(s.min)} / ${fmtMs(s.p50)} / ${fmtMs(s.p95)} / ${fmtMs(s.max)}`;
+
+/**
+ * @param {object} run sizes (results of the services axis), accounts (of the
+ *   accounts axis), failures, memory (built backends' baselines), meta
+ */
+export function formatReport(run) {
+  const { sizes, accounts, failures, memory, meta } = run;
+  const lines = [];
+  const floors = [];
+  const floor = (name, verdict, detail) =>
+    floors.push({ name, verdict, detail });
+  const bySize = size => sizes.find(r => r.size === size);
+  const big = bySize(1000);
+
+  lines.push('# Environments backend benchmark', '');
+  lines.push(
+    `Run ${meta.startedAt} (${meta.mode}), ${meta.durationS} s; ${
+      cpus().length
+    } CPUs shared with other work; load average (1, 5, 15 min) at start ${
+      meta.loadAtStart
+    }, at end ${meta.loadAtEnd}. Command: \`${meta.command}\`.`,
+    '',
+    `The backend measured is the environments plugin built as deployed (bench/backend/index.ts compiled ahead of time, NODE_ENV=production, plain Node; auth with guest sign-in, catalog, permission with KLER's policy), reading through a counting proxy from the AWS sandbox: ${LATENCY_MS} ms added to every call, throttling ${meta.throttling}; backend defaults (per account, region and operation 8 calls in flight, 20 calls/s, burst 40; SDK standard retry, 5 attempts; configuration reused for 10 minutes; permission checked on every request). The sandbox, the proxy and the load generator share the machine's CPUs with the backend.`,
+    '',
+  );
+
+  // ---- Services axis
+  lines.push(
+    `## Services axis: ${ENVIRONMENTS} environments (two accounts), ${TASKS_PER_SERVICE} tasks per service`,
+    '',
+    `Cold refresh: nothing cached, the first refresh that reads anything; its time runs from its first AWS call to its last answer, at the proxy. Health shown: when GET /v1/environments first showed every environment's snapshot (a first read stores the health as soon as it is read, the rest marked pending), from the same first call. Steady refresh: the next refresh, with nothing due but health. Tabs: open loop, ${CLIENTS} tabs each sending one GET every ${
+      TAB_INTERVAL_MS / 1000
+    } s per endpoint, ${
+      meta.tabMs / 1000
+    } s each, latency from the scheduled send; saturation: ${CLIENTS} closed-loop clients, ${
+      meta.pollMs / 1000
+    } s each, for information.`,
+    '',
+  );
+  lines.push(
+    '| services/env | cold calls / minimum | cold refresh | health shown | backend CPU, cold | steady calls (of cold) | backend CPU, steady | naive calls (ECS) / ours: all, ECS | tabs p95: /environments, /problems, /services | throttling errors to users | peak RSS (refresh + tabs) |',
+    '|' + ' --- |'.repeat(11),
+  );
+  for (const r of sizes) {
+    lines.push(
+      `| ${r.size} | ${r.cold.calls} / ${r.minimum.total} (${fmtX(
+        ratio(r.cold.calls, r.minimum.total),
+      )}) | ${fmtMs(r.cold.ms)} | ${fmtMs(r.coldHealthMs)} | ${fmtCpu(
+        r.coldCpuSeconds.backend,
+      )} | ${r.steady.calls} (${fmtPct(
+        ratio(r.steady.calls, r.cold.calls),
+      )}) | ${fmtCpu(r.steadyCpuSeconds)} | ${
+        r.naive
+          ? `${r.naive.calls}: ${fmtX(
+              ratio(r.naive.calls, r.cold.calls),
+            )}, ${fmtX(ratio(r.naive.calls, ecsCalls(r)))}`
+          : 'not run'
+      } | ${fmtMs(p95Of(r.tabs.environments))}, ${fmtMs(
+        p95Of(r.tabs.problems),
+      )}, ${fmtMs(p95Of(r.tabs.services))} | ${
+        r.userThrottlingErrors
+      } | ${fmtMb(r.peakTabsKb)} |`,
+    );
+  }
+  lines.push('');
+
+  // ---- Accounts axis
+  if (accounts.length) {
+    lines.push(
+      `## Accounts axis: environments of ${SERVICES_PER_ENVIRONMENT} services, one account each`,
+      '',
+      "An account's read time: from the first AWS call of the refresh to that account's last answer. Spread: min / p50 / p95 / max over the accounts.",
+      '',
+      "| environments | cold calls / minimum | calls per environment | cold refresh | per environment | backend CPU, cold | accounts' read time spread |",
+      '|' + ' --- |'.repeat(7),
+    );
+    for (const a of accounts) {
+      lines.push(
+        `| ${a.environments} | ${a.clean.calls} / ${a.minimum.total} (${fmtX(
+          ratio(a.clean.calls, a.minimum.total),
+        )}) | ${(a.clean.calls / a.environments).toFixed(1)} | ${fmtMs(
+          a.clean.ms,
+        )} | ${fmtMs(a.clean.ms / a.environments)} | ${fmtCpu(
+          a.clean.cpuSeconds,
+        )} | ${fmtSpread(spreadOf(a.clean.readMs))} |`,
+      );
+    }
+    lines.push('');
+    const withFaults = accounts.filter(a => Object.keys(a.variants).length);
+    for (const a of withFaults) {
+      lines.push(
+        `One account of ${a.environments} read under a fault (the last environment's):`,
+        '',
+        "| fault | the others' read time spread | the faulty account's read time | its error | cold refresh |",
+        '| --- | --- | --- | --- | --- |',
+        `| none | ${fmtSpread(spreadOf(a.clean.readMs))} | ${fmtMs(
+          a.clean.readMs[`env-${a.environments}`],
+        )} | | ${fmtMs(a.clean.ms)} |`,
+      );
+      for (const [variant, v] of Object.entries(a.variants)) {
+        lines.push(
+          `| ${ACCOUNT_FAULTS[variant].what} | ${fmtSpread(
+            spreadOf(v.readMs, v.faulty),
+          )} | ${fmtMs(v.readMs[v.faulty])} | ${
+            v.faultyError ? `${v.faultyError.name}` : 'none'
+          } | ${fmtMs(v.ms)} |`,
+        );
+      }
+      lines.push('');
+    }
+  }
+
+  // ---- Memory
+  lines.push(
+    '## Memory (built backends, peak resident set, VmHWM)',
+    '',
+    `- An empty Backstage backend (no plugin), after boot: ${fmtMb(
+      memory.emptyKb,
+    )}.`,
+    `- The benchmark's backend without the environments plugin (auth, catalog, permission), after boot and the tabs' load on the catalog: ${fmtMb(
+      memory.withoutEnvironmentsKb,
+    )}; after a full garbage collection it retains ${fmtMb(
+      retainedKb(memory.withoutEnvironmentsAfterGc),
+    )} (V8 heap in use and external memory).`,
+    ...sizes.map(
+      r =>
+        `- With the environments plugin at ${
+          r.size
+        } x ${ENVIRONMENTS}, through both refreshes and the tabs' load: ${fmtMb(
+          r.peakTabsKb,
+        )}, so the plugin's share is ${fmtMb(
+          r.peakTabsKb - memory.withoutEnvironmentsKb,
+        )}; after the saturation load too: ${fmtMb(
+          r.peakRssKb,
+        )}; resident at the end: ${fmtMb(
+          r.rssAfterKb,
+        )}. Retained after the tabs and a full garbage collection: ${fmtMb(
+          retainedKb(r.afterGc),
+        )}, the plugin's ${fmtMb(
+          retainedKb(r.afterGc) - retainedKb(memory.withoutEnvironmentsAfterGc),
+        )}. Its data, measured apart on the same snapshots: ${fmtRetained(
+          r.retained,
+        )}.`,
+    ),
+    '',
+  );
+
+  // ---- Floors
+  const allCalls = [
+    ...sizes.map(r => ({
+      what: `${r.size} x ${ENVIRONMENTS}`,
+      calls: r.cold.calls,
+      minimum: r.minimum.total,
+    })),
+    ...accounts.map(a => ({
+      what: `${a.environments} x ${SERVICES_PER_ENVIRONMENT}`,
+      calls: a.clean.calls,
+      minimum: a.minimum.total,
+    })),
+  ];
+  floor(
+    'AWS calls of a cold refresh within 1.2x of the minimum at every size',
+    allCalls.length && allCalls.every(c => c.calls <= 1.2 * c.minimum)
+      ? 'PASS'
+      : 'FAIL',
+    allCalls
+      .map(c => `${c.what}: ${fmtX(ratio(c.calls, c.minimum))}`)
+      .join(', '),
+  );
+  if (big) {
+    floor(
+      'cold refresh < 5 s at 1,000 x 2, health shown earlier',
+      big.cold.ms < 5000 ? 'PASS' : 'FAIL',
+      `${fmtMs(big.cold.ms)}; health shown at ${fmtMs(
+        big.coldHealthMs,
+      )}; ${cpuText(big.coldCpuSeconds)}; the longest chain: ${
+        big.minimum.byOperation.DescribeScalingPolicies / ENVIRONMENTS
+      } DescribeScalingPolicies pages per environment, one after another (${fmtMs(
+        big.cold.windows.DescribeScalingPolicies?.[1],
+      )} to its last answer)`,
+    );
+    const steadyShare = ratio(big.steady.calls, big.cold.calls);
+    floor(
+      'steady refresh at 1,000 x 2: AWS calls <= 30% of the cold refresh, backend CPU <= 1 CPU-second, health fresh',
+      steadyShare <= 0.3 && big.steadyCpuSeconds <= 1 && big.steadyFresh
+        ? 'PASS'
+        : 'FAIL',
+      `${big.steady.calls} of ${big.cold.calls} calls (${fmtPct(
+        steadyShare,
+      )}), ${fmtCpu(big.steadyCpuSeconds)} of backend CPU, ${fmtMs(
+        big.steady.ms,
+      )}; every environment's summary newer after it, not stale, nothing pending: ${
+        big.steadyFresh ? 'yes' : 'no'
+      }. That a service turning unhealthy is shown within a refresh interval plus 5 s is proven by plugins/environments-backend/src/plugin.sandbox.test.ts`,
+    );
+    const p95 = Math.max(big.tabs.environments.p95, big.tabs.problems.p95);
+    floor(
+      `warm p95 < 50 ms at 1,000 x 2 with ${CLIENTS} tabs (the permission checked on every request)`,
+      p95 < 50 ? 'PASS' : 'FAIL',
+      `/environments ${fmtMs(big.tabs.environments.p95)}, /problems ${fmtMs(
+        big.tabs.problems.p95,
+      )}, /environments/:name/services ${fmtMs(big.tabs.services.p95)}${
+        big.decisionsOn
+          ? `; with each token's decision reused for 5 s: ${fmtMs(
+              big.decisionsOn.environments.p95,
+            )}, ${fmtMs(big.decisionsOn.problems.p95)}, ${fmtMs(
+              big.decisionsOn.services.p95,
+            )}`
+          : ''
+      }; at saturation (for information) /environments ${big.saturation.environments.ratePerSecond.toFixed(
+        0,
+      )}/s p95 ${fmtMs(big.saturation.environments.p95)}`,
+    );
+    const share = big.peakTabsKb - memory.withoutEnvironmentsKb;
+    floor(
+      "the plugin's memory share at 1,000 x 2 <= 60 MB (built backend, beside the same backend without the plugin)",
+      Number.isFinite(share) && share <= 60 * 1024 ? 'PASS' : 'FAIL',
+      `${fmtMb(share)}: ${fmtMb(big.peakTabsKb)} with it, ${fmtMb(
+        memory.withoutEnvironmentsKb,
+      )} without it, ${fmtMb(
+        memory.emptyKb,
+      )} for an empty backend. Retained after a full garbage collection (for information: the peak also holds the garbage V8 lets pile up during the cold read): the plugin's ${fmtMb(
+        retainedKb(big.afterGc) - retainedKb(memory.withoutEnvironmentsAfterGc),
+      )} (${fmtMb(retainedKb(big.afterGc))} with it, ${fmtMb(
+        retainedKb(memory.withoutEnvironmentsAfterGc),
+      )} without it)`,
+    );
+  } else {
+    floor(
+      'floors at 1,000 x 2 (cold, steady, warm p95, memory share)',
+      failures.some(f => f.size === 1000) ? 'FAIL' : 'NOT MEASURED',
+      failures.find(f => f.size === 1000)?.error ??
+        'size 1,000 not in this run',
+    );
+  }
+  floor(
+    'zero throttling errors reaching a client at every size',
+    sizes.every(r => r.userThrottlingErrors === 0) &&
+      accounts.every(a => a.clean.throttlingToUsers === 0)
+      ? 'PASS'
+      : 'FAIL',
+    [
+      ...sizes.map(r => `${r.size} x 2: ${r.userThrottlingErrors}`),
+      ...accounts.map(
+        a => `${a.environments} x 50: ${a.clean.throttlingToUsers}`,
+      ),
+    ].join(', '),
+  );
+  const mid = bySize(300);
+  floor(
+    '>= 10x fewer AWS calls than the naive reader at 300, same data (ECS calls) and all areas (ours) vs ECS only (naive)',
+    mid?.naive
+      ? mid.naive.calls >= 10 * ecsCalls(mid) &&
+        mid.naive.calls >= 10 * mid.cold.calls
+        ? 'PASS'
+        : 'FAIL'
+      : 'NOT MEASURED',
+    mid?.naive
+      ? `ECS: ${fmtX(ratio(mid.naive.calls, ecsCalls(mid)))} (${ecsCalls(
+          mid,
+        )} vs ${mid.naive.calls}); all areas: ${fmtX(
+          ratio(mid.naive.calls, mid.cold.calls),
+        )}`
+      : 'size 300 not in this run',
+  );
+  const memoryLine = linearity(
+    sizes
+      .filter(r => r.peakTabsKb !== undefined)
+      .map(r => ({ x: r.size, y: r.peakTabsKb })),
+    { tolerance: 0.1, floor: 20 * 1024, unit: fmtMb },
+  );
+  floor(
+    'memory linear in services (peak through the refreshes and the tabs; every middle size within 10% or 20 MB of the line)',
+    memoryLine.verdict,
+    memoryLine.slope !== undefined
+      ? `${(memoryLine.slope / 1024).toFixed(
+          3,
+        )} MB per service per environment; ${memoryLine.detail}`
+      : memoryLine.detail,
+  );
+  if (accounts.length) {
+    const callsLine = linearity(
+      accounts.map(a => ({ x: a.environments, y: a.clean.calls })),
+      { tolerance: 0.05, floor: 2, unit: n => n.toFixed(0) },
+    );
+    const timeLine = linearity(
+      accounts.map(a => ({ x: a.environments, y: a.clean.ms })),
+      { tolerance: 0.25, floor: 500, unit: fmtMs },
+    );
+    floor(
+      `calls and cold refresh time linear in environments (${accounts
+        .map(a => a.environments)
+        .join(
+          ', ',
+        )} x 50; every middle point within 5% (calls) and 25% or 0.5 s (time) of the line)`,
+      callsLine.verdict === 'PASS' && timeLine.verdict === 'PASS'
+        ? 'PASS'
+        : callsLine.verdict === 'NOT MEASURED'
+        ? 'NOT MEASURED'
+        : 'FAIL',
+      `calls: ${callsLine.detail}; time: ${timeLine.detail}`,
+    );
+    for (const a of accounts.filter(x => Object.keys(x.variants).length)) {
+      const clean = spreadOf(a.clean.readMs);
+      for (const [variant, v] of Object.entries(a.variants)) {
+        const others = spreadOf(v.readMs, v.faulty);
+        floor(
+          `one account ${ACCOUNT_FAULTS[variant].what} does not delay the others (${a.environments} environments: the others' slowest read within 1.25x + 0.5 s of the slowest without the fault, none of them failing)`,
+          others.max <= 1.25 * clean.max + 500 &&
+            v.othersWithErrors.length === 0
+            ? 'PASS'
+            : 'FAIL',
+          `the others: ${fmtSpread(others)} (without the fault ${fmtSpread(
+            clean,
+          )}); the faulty account: ${fmtMs(v.readMs[v.faulty])}${
+            v.faultyError ? `, ${v.faultyError.name}` : ''
+          }; others with an error: ${v.othersWithErrors.join(', ') || 'none'}`,
+        );
+      }
+    }
+  }
+
+  for (const f of failures) {
+    lines.push(
+      `**${f.what} did not complete**: ${f.error}. Backend exit code: ${
+        f.backendExitCode ?? 'n/a'
+      }. Last backend log lines:`,
+      '',
+      '```',
+      ...[...f.backendErrors, '...', ...f.backendLog].map(l => l.slice(0, 300)),
+      '```',
+      '',
+    );
+  }
+  lines.push('## Floors', '');
+  for (const f of floors)
+    lines.push(`- **${f.verdict}** ${f.name}: ${f.detail}`);
+  lines.push('');
+
+  // ---- Details
+  lines.push('## Details', '');
+  for (const r of sizes) {
+    lines.push(
+      `### ${r.size} services per environment (${r.tasks} tasks listed in all)`,
+      '',
+      `Load average (1 min) when the size started: ${r.loadAtStart.toFixed(
+        2,
+      )}. Cold refresh: ${fmtMs(r.cold.ms)}, ${cpuText(
+        r.coldCpuSeconds,
+      )}; health shown at ${fmtMs(r.coldHealthMs)}. Steady refresh: ${fmtMs(
+        r.steady.ms,
+      )}, ${fmtCpu(
+        r.steadyCpuSeconds,
+      )} of backend CPU. Services in the snapshots: ${r.servicesRead} of ${
+        r.size * ENVIRONMENTS
+      }; GET /v1/environments/:name bodies ${fmtBytes(
+        r.detailsBytes,
+      )}, GET /v1/environments/:name/services ${fmtBytes(
+        r.servicesBytes,
+      )} for both environments. AWS calls during the loads: ${
+        r.callsDuringLoads
+      }; failed requests: ${
+        r.httpFailures.length
+      }. One client alone (p50): ${Object.entries(r.serial)
+        .map(([name, l]) => `/${name} ${fmtMs(l.p50)}`)
+        .join(', ')}. Saturation: ${Object.entries(r.saturation)
+        .map(
+          ([name, l]) =>
+            `/${name} ${l.ratePerSecond.toFixed(0)}/s, p50 ${fmtMs(
+              l.p50,
+            )}, p95 ${fmtMs(l.p95)}`,
+        )
+        .join('; ')}.${
+        r.naive
+          ? ` Naive reader: ${r.naive.calls} calls, ${fmtMs(r.naive.ms)}, ${
+              r.naive.servicesRead
+            } services read, ${r.naive.failedServices} failed.`
+          : ''
+      }${
+        r.refreshError
+          ? ` Refresh task error: ${JSON.stringify(r.refreshError)}.`
+          : ''
+      }`,
+      '',
+      '| operation | cold calls | minimum | steady calls | throttled (retried) | AWS errors | cold: first call .. last answer |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    const ops = new Set([
+      ...Object.keys(r.minimum.byOperation),
+      ...Object.keys(r.cold.byOperation),
+      ...Object.keys(r.steady.byOperation),
+    ]);
+    for (const op of [...ops].sort()) {
+      const calls = r.cold.byOperation[op] ?? 0;
+      const min = r.minimum.byOperation[op] ?? 0;
+      const steady = r.steady.byOperation[op] ?? 0;
+      if (calls === 0 && min === 0 && steady === 0) continue;
+      const w = r.cold.windows[op];
+      lines.push(
+        `| ${op} | ${calls} | ${min} | ${steady} | ${
+          r.cold.throttledByOperation[op] || ''
+        } | ${r.cold.awsErrors[op] ?? ''} | ${
+          w
+            ? `${(w[0] / 1000).toFixed(2)} s .. ${(w[1] / 1000).toFixed(2)} s`
+            : ''
+        } |`,
+      );
+    }
+    lines.push('');
+    if (r.readErrors.length) {
+      lines.push('Read errors in the snapshots:', '');
+      for (const e of [...new Set(r.readErrors)].slice(0, 12)) {
+        lines.push(`- ${e.replace(/\n/g, ' ')}`);
+      }
+      lines.push('');
+    }
+  }
+  for (const a of accounts) {
+    lines.push(
+      `### ${a.environments} environments of ${SERVICES_PER_ENVIRONMENT} services`,
+      '',
+      `Load average (1 min) when it started: ${a.loadAtStart.toFixed(
+        2,
+      )}. Throttled answers (retried) in the cold refresh: ${
+        a.clean.throttled
+      }; AWS errors: ${JSON.stringify(
+        a.clean.awsErrors,
+      )}; environments with an error: ${
+        a.clean.othersWithErrors.join(', ') || 'none'
+      }.`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+function fmtRetained(retained) {
+  return retained
+    ? `snapshots ${fmtBytes(retained.objectsBytes)} as objects, ${fmtBytes(
+        retained.serializedBytes,
+      )} serialized as a shared cache (Redis) holds them, evaluations ${fmtBytes(
+        retained.evaluationsBytes,
+      )}`
+    : 'n/a';
+}
