@@ -248,4 +248,41 @@ describe('RefreshOwnership without its database', () => {
     );
     expect(failing.release).not.toHaveBeenCalled();
   });
+
+  it('does not refresh, and warns, when the start of a refresh cannot be recorded', async () => {
+    const leases: RefreshLeases = {
+      hold: jest.fn().mockResolvedValue({
+        nowMs: 10_000,
+        expiresAtMs: 10_000 + LEASE_MS,
+        refreshStartedAtMs: 9_500,
+        refreshEndedAtMs: 9_600,
+      }),
+      recordRefreshStart: jest
+        .fn()
+        .mockRejectedValue(new Error('connection reset')),
+      recordRefreshEnd: jest.fn(),
+      release: jest.fn().mockResolvedValue(undefined),
+    };
+    const logger = mockServices.logger.mock();
+    const onTakeover = jest.fn();
+    const ownership = new RefreshOwnership({
+      leases,
+      logger,
+      frequencyMs: 1_000,
+      leaseMs: LEASE_MS,
+      heartbeatMs: HEARTBEAT_MS,
+      onTakeover,
+    });
+    const refresh = jest.fn(async () => {});
+    expect(await ownership.runIfOwner(refresh)).toBe(false);
+    await ownership.stop();
+
+    expect(refresh).not.toHaveBeenCalled();
+    expect(onTakeover).not.toHaveBeenCalled();
+    expect(leases.recordRefreshEnd).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('connection reset'),
+    );
+    expect(leases.release).toHaveBeenCalledTimes(1);
+  });
 });

@@ -128,8 +128,16 @@ export class RefreshOwnership {
       if (!(await this.heartbeat())) {
         return false;
       }
-      const { leases } = this.options;
-      if (!(await leases.recordRefreshStart(this.holder))) {
+      const { leases, logger } = this.options;
+      const started = await leases
+        .recordRefreshStart(this.holder)
+        .catch(error => {
+          logger.warn(
+            `Could not record the start of the environments refresh: ${error}`,
+          );
+          return false;
+        });
+      if (!started) {
         return false;
       }
       try {
@@ -193,7 +201,11 @@ export class RefreshOwnership {
         }`,
       );
       if (due && !this.refreshing) {
-        this.options.onTakeover();
+        try {
+          this.options.onTakeover();
+        } catch (error) {
+          logger.warn(`Could not start the refresh: ${error}`);
+        }
       }
     }
     return this.held;
