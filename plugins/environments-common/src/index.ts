@@ -30,6 +30,7 @@ export {
   summarizeEvaluation,
 } from './evaluateEnvironment';
 export { describeRunSummary } from './rules/runRules';
+export { isMutableImageRef, isSecretLikeName } from './rules/workloadRules';
 export * from './runs';
 export type { EvaluationOptions } from './rules/context';
 export * from './consoleUrls';

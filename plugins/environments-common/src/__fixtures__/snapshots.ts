@@ -21,6 +21,7 @@ import {
   WellArchitectedImprovement,
   WellArchitectedReview,
 } from '../types';
+import { TaskDefinitionSummary } from '../workloadTypes';
 
 export const NOW = new Date('2026-11-26T12:00:00.000Z');
 export const REGION = 'eu-west-1';
@@ -133,9 +134,69 @@ export function runningTask(
     desiredStatus: 'RUNNING',
     healthStatus: 'HEALTHY',
     startedAt: daysAgo(2),
+    // Spread over the region's zones, as ECS places a service's tasks.
+    availabilityZone: `${env.region}${'abc'[index % 3]}`,
     containers: [
-      { name: serviceName, lastStatus: 'RUNNING', healthStatus: 'HEALTHY' },
+      {
+        name: serviceName,
+        image: imageOf(env, serviceName),
+        imageDigest: imageDigestOf(serviceName),
+        lastStatus: 'RUNNING',
+        healthStatus: 'HEALTHY',
+      },
     ],
+  };
+}
+
+/** The image a service runs: its version tag in the environment's own ECR. */
+export function imageOf(env: EnvironmentDefinition, serviceName: string) {
+  return `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/kler/${serviceName}:2026.11.5`;
+}
+
+export function imageDigestOf(serviceName: string) {
+  return `sha256:${hexId(`${serviceName}-image`, 64)}`;
+}
+
+/**
+ * The task definition a service runs: its image by version tag from the
+ * environment's ECR, its secrets from Parameter Store.
+ */
+export function taskDefinitionSummary(
+  env: EnvironmentDefinition,
+  serviceName: string,
+  overrides: Partial<TaskDefinitionSummary> = {},
+): TaskDefinitionSummary {
+  const image = imageOf(env, serviceName);
+  return {
+    taskDefinitionArn: taskDefinitionArn(env, serviceName),
+    family: serviceName,
+    revision: 42,
+    cpu: '512',
+    memory: '1024',
+    containers: [
+      {
+        name: serviceName,
+        image: {
+          image,
+          registry: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com`,
+          repository: `kler/${serviceName}`,
+          tag: '2026.11.5',
+          ecrAccountId: env.accountId,
+        },
+        essential: true,
+        ports: [8080],
+        logDriver: 'awslogs',
+        environmentNames: ['KLER_ENVIRONMENT', 'LOG_LEVEL'],
+        secrets: [
+          {
+            name: 'APP_SECRET',
+            source: 'ssm',
+            reference: `/kler/${env.name}/${serviceName}/APP_SECRET`,
+          },
+        ],
+      },
+    ],
+    ...overrides,
   };
 }
 
@@ -389,6 +450,7 @@ export function service(
       activities: [scalingActivity(env, serviceName)],
     },
     alarms: [alarm(env, `${serviceName}-cpu-high`, { serviceName })],
+    taskDefinitions: [taskDefinitionSummary(env, serviceName)],
     ...overrides,
   };
 }
@@ -596,7 +658,10 @@ export function healthySnapshot(
 ): EnvironmentSnapshot {
   const env = environment(tier);
   const services = SERVICE_NAMES.map(name =>
-    service(env, name, { desiredCount: name === 'order-worker' ? 1 : 2 }),
+    // Development runs its worker alone; production is redundant everywhere.
+    service(env, name, {
+      desiredCount: name === 'order-worker' && tier === 'development' ? 1 : 2,
+    }),
   );
   // order-worker reads a queue: no load balancer.
   const worker = services[services.length - 1];

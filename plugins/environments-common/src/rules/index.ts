@@ -12,6 +12,7 @@ import {
   WORKLOAD_NOT_FOUND_ERROR,
   wellArchitectedRules,
 } from './wellArchitectedRules';
+import { serviceWorkloadRules } from './workloadRules';
 
 /** A rule about one ECS service. */
 export type ServiceRule = (
@@ -25,6 +26,7 @@ export type EnvironmentRule = (context: RuleContext) => Problem[];
 export const serviceRules: ServiceRule[] = [
   ...serviceHealthRules,
   ...serviceScalingRules,
+  ...serviceWorkloadRules,
 ];
 
 export const environmentRules: EnvironmentRule[] = [
