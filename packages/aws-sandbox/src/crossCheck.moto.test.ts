@@ -24,6 +24,7 @@ import {
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
@@ -98,7 +99,16 @@ const SCENARIO: ScenarioInput = {
           scalingPolicies: [{ name: 'cpu-target-tracking' }],
         },
         { name: 'storefront', min: 2, max: 2 },
-      ],
+      ].map(service => ({
+        ...service,
+        environment: [{ name: 'LOG_LEVEL', value: 'info' }],
+        secrets: [
+          {
+            name: 'DB_PASSWORD',
+            valueFrom: `/kler/${service.name}/db-password`,
+          },
+        ],
+      })),
       alarms: [
         {
           name: 'shop-api-cpu-high',
@@ -201,6 +211,19 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
           tasks: (await listTasks()).taskArns,
         }),
       ),
+    DescribeTaskDefinition: async () => {
+      const out = await ecs.send(
+        new DescribeServicesCommand({
+          cluster: CLUSTER,
+          services: ['shop-api'],
+        }),
+      );
+      return ecs.send(
+        new DescribeTaskDefinitionCommand({
+          taskDefinition: out.services![0].taskDefinition,
+        }),
+      );
+    },
     DescribeCapacityProviders: () =>
       ecs.send(
         new DescribeCapacityProvidersCommand({

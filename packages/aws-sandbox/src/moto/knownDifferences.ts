@@ -63,6 +63,7 @@ export const KNOWN_MOTO_DIFFERENCES: Record<string, Record<string, string>> = {
     'sandbox lacks tasks[].stoppedReason':
       'AWS has no stoppedReason for a running task; moto answers an empty one',
     'moto lacks tasks[].attributes': MOTO_OMITS,
+    'moto lacks tasks[].containers[].imageDigest': MOTO_OMITS,
     'moto lacks tasks[].availabilityZone': MOTO_OMITS,
     'moto lacks tasks[].capacityProviderName': MOTO_OMITS,
     'moto lacks tasks[].connectivity': MOTO_OMITS,
@@ -81,6 +82,11 @@ export const KNOWN_MOTO_DIFFERENCES: Record<string, Record<string, string>> = {
     'moto lacks tasks[].startedAt': MOTO_OMITS,
     'moto lacks tasks[].tags': MOTO_OMITS,
     'moto lacks tasks[].version': MOTO_OMITS,
+  },
+  DescribeTaskDefinition: {
+    'moto lacks taskDefinition.requiresAttributes': MOTO_OMITS,
+    'moto lacks taskDefinition.registeredAt': MOTO_OMITS,
+    'moto lacks taskDefinition.registeredBy': MOTO_OMITS,
   },
   DescribeCapacityProviders: {
     'moto lacks capacityProviders[].autoScalingGroupProvider.managedDraining':

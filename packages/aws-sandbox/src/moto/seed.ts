@@ -36,6 +36,8 @@ import {
 import type { MotoServer } from './motoServer';
 
 const CONTAINER_PORT = 8080;
+/** The account moto answers as when none is configured. */
+const MOTO_ACCOUNT = '123456789012';
 
 export interface MotoServiceSeed {
   name: string;
@@ -240,6 +242,8 @@ export async function seedMotoEnvironment(
     await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: service.name,
+        taskRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${service.name}-task`,
+        executionRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${service.name}-execution`,
         networkMode: 'awsvpc',
         requiresCompatibilities: ['FARGATE'],
         cpu: '256',
@@ -248,8 +252,31 @@ export async function seedMotoEnvironment(
           {
             name: containerName,
             image: `kler/${service.name}:1`,
+            cpu: 256,
             memory: 512,
-            portMappings: [{ containerPort: CONTAINER_PORT }],
+            essential: true,
+            portMappings: [
+              {
+                containerPort: CONTAINER_PORT,
+                hostPort: CONTAINER_PORT,
+                protocol: 'tcp',
+              },
+            ],
+            environment: [{ name: 'LOG_LEVEL', value: 'info' }],
+            secrets: [
+              {
+                name: 'DB_PASSWORD',
+                valueFrom: `/kler/${service.name}/db-password`,
+              },
+            ],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': `/ecs/${cluster}/${service.name}`,
+                'awslogs-region': 'eu-west-1',
+                'awslogs-stream-prefix': service.name,
+              },
+            },
           },
         ],
       }),

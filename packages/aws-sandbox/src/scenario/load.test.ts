@@ -151,6 +151,39 @@ describe('scenario', () => {
     ]);
   });
 
+  it("checks a service's zones, variables and secrets", () => {
+    const input: any = minimal();
+    expect(parseScenario(input).environments[0].services[0]).toMatchObject({
+      environment: [],
+      secrets: [],
+    });
+    input.environments[0].services[0] = {
+      name: 'web',
+      min: 1,
+      max: 2,
+      availabilityZones: ['eu-west-1a', 'eu-west-1z'],
+      environment: [{ name: 'TOKEN', value: 'x' }],
+      secrets: [
+        { name: 'TOKEN', valueFrom: '/kler/web/token' },
+        {
+          name: 'DB',
+          valueFrom: 'arn:aws:ssm:eu-west-1:111111111111:parameter/kler/db',
+        },
+        {
+          name: 'STRIPE',
+          valueFrom:
+            'arn:aws:secretsmanager:eu-west-1:111111111111:secret:stripe-AbCdEf',
+        },
+        { name: 'BUCKET', valueFrom: 'arn:aws:s3:::bucket/key' },
+      ],
+    };
+    expect(problemsOf(input)).toEqual([
+      'environments[0].services[0].availabilityZones[1]: eu-west-1z is not in availabilityZones',
+      'environments[0].services[0].secrets[0].name: TOKEN is set twice',
+      'environments[0].services[0].secrets[3].valueFrom: must be an SSM parameter name or ARN, or a Secrets Manager secret ARN',
+    ]);
+  });
+
   it('reports the file in the error message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aws-sandbox-'));
     const file = join(dir, 'bad.yaml');

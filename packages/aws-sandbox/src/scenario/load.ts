@@ -40,11 +40,16 @@ function formatIssues(error: z.ZodError, prefix = ''): string[] {
   });
 }
 
+/** What ECS accepts as a secret's `valueFrom`: an SSM parameter (name or ARN) or a Secrets Manager secret ARN. */
+const SECRET_REFERENCE =
+  /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/.+|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|\/?[A-Za-z0-9_.\-/]+)$/;
+
 /**
  * What the schema cannot check of one environment: its account is known,
  * backup selections name its resources, services have capacity, target group
- * names are unique (ELBv2 names are unique per account and region) and alarms
- * watch its services. `at` prefixes each problem's path.
+ * names are unique (ELBv2 names are unique per account and region), services
+ * run in its zones, a container's variables have distinct names and its
+ * secrets name where they come from, and alarms watch its services. `at` prefixes each problem's path.
  */
 function environmentProblems(
   env: EnvironmentSpec,
@@ -85,6 +90,39 @@ function environmentProblems(
     } else {
       targetGroups.set(service.targetGroup, s);
     }
+  });
+  const zones = new Set(env.availabilityZones);
+  env.services.forEach((service, s) => {
+    service.availabilityZones?.forEach((zone, z) => {
+      if (!zones.has(zone)) {
+        problems.push(
+          `${at}.services[${s}].availabilityZones[${z}]: ${zone} is not in availabilityZones`,
+        );
+      }
+    });
+    const names = new Set<string>();
+    const variables = [
+      ...service.environment.map((v, i) => ({
+        ...v,
+        path: `environment[${i}]`,
+      })),
+      ...service.secrets.map((v, i) => ({ ...v, path: `secrets[${i}]` })),
+    ];
+    for (const variable of variables) {
+      if (names.has(variable.name)) {
+        problems.push(
+          `${at}.services[${s}].${variable.path}.name: ${variable.name} is set twice`,
+        );
+      }
+      names.add(variable.name);
+    }
+    service.secrets.forEach((secret, i) => {
+      if (!SECRET_REFERENCE.test(secret.valueFrom)) {
+        problems.push(
+          `${at}.services[${s}].secrets[${i}].valueFrom: must be an SSM parameter name or ARN, or a Secrets Manager secret ARN`,
+        );
+      }
+    });
   });
   env.alarms.forEach((alarm, a) => {
     if (alarm.service && !services.has(alarm.service)) {

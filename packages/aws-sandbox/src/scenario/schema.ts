@@ -58,8 +58,26 @@ const serviceSchema = z
     max: z.number().int().min(0),
     cpu: z.number().int().positive().default(256),
     memory: z.number().int().positive().default(512),
+    /** The image reference of every revision: `registry/repository:tag` (or `@sha256:...`). */
     image: z.string().default('public.ecr.aws/nginx/nginx:latest'),
     containerPort: z.number().int().positive().default(8080),
+    /** Plaintext environment variables of the container, as the task definition sets them. */
+    environment: z
+      .array(z.object({ name: z.string().min(1), value: z.string() }).strict())
+      .default([]),
+    /**
+     * Secrets injected into the container: `valueFrom` is an SSM parameter's
+     * name or ARN, or a Secrets Manager secret's ARN.
+     */
+    secrets: z
+      .array(
+        z
+          .object({ name: z.string().min(1), valueFrom: z.string().min(1) })
+          .strict(),
+      )
+      .default([]),
+    /** Zones the tasks run in, among the environment's; all of them when absent. */
+    availabilityZones: z.array(z.string()).min(1).optional(),
     targetGroup: z.string().optional(),
     /** Peak demand relative to max: above 1 saturates the service at peak. */
     traffic: z.number().min(0).default(0.7),

@@ -2,6 +2,7 @@ import {
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
@@ -277,6 +278,149 @@ describe('ECS', () => {
     expect(attempts[0].containers![0].exitCode).toBe(1);
     expect(failureSeenAt).toBeGreaterThan(0);
     sandbox.admin.setClock({ set: PEAK, speed: 0 });
+  });
+
+  it("describes a service's task definition with its image, size, ports, logs, variables and secrets", async () => {
+    const described = await development.send(
+      new DescribeServicesCommand({
+        cluster: 'kler-development',
+        services: ['shop-api'],
+      }),
+    );
+    const arn = described.services![0].deployments![0].taskDefinition!;
+    const out = await development.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: arn }),
+    );
+    expect(out.tags).toBeUndefined();
+    const definition = out.taskDefinition!;
+    expect(definition).toMatchObject({
+      taskDefinitionArn: arn,
+      family: 'kler-development-shop-api',
+      status: 'ACTIVE',
+      networkMode: 'awsvpc',
+      cpu: '1024',
+      memory: '2048',
+    });
+    expect(definition.revision).toBe(Number(arn.split(':').pop()));
+    expect(definition.registeredAt).toBeInstanceOf(Date);
+    expect(definition.containerDefinitions).toEqual([
+      expect.objectContaining({
+        name: 'shop-api',
+        image:
+          '111111111111.dkr.ecr.eu-west-1.amazonaws.com/kler/shop-api:2026.11.6-rc2',
+        cpu: 1024,
+        memory: 2048,
+        essential: true,
+        portMappings: [
+          { containerPort: 8080, hostPort: 8080, protocol: 'tcp' },
+        ],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': '/ecs/kler-development/shop-api',
+            'awslogs-region': 'eu-west-1',
+            'awslogs-stream-prefix': 'shop-api',
+          },
+        },
+        environment: [
+          { name: 'LOG_LEVEL', value: 'debug' },
+          { name: 'DB_HOST', value: 'shop-database.kler-development.internal' },
+          { name: 'DB_PASSWORD', value: 'kler-canary-7f3a9c' },
+        ],
+        secrets: [
+          {
+            name: 'STRIPE_API_KEY',
+            valueFrom:
+              'arn:aws:ssm:eu-west-1:111111111111:parameter/kler/development/stripe-api-key',
+          },
+        ],
+      }),
+    ]);
+  });
+
+  it('names a task definition by family (the latest revision), family:revision or ARN, with tags when asked', async () => {
+    const latest = await production.send(
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: 'kler-production-storefront',
+        include: ['TAGS'],
+      }),
+    );
+    expect(latest.tags).toEqual([]);
+    const revision = latest.taskDefinition!.revision!;
+    const service = await production.send(
+      new DescribeServicesCommand({
+        cluster: 'kler-production',
+        services: ['storefront'],
+      }),
+    );
+    expect(service.services![0].taskDefinition).toBe(
+      latest.taskDefinition!.taskDefinitionArn,
+    );
+    const earlier = await production.send(
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: `kler-production-storefront:${revision - 1}`,
+      }),
+    );
+    expect(earlier.taskDefinition!.revision).toBe(revision - 1);
+    expect(earlier.taskDefinition!.registeredAt!.getTime()).toBeLessThan(
+      latest.taskDefinition!.registeredAt!.getTime(),
+    );
+  });
+
+  it('answers ClientException for a task definition that does not exist, and InvalidParameterException for a bad request', async () => {
+    const latest = await production.send(
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: 'kler-production-shop-api',
+      }),
+    );
+    const next = `kler-production-shop-api:${
+      latest.taskDefinition!.revision! + 1
+    }`;
+    for (const taskDefinition of [
+      'kler-production-nope',
+      next,
+      // another account's ARN
+      'arn:aws:ecs:eu-west-1:111111111111:task-definition/kler-production-shop-api:1',
+      // development's family, asked in production's account
+      'kler-development-shop-api',
+    ]) {
+      await expect(
+        production.send(new DescribeTaskDefinitionCommand({ taskDefinition })),
+      ).rejects.toMatchObject({
+        name: 'ClientException',
+        message: 'Unable to describe task definition.',
+      });
+    }
+    for (const input of [
+      { taskDefinition: undefined },
+      { taskDefinition: 'kler-production-shop-api:x' },
+      { taskDefinition: 'kler-production-shop-api', include: ['NOPE'] },
+    ]) {
+      await expect(
+        production.send(new DescribeTaskDefinitionCommand(input as any)),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    }
+  });
+
+  it("runs tasks in their service's zones, with the image and its digest", async () => {
+    const tasks = await allTasks(production, 'kler-production', 'RUNNING');
+    const zonesOf = (service: string) =>
+      new Set(
+        tasks
+          .filter(t => t.group === `service:${service}`)
+          .map(t => t.availabilityZone),
+      );
+    expect(zonesOf('admin-panel')).toEqual(new Set(['eu-west-1a']));
+    expect(zonesOf('shop-api')).toEqual(
+      new Set(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']),
+    );
+    const shopApi = tasks.filter(t => t.group === 'service:shop-api');
+    expect(shopApi[0].containers![0].image).toBe(
+      '222222222222.dkr.ecr.eu-west-1.amazonaws.com/kler/shop-api:2026.11.5',
+    );
+    expect(shopApi[0].containers![0].imageDigest).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
   });
 
   it('describes the capacity providers named by the cluster', async () => {

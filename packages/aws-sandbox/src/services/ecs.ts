@@ -1,7 +1,12 @@
-import { AwsError } from '../errors';
+import { AwsError, requireMember } from '../errors';
 import type { OperationContext, ServiceDefinition } from '../protocols/types';
 import type { EnvironmentWorld } from '../world/simulation';
-import { clusterShape, serviceShape, taskShape } from './ecsShapes';
+import {
+  clusterShape,
+  serviceShape,
+  taskDefinitionShape,
+  taskShape,
+} from './ecsShapes';
 import { paginate, requireArray } from './paging';
 
 const INVALID = 'InvalidParameterException';
@@ -19,6 +24,39 @@ function cluster(
 /** Last path segment of an ARN, or the name itself. */
 function shortName(value: string): string {
   return value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
+}
+
+/**
+ * The task definition `family`, `family:revision` or its ARN names, in the
+ * caller's account and region. A family alone names its latest revision; a
+ * revision not registered yet (a later deployment's) does not exist.
+ */
+function taskDefinition(ctx: OperationContext, reference: string) {
+  const arn = reference.match(
+    /^arn:aws[a-z-]*:ecs:([^:]+):(\d{12}):task-definition\/(.+)$/,
+  );
+  const unable = () =>
+    new AwsError('ClientException', 'Unable to describe task definition.');
+  if (arn && (arn[1] !== ctx.region || arn[2] !== ctx.account)) throw unable();
+  const [family, revisionText] = (arn ? arn[3] : reference).split(':');
+  if (revisionText !== undefined && !/^[1-9]\d*$/.test(revisionText)) {
+    throw new AwsError(
+      INVALID,
+      `Invalid revision number. Number: ${revisionText}`,
+    );
+  }
+  for (const world of ctx.world.in(ctx.account, ctx.region)) {
+    const prefix = `${world.spec.cluster}-`;
+    if (!family.startsWith(prefix)) continue;
+    const service = world.service(family.slice(prefix.length));
+    if (!service) continue;
+    const schedule = world.schedules.get(service.name)!;
+    const latest = schedule.revision(schedule.deploymentIndex(ctx.now));
+    const revision = revisionText === undefined ? latest : Number(revisionText);
+    if (revision > latest) throw unable();
+    return taskDefinitionShape(world, service, revision);
+  }
+  throw unable();
 }
 
 export const ecs: ServiceDefinition = {
@@ -173,6 +211,28 @@ export const ecs: ServiceDefinition = {
           });
       }
       return { tasks, failures };
+    },
+
+    DescribeTaskDefinition: ctx => {
+      requireMember(ctx.input.taskDefinition, 'taskDefinition', INVALID);
+      const include = requireArray<string>(
+        ctx.input.include,
+        'include',
+        1,
+        INVALID,
+      );
+      if (include.some(value => value !== 'TAGS')) {
+        throw new AwsError(
+          INVALID,
+          `1 validation error detected: Value '[${include.join(
+            ', ',
+          )}]' at 'include' failed to satisfy constraint: Member must satisfy enum value set: [TAGS]`,
+        );
+      }
+      return {
+        taskDefinition: taskDefinition(ctx, String(ctx.input.taskDefinition)),
+        ...(include.length ? { tags: [] } : {}),
+      };
     },
 
     DescribeCapacityProviders: ctx => {

@@ -106,7 +106,11 @@ function computeTaskShape(
           {
             name: 'subnetId',
             value: networkConfiguration(world, service.name).awsvpcConfiguration
-              .subnets[run.slot % world.spec.availabilityZones.length],
+              .subnets[
+              world.spec.availabilityZones.indexOf(
+                world.availabilityZone(run.slot, service),
+              )
+            ],
           },
           {
             name: 'networkInterfaceId',
@@ -117,7 +121,7 @@ function computeTaskShape(
       },
     ],
     attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
-    availabilityZone: world.availabilityZone(run.slot),
+    availabilityZone: world.availabilityZone(run.slot, service),
     capacityProviderName: world.spec.capacityProviders[0]?.name,
     clusterArn: names.clusterArn,
     connectivity: stopped ? 'DISCONNECTED' : 'CONNECTED',
@@ -135,6 +139,9 @@ function computeTaskShape(
         taskArn,
         name: service.name,
         image: service.image,
+        imageDigest: pending
+          ? undefined
+          : imageDigest(world, service, run.revision),
         runtimeId: `${run.id}-${hexId(10, run.id)}`,
         lastStatus,
         exitCode: stopped ? exitCode : undefined,
@@ -177,6 +184,115 @@ function computeTaskShape(
     taskArn,
     taskDefinitionArn: names.taskDefinitionArn(service.name, run.revision),
     version,
+  };
+}
+
+/**
+ * The digest a revision's image resolves to: one per reference, except that
+ * a `latest` tag moves, so each revision pulled a different image.
+ */
+export function imageDigest(
+  world: EnvironmentWorld,
+  service: ServiceSpec,
+  revision: number,
+): string {
+  const pinned = service.image.match(/@(sha256:[0-9a-f]{64})$/);
+  if (pinned) return pinned[1];
+  const moving =
+    !/:[^/:]+$/.test(service.image) || /:latest$/.test(service.image);
+  return world.derivedIds.get(
+    `digest|${service.image}|${moving ? revision : ''}`,
+    () =>
+      `sha256:${hexId(
+        64,
+        world.seed,
+        'image',
+        service.image,
+        moving ? revision : '',
+      )}`,
+  );
+}
+
+/** The revision's registration time: revision 1 with the service, each later one with its deployment. */
+function registeredAt(
+  world: EnvironmentWorld,
+  service: ServiceSpec,
+  revision: number,
+) {
+  return revision < 2
+    ? CREATED_AT
+    : world.schedules.get(service.name)!.deploymentStart(revision - 2);
+}
+
+/**
+ * A task definition as DescribeTaskDefinition answers it: every revision of a
+ * service runs the service's image with its variables and secrets (a
+ * revision's `latest` tag resolving to its own digest in the tasks).
+ */
+export function taskDefinitionShape(
+  world: EnvironmentWorld,
+  service: ServiceSpec,
+  revision: number,
+) {
+  const family = `${world.spec.cluster}-${service.name}`;
+  const { account, region } = world.spec;
+  return {
+    taskDefinitionArn: world.names.taskDefinitionArn(service.name, revision),
+    containerDefinitions: [
+      {
+        name: service.name,
+        image: service.image,
+        cpu: service.cpu,
+        memory: service.memory,
+        portMappings: [
+          {
+            containerPort: service.containerPort,
+            hostPort: service.containerPort,
+            protocol: 'tcp',
+          },
+        ],
+        essential: true,
+        environment: service.environment.map(({ name, value }) => ({
+          name,
+          value,
+        })),
+        mountPoints: [],
+        volumesFrom: [],
+        secrets: service.secrets.map(({ name, valueFrom }) => ({
+          name,
+          valueFrom,
+        })),
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `/ecs/${world.spec.cluster}/${service.name}`,
+            'awslogs-region': region,
+            'awslogs-stream-prefix': service.name,
+          },
+        },
+      },
+    ],
+    family,
+    taskRoleArn: `arn:aws:iam::${account}:role/${family}-task`,
+    executionRoleArn: `arn:aws:iam::${account}:role/${family}-execution`,
+    networkMode: 'awsvpc',
+    revision,
+    volumes: [],
+    status: 'ACTIVE',
+    requiresAttributes: [
+      { name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' },
+      { name: 'ecs.capability.task-eni' },
+      ...(service.secrets.length
+        ? [{ name: 'ecs.capability.secrets.ssm.environment-variables' }]
+        : []),
+    ],
+    placementConstraints: [],
+    compatibilities: ['EC2'],
+    requiresCompatibilities: ['EC2'],
+    cpu: String(service.cpu),
+    memory: String(service.memory),
+    registeredAt: date(registeredAt(world, service, revision)),
+    registeredBy: `arn:aws:iam::${account}:role/kler-deployer`,
   };
 }
 

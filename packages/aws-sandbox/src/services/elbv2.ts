@@ -166,7 +166,7 @@ export const elbv2: ServiceDefinition = {
           Target: {
             Id: world.taskIp(run),
             Port: service.containerPort,
-            AvailabilityZone: world.availabilityZone(run.slot),
+            AvailabilityZone: world.availabilityZone(run.slot, run.service),
           },
           HealthCheckPort: String(service.containerPort),
           TargetHealth: health,

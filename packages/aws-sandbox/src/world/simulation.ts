@@ -162,8 +162,9 @@ export class EnvironmentWorld {
     )}.${(n % 250) + 4}`;
   }
 
-  availabilityZone(slot: number): string {
-    const zones = this.spec.availabilityZones;
+  /** The zone of a task slot: the service's zones when it names some, else the environment's. */
+  availabilityZone(slot: number, service?: ServiceSpec): string {
+    const zones = service?.availabilityZones ?? this.spec.availabilityZones;
     return zones[slot % zones.length];
   }
 }
