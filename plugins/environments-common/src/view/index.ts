@@ -1,2 +1,3 @@
 export * from './serviceMatrix';
 export * from './fixText';
+export * from './parity';
