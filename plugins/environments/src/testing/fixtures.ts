@@ -9,6 +9,7 @@ import {
   HealthStatus,
   Problem,
   ServiceEvaluation,
+  TaskDefinitionSummary,
 } from '@kler/plugin-environments-common';
 
 const READ_AT = '2026-11-26T12:00:00.000Z';
@@ -554,3 +555,93 @@ export const productionRuns: EnvironmentRun[] = [
     message: 'the code declares no backend',
   },
 ];
+
+/** shop-api's task definition in an environment: its image from the account's ECR. */
+export function makeTaskDefinition(
+  environment: EnvironmentSummary,
+  options: {
+    revision: number;
+    tag: string;
+    environmentNames: string[];
+    secretNames: string[];
+  },
+): TaskDefinitionSummary {
+  const registry = `${environment.accountId}.dkr.ecr.eu-west-1.amazonaws.com`;
+  return {
+    taskDefinitionArn: `arn:aws:ecs:eu-west-1:${environment.accountId}:task-definition/shop-api:${options.revision}`,
+    family: 'shop-api',
+    revision: options.revision,
+    cpu: '512',
+    memory: '1024',
+    containers: [
+      {
+        name: 'shop-api',
+        image: {
+          image: `${registry}/kler/shop-api:${options.tag}`,
+          registry,
+          repository: 'kler/shop-api',
+          tag: options.tag,
+          ecrAccountId: environment.accountId,
+        },
+        essential: true,
+        ports: [8080],
+        logDriver: 'awslogs',
+        environmentNames: options.environmentNames,
+        secrets: options.secretNames.map(name => ({
+          name,
+          source: 'ssm',
+          reference: `/kler/${environment.name}/shop-api/${name}`,
+        })),
+      },
+    ],
+  };
+}
+
+/**
+ * shop-api healthy in both environments, running different versions:
+ * development a release candidate with DB_PASSWORD in plaintext, production
+ * DB_URL and the password from Parameter Store.
+ */
+export const entityEnvironmentsWithTaskDefinitions: EntityEnvironmentsResponse =
+  {
+    entityRef: 'component:default/shop-api',
+    serviceNames: ['shop-api'],
+    environments: [
+      {
+        summary: healthyDevelopment,
+        services: [
+          {
+            service: makeService('shop-api', {
+              taskDefinitions: [
+                makeTaskDefinition(healthyDevelopment, {
+                  revision: 57,
+                  tag: '2026.11.6-rc2',
+                  environmentNames: ['DB_PASSWORD', 'LOG_LEVEL'],
+                  secretNames: [],
+                }),
+              ],
+            }),
+            evaluation: makeServiceEvaluation('shop-api', 'ok'),
+          },
+        ],
+      },
+      {
+        summary: healthyProduction,
+        services: [
+          {
+            service: makeService('shop-api', {
+              taskDefinitions: [
+                makeTaskDefinition(healthyProduction, {
+                  revision: 42,
+                  tag: '2026.11.5',
+                  environmentNames: ['DB_URL', 'LOG_LEVEL'],
+                  secretNames: ['DB_PASSWORD'],
+                }),
+              ],
+            }),
+            evaluation: makeServiceEvaluation('shop-api', 'ok'),
+          },
+        ],
+      },
+    ],
+  };

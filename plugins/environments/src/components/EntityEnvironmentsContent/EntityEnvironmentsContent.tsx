@@ -29,6 +29,7 @@ import {
   useEntityEnvironments,
 } from '../shared/useEntityEnvironments';
 import { ENTITY_REFRESH_INTERVAL_MS, usePolling } from '../shared/usePolling';
+import { ParityTable } from '../ParityTable';
 import { ServicePanel } from './ServicePanel';
 import { getCapacityHistory, recordCapacity } from './serviceHistory';
 
@@ -225,6 +226,9 @@ export const EntityEnvironmentsContent = (props: {
           />
         </Grid>
       ))}
+      <Grid item xs={12}>
+        <ParityTable response={response} />
+      </Grid>
     </Grid>
   );
 };

@@ -1,0 +1,1 @@
+export { ParityTable } from './ParityTable';
