@@ -30,6 +30,7 @@ import {
 /** The area each pending part of a snapshot leaves unknown (running tasks feed no rule). */
 const PENDING_PART_AREAS: Record<SnapshotPart, EnvironmentArea | undefined> = {
   runningTasks: undefined,
+  taskDefinitions: 'workload',
   scaling: 'scaling',
   backup: 'backup',
   wellArchitected: 'wellArchitected',

@@ -354,6 +354,7 @@ export interface AreaReadError {
  */
 export type SnapshotPart =
   | 'runningTasks'
+  | 'taskDefinitions'
   | 'scaling'
   | 'backup'
   | 'wellArchitected';

@@ -21,11 +21,13 @@ export type ConfigurationPart =
 /**
  * Descriptions of things that do not change once described: tasks by ARN
  * (a stopped task for good; a running one until it stops), backup plans by
- * id and version, backup selections by id, and the targets of an unhealthy
- * target group while its counts stay the same.
+ * id and version, backup selections by id, the targets of an unhealthy
+ * target group while its counts stay the same, and task definitions by ARN
+ * while a deployment uses them.
  */
 export type DescriptionKind =
   | 'tasks'
+  | 'taskDefinitions'
   | 'backupPlanVersions'
   | 'backupSelections'
   | 'targetHealth';

@@ -243,6 +243,41 @@ describe('AwsEnvironmentReader against moto', () => {
     expect(tasksOf('admin-panel')).toEqual([]);
   });
 
+  it("reads the services' task definitions", () => {
+    if (!moto) {
+      return;
+    }
+    const shopApi = snapshot.services.find(s => s.serviceName === 'shop-api')!;
+    expect(shopApi.taskDefinitions).toEqual([
+      expect.objectContaining({
+        family: 'shop-api',
+        revision: 1,
+        cpu: '256',
+        memory: '512',
+        containers: [
+          expect.objectContaining({
+            name: 'app',
+            image: expect.objectContaining({
+              registry: 'docker.io',
+              repository: 'kler/shop-api',
+              tag: '1',
+            }),
+            ports: [8080],
+            logDriver: 'awslogs',
+            environmentNames: ['LOG_LEVEL'],
+            secrets: [
+              {
+                name: 'DB_PASSWORD',
+                source: 'ssm',
+                reference: '/kler/shop-api/db-password',
+              },
+            ],
+          }),
+        ],
+      }),
+    ]);
+  });
+
   it('reads target health, scaling and alarms of a service', () => {
     if (!moto) {
       return;

@@ -144,6 +144,76 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     expect(snapshot.wellArchitected?.improvements.length).toBeGreaterThan(0);
   });
 
+  it('reads what runs where: the task definitions in use, zones and digests, variable names but never values', async () => {
+    const reader = createReader();
+    const production = await reader.read(environment('production'));
+    expect(production.readErrors).toEqual([]);
+    for (const service of production.services) {
+      const primary = service.deployments.find(d => d.status === 'PRIMARY')!;
+      expect(service.taskDefinitions?.[0].taskDefinitionArn).toBe(
+        primary.taskDefinition,
+      );
+      for (const task of service.tasks.filter(
+        t => t.lastStatus === 'RUNNING',
+      )) {
+        expect(task.availabilityZone).toMatch(/^eu-west-1[abc]$/);
+        expect(task.containers[0].imageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      }
+    }
+    const shopApi = production.services.find(
+      s => s.serviceName === 'shop-api',
+    )!;
+    expect(shopApi.taskDefinitions![0]).toMatchObject({
+      family: 'kler-production-shop-api',
+      cpu: '1024',
+      memory: '2048',
+      containers: [
+        {
+          name: 'shop-api',
+          image: {
+            repository: 'kler/shop-api',
+            tag: '2026.11.5',
+            ecrAccountId: '222222222222',
+          },
+          ports: [8080],
+          logDriver: 'awslogs',
+          environmentNames: ['DB_HOST', 'LOG_LEVEL'],
+          secrets: [
+            {
+              name: 'DB_PASSWORD',
+              source: 'ssm',
+              reference: '/kler/production/shop-api/db-password',
+            },
+            {
+              name: 'STRIPE_API_KEY',
+              source: 'secretsmanager',
+              reference: expect.stringMatching(/^arn:aws:secretsmanager:/),
+            },
+          ],
+        },
+      ],
+    });
+    const adminPanel = production.services.find(
+      s => s.serviceName === 'admin-panel',
+    )!;
+    expect(new Set(adminPanel.tasks.map(t => t.availabilityZone))).toEqual(
+      new Set(['eu-west-1a']),
+    );
+
+    const development = await reader.read(environment('development'));
+    const devShopApi = development.services.find(
+      s => s.serviceName === 'shop-api',
+    )!;
+    expect(devShopApi.taskDefinitions![0].containers[0]).toMatchObject({
+      image: { tag: '2026.11.6-rc2' },
+      environmentNames: ['DB_HOST', 'DB_PASSWORD', 'LOG_LEVEL'],
+    });
+    const stored = JSON.stringify(development);
+    expect(stored).toContain('DB_PASSWORD');
+    expect(stored).not.toContain('kler-canary-7f3a9c');
+    expect(stored).not.toContain('shop-database.kler-development.internal');
+  });
+
   it('keeps the accounts apart', async () => {
     const snapshot = await createReader().read(environment('development'));
     expect(snapshot.cluster?.clusterName).toBe('kler-development');

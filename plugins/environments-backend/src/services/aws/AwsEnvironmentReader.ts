@@ -10,6 +10,7 @@ import {
   ScalingPolicy,
   ServiceScaling,
   SnapshotPart,
+  TaskDefinitionSummary,
   WellArchitectedReview,
 } from '@kler/plugin-environments-common';
 import { AwsReadMemory } from '../../caches/AwsReadMemory';
@@ -58,6 +59,11 @@ import {
   EnvironmentReadOptions,
   ReadContext,
 } from './types';
+import {
+  readTaskDefinitions,
+  serviceTaskDefinitions,
+  taskDefinitionArnsInUse,
+} from './taskDefinitions';
 import { readWellArchitected } from './wellArchitected';
 
 /** Default of `environments.refresh.configurationFrequency`. */
@@ -88,6 +94,8 @@ interface ScalingRead {
 /** The parts that follow health, each whole (undefined when it could not be read). */
 interface FollowingParts {
   runningTasks?: EcsTask[];
+  /** The task definitions in use, by ARN. */
+  taskDefinitions?: Map<string, TaskDefinitionSummary>;
   scaling?: ScalingRead;
   backup?: BackupState;
   wellArchitected?: WellArchitectedReview;
@@ -284,14 +292,17 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       onHealthRead(assemble(parts, pending));
     }
 
-    const [runningTasks, scaling, backup, wellArchitected] = await Promise.all([
-      following.parts.runningTasks.promise,
-      following.parts.scaling.promise,
-      following.parts.backup.promise,
-      following.parts.wellArchitected.promise,
-    ]);
+    const [runningTasks, taskDefinitions, scaling, backup, wellArchitected] =
+      await Promise.all([
+        following.parts.runningTasks.promise,
+        following.parts.taskDefinitions.promise,
+        following.parts.scaling.promise,
+        following.parts.backup.promise,
+        following.parts.wellArchitected.promise,
+      ]);
     const parts: FollowingParts = {
       runningTasks,
+      taskDefinitions,
       scaling,
       backup,
       wellArchitected,
@@ -446,6 +457,18 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       return read.tasks;
     })();
 
+    // Task definitions: described once per ARN, when a deployment starts
+    // using one (a task definition never changes).
+    const taskDefinitionsRead = servicesRead.then(services =>
+      readTaskDefinitions(
+        ctx,
+        taskDefinitionArnsInUse(services.services),
+        memory.descriptions<TaskDefinitionSummary>('taskDefinitions'),
+        (arn, error) =>
+          errors.record('workload', `DescribeTaskDefinition ${arn}`, error),
+      ),
+    );
+
     // Scaling: activities every read; targets, policies and capacity
     // providers as configuration, read again when the services changed.
     const activitiesRead = errors.capture(
@@ -553,6 +576,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     return {
       parts: {
         runningTasks: new Tracked(runningRead),
+        taskDefinitions: new Tracked(taskDefinitionsRead),
         scaling: new Tracked(scalingRead),
         backup: new Tracked(backupRead),
         wellArchitected: new Tracked(wellArchitectedRead),
@@ -603,6 +627,13 @@ function assembleSnapshot(read: {
         policies: scaling?.policies?.get(resourceId) ?? [],
         activities: scaling?.activities?.get(resourceId) ?? [],
       };
+    }
+    const taskDefinitions = serviceTaskDefinitions(
+      service,
+      parts.taskDefinitions,
+    );
+    if (taskDefinitions) {
+      result.taskDefinitions = taskDefinitions;
     }
     if (targetHealth) {
       result.targetGroups = service.targetGroupArns.flatMap(arn => {

@@ -371,8 +371,11 @@ function toEcsTask(task: Task): EcsTask {
     stoppedAt: isoTime(task.stoppedAt),
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
+    availabilityZone: task.availabilityZone,
     containers: (task.containers ?? []).map(container => ({
       name: container.name ?? '',
+      image: container.image,
+      imageDigest: container.imageDigest,
       lastStatus: container.lastStatus,
       exitCode: container.exitCode,
       reason: container.reason,
