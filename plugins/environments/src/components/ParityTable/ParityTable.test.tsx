@@ -52,7 +52,7 @@ describe('ParityTable', () => {
       'DiffersDevelopment has DB_PASSWORD, Production lacks itProduction has DB_URL, Development lacks it',
     );
     expect(
-      screen.getByText(/^4 differences between Production, Development\./),
+      screen.getByText(/^4 differences between Production and Development\./),
     ).toBeInTheDocument();
   });
 

@@ -98,6 +98,12 @@ const StateContent = ({ row }: { row: ParityRow }) => {
   );
 };
 
+function listTitles(titles: string[]): string {
+  return titles.length <= 1
+    ? titles.join('')
+    : `${titles.slice(0, -1).join(', ')} and ${titles[titles.length - 1]}`;
+}
+
 function rowLabel(row: ParityRow): string {
   const label = PARITY_ATTRIBUTE_LABELS[row.attribute];
   return row.containerName ? `${label} (${row.containerName})` : label;
@@ -124,9 +130,9 @@ export const ParityTable = (props: {
       title={<span id={headingId}>What runs where</span>}
       subheader={`${differing.length} ${
         differing.length === 1 ? 'difference' : 'differences'
-      } between ${view.environments
-        .map(e => e.title)
-        .join(', ')}. Variable and secret names only: values are never read.`}
+      } between ${listTitles(
+        view.environments.map(e => e.title),
+      )}. Variable and secret names only: values are never read.`}
     >
       {view.taskDefinitionsUnread && (
         <Alert severity="info" sx={{ mb: 1 }}>
@@ -193,7 +199,7 @@ export const ParityTable = (props: {
                       row.state === 'different'
                         ? {
                             // A bar as well as the icon and the word.
-                            '& > :first-of-type': {
+                            '& > :first-child': {
                               borderLeft: 4,
                               borderLeftColor: 'warning.main',
                             },
