@@ -27,9 +27,10 @@ describe('KLER portal in Chromium', () => {
 
   /**
    * A full-page screenshot in light and in dark mode (the app follows the
-   * system's); the dark page is checked with axe too.
+   * system's), or of the `target` element only; the dark page is checked
+   * with axe too.
    */
-  async function photograph(name, ready, axeName) {
+  async function photograph(name, ready, axeName, target) {
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await ready();
@@ -37,7 +38,14 @@ describe('KLER portal in Chromium', () => {
       await page.waitForTimeout(300);
       if (scheme === 'dark') await expectAccessible(`${axeName}, dark`);
       const file = `${name}${scheme === 'dark' ? '-dark' : ''}.png`;
-      await page.screenshot({ path: join(screenshots, file), fullPage: true });
+      if (target) {
+        await target().screenshot({ path: join(screenshots, file) });
+      } else {
+        await page.screenshot({
+          path: join(screenshots, file),
+          fullPage: true,
+        });
+      }
       if (updateDocs) {
         copyFileSync(join(screenshots, file), join(docsScreenshots, file));
       }
@@ -229,6 +237,61 @@ describe('KLER portal in Chromium', () => {
       () =>
         page.getByRole('img', { name: /^shop-api in Production: / }).waitFor(),
       'Environments tab',
+    );
+  });
+
+  test("a component's Environments tab shows what runs where, differences marked", async () => {
+    await page.goto(
+      `${portal.backend.baseUrl}/catalog/default/component/shop-api/environments`,
+    );
+    const table = page.getByRole('table', { name: 'What runs where' });
+    await table.waitFor();
+    const header = await table.getByRole('columnheader').allInnerTexts();
+    assert.deepEqual(header, [
+      'Attribute',
+      'Production',
+      'Development',
+      'Parity',
+    ]);
+    const row = name =>
+      table.locator('tr', {
+        has: page.getByRole('rowheader', { name, exact: true }),
+      });
+    // The sandbox scales shop-api from 3 in production, from 1 in development,
+    // runs 2026.11.5 in production and 2026.11.6-rc2 in development, and
+    // development sets DB_PASSWORD in plaintext.
+    const scaling = row('Scaling');
+    assert.equal(await scaling.getAttribute('data-state'), 'different');
+    assert.match(await scaling.innerText(), /Differs/);
+    const image = row('Image (shop-api)');
+    await image.waitFor();
+    assert.equal(await image.getAttribute('data-state'), 'different');
+    assert.match(
+      await image.innerText(),
+      /kler\/shop-api:2026\.11\.5[\s\S]*kler\/shop-api:2026\.11\.6-rc2/,
+    );
+    assert.match(
+      await row('Variables (shop-api)').innerText(),
+      /Development has DB_PASSWORD, Production lacks it/,
+    );
+    const differing = table.locator('tr[data-state="different"]');
+    assert.ok((await differing.count()) >= 1);
+
+    const onlyDifferences = page.getByRole('checkbox', {
+      name: 'Only differences',
+    });
+    await onlyDifferences.check();
+    assert.equal(
+      await table.locator('tr[data-state]').count(),
+      await differing.count(),
+    );
+    await onlyDifferences.uncheck();
+    await expectAccessible('What runs where');
+    await photograph(
+      'component-what-runs-where',
+      () => table.waitFor(),
+      'What runs where',
+      () => page.locator('[class*="MuiCard-root"]', { has: table }).first(),
     );
   });
 
