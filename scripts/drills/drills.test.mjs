@@ -40,6 +40,7 @@ import {
 } from './provisioning.mjs';
 import { describeOwnershipDrills } from './ownership.mjs';
 import { describeRestartDrills } from './restarts.mjs';
+import { describeVariableValuesDrills } from './variableValues.mjs';
 import { startRedis } from './support/redis.mjs';
 import { createReport } from './support/report.mjs';
 import { isZip, readZipEntries } from './support/zip.mjs';
@@ -1639,4 +1640,5 @@ async function loadDrill({ backend, token, sandbox, seconds }) {
 
 describeProvisioningDrills({ report, sandboxUrl: () => sandbox.url });
 describeRestartDrills({ report, sandboxUrl: () => sandbox.url });
+describeVariableValuesDrills({ report, sandboxUrl: () => sandbox.url });
 describeOwnershipDrills({ report, sandbox: () => sandbox });
