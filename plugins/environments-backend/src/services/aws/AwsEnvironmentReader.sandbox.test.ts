@@ -214,6 +214,26 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     expect(stored).not.toContain('shop-database.kler-development.internal');
   });
 
+  it('reports a denied DescribeTaskDefinition as a read error of the workload area and keeps the rest', async () => {
+    sandbox.admin.addFault({
+      service: 'ecs',
+      operation: 'DescribeTaskDefinition',
+      accessDenied: true,
+    });
+    const snapshot = await createReader().read(environment('production'));
+    expect(snapshot.readErrors).toEqual([
+      expect.objectContaining({
+        area: 'workload',
+        name: expect.stringMatching(/AccessDenied/),
+      }),
+    ]);
+    expect(snapshot.services.map(s => s.serviceName)).toEqual(KLER_SERVICES);
+    expect(snapshot.services.every(s => s.taskDefinitions === undefined)).toBe(
+      true,
+    );
+    expect(snapshot.services.every(s => s.tasks.length > 0)).toBe(true);
+  });
+
   it('keeps the accounts apart', async () => {
     const snapshot = await createReader().read(environment('development'));
     expect(snapshot.cluster?.clusterName).toBe('kler-development');
