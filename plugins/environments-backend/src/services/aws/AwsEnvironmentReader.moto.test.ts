@@ -346,6 +346,8 @@ describe('AwsEnvironmentReader against moto', () => {
         resourceArn: seeded.efsArn,
         resourceType: 'EFS',
         resourceName: 'shop-media',
+        // no selection tests a tag (moto has no selections): none is kept
+        tags: {},
       },
     ]);
     // moto implements neither Well-Architected nor these Backup and scaling calls.
