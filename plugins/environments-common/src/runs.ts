@@ -1,6 +1,7 @@
 import {
   EnvironmentRunKind,
   EnvironmentRunOutcome,
+  EnvironmentRunReport,
   EnvironmentRunSource,
 } from './types';
 
@@ -36,3 +37,29 @@ export const ENVIRONMENT_RUN_OUTCOMES: EnvironmentRunOutcome[] = [
   'failed',
   'skipped',
 ];
+
+/**
+ * How the message of an interrupted apply begins: one whose backend stopped
+ * (a crash, a killed container) while Terraform was applying, recorded by the
+ * run of the step that found it so. Its outcome is `failed`: like a failed
+ * apply, it may have changed part of the environment.
+ *
+ * @public
+ */
+export const INTERRUPTED_APPLY_MESSAGE_PREFIX = 'Interrupted: ';
+
+/**
+ * Whether a run is an apply that was interrupted (see
+ * {@link INTERRUPTED_APPLY_MESSAGE_PREFIX}).
+ *
+ * @public
+ */
+export function isInterruptedApply(
+  run: Pick<EnvironmentRunReport, 'kind' | 'outcome' | 'message'>,
+): boolean {
+  return (
+    run.kind === 'apply' &&
+    run.outcome === 'failed' &&
+    (run.message?.startsWith(INTERRUPTED_APPLY_MESSAGE_PREFIX) ?? false)
+  );
+}

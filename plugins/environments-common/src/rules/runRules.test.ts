@@ -52,6 +52,38 @@ describe('run rules', () => {
       expect(evaluation.status).toBe('error');
     });
 
+    it('says an interrupted apply was interrupted, what its state holds, and to plan again', () => {
+      const interrupted = run({
+        kind: 'apply',
+        outcome: 'failed',
+        at: minutesAgo(10),
+        link: '/create/tasks/77aa',
+        message:
+          "Interrupted: this task's apply of its plan (40 to add) started at 2026-11-26T11:49:00.000Z on host ip-10-0-1-23 and stopped before it finished. Terraform's state (serial 12) holds 11 resources.",
+      });
+      const evaluation = evaluate([interrupted]);
+      expect(evaluation.problems).toEqual([
+        expect.objectContaining({
+          id: 'production/provisioning/apply-failed',
+          area: 'provisioning',
+          severity: 'high',
+          title: 'Last apply of production was interrupted',
+          runUrl: '/create/tasks/77aa',
+        }),
+      ]);
+      const [problem] = evaluation.problems;
+      expect(problem.explanation).toContain(
+        "was interrupted: this task's apply of its plan (40 to add) started at",
+      );
+      expect(problem.explanation).not.toContain('Interrupted:');
+      expect(problem.proposedFix).toContain(
+        'Plan the environment again against its state as it is now',
+      );
+      expect(problem.proposedFix).toContain('environments/production');
+      expect(problem.proposedFix).toContain('look in account 222222222222');
+      expect(evaluation.status).toBe('error');
+    });
+
     it('names the pipeline that ran it', () => {
       const [problem] = evaluate([
         run({

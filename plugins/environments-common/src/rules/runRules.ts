@@ -5,6 +5,7 @@ import {
   Problem,
   ResourceChangeCounts,
 } from '../types';
+import { INTERRUPTED_APPLY_MESSAGE_PREFIX, isInterruptedApply } from '../runs';
 import {
   RunRuleContext,
   ageInMs,
@@ -90,13 +91,45 @@ function repositoryDirectory(context: RunRuleContext): string {
   return `environments/${context.environment.name}`;
 }
 
-/** The latest apply that ran failed: the environment may be half changed. */
+/**
+ * The latest apply that ran failed, or was interrupted with the backend that
+ * ran it: the environment may be half changed.
+ */
 export function detectFailedApply(context: RunRuleContext): Problem[] {
   const apply = latestRunOf(context.runs, 'apply');
   if (!apply || apply.outcome !== 'failed') {
     return [];
   }
   const { name, accountId } = context.environment;
+  if (isInterruptedApply(apply)) {
+    return [
+      createProblem(context, {
+        idSuffix: 'provisioning/apply-failed',
+        area: 'provisioning',
+        severity: 'high',
+        title: `Last apply of ${name} was interrupted`,
+        explanation:
+          `The Terraform apply of ${name} ${when(
+            context,
+            apply,
+          )}, started by ` +
+          `${apply.actor} ${SOURCE_LABELS[apply.source]}, was interrupted: ` +
+          `${apply.message!.slice(
+            INTERRUPTED_APPLY_MESSAGE_PREFIX.length,
+          )} Some resources may have changed and others not: the environment ` +
+          `is neither as it was nor as its code says.`,
+        proposedFix:
+          `Plan the environment again against its state as it is now (run ` +
+          `its template again, or plan the code in ` +
+          `${repositoryDirectory(context)}) and apply the new plan; before ` +
+          `applying, look in account ${accountId} for resources the ` +
+          `interrupted apply created after Terraform last wrote its state ` +
+          `(a plan would create them again). The problem clears when an ` +
+          `apply succeeds.`,
+        runUrl: apply.link,
+      }),
+    ];
+  }
   return [
     createProblem(context, {
       idSuffix: 'provisioning/apply-failed',

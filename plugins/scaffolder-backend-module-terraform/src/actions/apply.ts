@@ -1,10 +1,15 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import os from 'node:os';
+import { ApplyAttempts } from '../terraform/applyAttempts';
 import { validateTimeoutMinutes, validateVariables } from '../terraform/inputs';
 import { PlanJson, sensitiveValuesOfPlan } from '../terraform/planJson';
 import { readPlan } from '../terraform/planRecord';
 import { describePlan, summarizePlan } from '../terraform/planSummary';
+import { TerraformInterruptedError } from '../terraform/runTerraform';
 import { requireInput, TerraformSession } from '../terraform/session';
+import { plannedChanges } from '../terraform/stateComparison';
+import { readStateLocation } from '../terraform/stateLocation';
 import {
   sessionOptions,
   reasonToSkip,
@@ -18,6 +23,11 @@ import {
 } from './common';
 import { examples } from './apply.examples';
 import {
+  describeShutdownInterruption,
+  InterruptedApplyOptions,
+  recoverInterruptedApply,
+} from './interruptedApply';
+import {
   ActionRun,
   environmentNameInput,
   RunRecordingOptions,
@@ -26,12 +36,16 @@ import {
 /**
  * `kler:terraform:apply`: applies the saved plan that `kler:terraform:plan`
  * produced in the same task, in the account that plan was made for, and
- * nothing else.
+ * nothing else. A run of the step that finds an earlier run of it
+ * interrupted mid-apply (its backend died; the scaffolder recovered the task)
+ * applies nothing: it releases that apply's state lock when that is safe and
+ * fails saying what the state holds and what to do next.
  *
  * @public
  */
 export function createTerraformApplyAction(
-  options: TerraformActionsOptions & RunRecordingOptions,
+  options: TerraformActionsOptions &
+    RunRecordingOptions & { interruptedApply?: InterruptedApplyOptions },
 ) {
   const runtime = terraformRuntimeOf(options);
   return createTemplateAction({
@@ -121,6 +135,38 @@ export function createTerraformApplyAction(
         }
 
         const planSha256 = requireInput(input.planSha256, 'planSha256');
+        // Before the plan is read: the workspace of an interrupted run may
+        // be gone with its backend, the task's checkpoints are not.
+        const attempts = new ApplyAttempts(ctx.checkpoint, planSha256);
+        const interrupted = await attempts.findInterrupted();
+        if (interrupted) {
+          // Recorded as the apply it was, which may have changed things,
+          // whatever this run finds.
+          run.target(interrupted.target);
+          run.applying();
+          // The state is read with the initiator's permission as it is now.
+          const target = await resolveAuthorizedTarget(
+            runtime,
+            ctx,
+            'Terraform apply',
+            {
+              environment: interrupted.target.environmentRef,
+              awsAccountId: interrupted.target.accountId,
+              awsRegion: interrupted.target.region,
+            },
+          ).catch((error: Error) => error);
+          throw new Error(
+            await recoverInterruptedApply(
+              runtime,
+              ctx,
+              masker,
+              interrupted,
+              target,
+              options.interruptedApply,
+            ),
+          );
+        }
+
         const { files, record, workingDirectory } = await readPlan(
           ctx.workspacePath,
           requireInput(input.planFile, 'planFile'),
@@ -175,12 +221,50 @@ export function createTerraformApplyAction(
               key: `kler.terraform.apply.${planSha256}`,
               fn: async () => {
                 run.applying();
-                await session.runOrThrow([
-                  'apply',
-                  '-input=false',
-                  '-no-color',
-                  files.planFile,
-                ]);
+                const attempt = await attempts.start({
+                  host: os.hostname(),
+                  stoppedWithinMs:
+                    (input.timeoutMinutes ?? runtime.config.timeoutMinutes) *
+                      60_000 +
+                    runtime.config.cancelGraceSeconds * 1000,
+                  target,
+                  state: await readStateLocation(
+                    files.dataDirectory,
+                    workingDirectory,
+                  ),
+                  changes: plannedChanges(plan),
+                  summary: describePlan(summary),
+                });
+                try {
+                  await session.runOrThrow([
+                    'apply',
+                    '-input=false',
+                    '-no-color',
+                    files.planFile,
+                  ]);
+                } catch (error) {
+                  if (
+                    error instanceof TerraformInterruptedError &&
+                    error.reason === 'shutdown'
+                  ) {
+                    // No end is recorded: when the backend exits before the
+                    // task is marked failed, the run of the step in the
+                    // recovered task finds this attempt and says the same.
+                    throw new Error(
+                      await describeShutdownInterruption(
+                        runtime,
+                        ctx,
+                        session,
+                        attempt,
+                        target,
+                        options.interruptedApply,
+                      ),
+                    );
+                  }
+                  await attempts.end('failed');
+                  throw error;
+                }
+                await attempts.end('applied');
                 return { summary: describePlan(summary) };
               },
             });

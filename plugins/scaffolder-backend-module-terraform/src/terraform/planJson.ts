@@ -3,6 +3,7 @@ import { JsonValue } from '@backstage/types';
 /** The parts of `terraform show -json <planfile>` the actions read. */
 export interface PlanJson {
   resource_changes?: Array<{
+    address?: string;
     type?: string;
     mode?: string;
     change?: { actions?: string[] };

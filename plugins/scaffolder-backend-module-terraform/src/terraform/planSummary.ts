@@ -15,7 +15,10 @@ export interface PlanSummary extends ChangeCounts {
   outputChanges: number;
 }
 
-function classify(actions: string[]): keyof ChangeCounts | undefined {
+/** What a resource change's actions amount to: `add`, `replace`, ... or nothing. */
+export function classifyChange(
+  actions: string[],
+): keyof ChangeCounts | undefined {
   if (actions.includes('delete') && actions.includes('create')) {
     return 'replace';
   }
@@ -38,7 +41,7 @@ export function summarizePlan(plan: PlanJson): PlanSummary {
   const byType: Record<string, ChangeCounts> = {};
   for (const resource of plan.resource_changes ?? []) {
     if (resource.mode === 'data') continue;
-    const kind = classify(resource.change?.actions ?? []);
+    const kind = classifyChange(resource.change?.actions ?? []);
     if (!kind) continue;
     totals[kind] += 1;
     const type = resource.type ?? 'unknown';

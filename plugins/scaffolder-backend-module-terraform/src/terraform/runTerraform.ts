@@ -48,9 +48,12 @@ export async function interruptRunningTerraform(): Promise<void> {
   await Promise.all([...runningInterrupts].map(interrupt => interrupt()));
 }
 
-/** Thrown when a run was cancelled or timed out; Terraform was interrupted. */
+/** Thrown when a run was cancelled, timed out or stopped with the backend; Terraform was interrupted. */
 export class TerraformInterruptedError extends Error {
-  constructor(readonly reason: 'cancelled' | 'timeout', message: string) {
+  constructor(
+    readonly reason: 'cancelled' | 'timeout' | 'shutdown',
+    message: string,
+  ) {
     super(message);
     this.name = 'TerraformInterruptedError';
   }
@@ -223,7 +226,7 @@ export async function runTerraform(
     }
     if (interrupted === 'shutdown') {
       throw new TerraformInterruptedError(
-        'cancelled',
+        'shutdown',
         `terraform ${options.args[0]} was interrupted because the backend shut down`,
       );
     }
