@@ -11,10 +11,14 @@ import {
   Service,
   Task,
 } from '@aws-sdk/client-ecs';
+import { loadScenarioFile } from '../scenario/load';
 import type { RunningSandbox } from '../server';
+import { EnvironmentWorld } from '../world/simulation';
+import { imageDigest } from './ecsShapes';
 import {
   clientConfig,
   DEVELOPMENT,
+  KLER_SCENARIO,
   NIGHT,
   PEAK,
   PRODUCTION,
@@ -456,5 +460,40 @@ describe('ECS', () => {
     } finally {
       await night.close();
     }
+  });
+});
+
+describe('image digests', () => {
+  const scenario = loadScenarioFile(KLER_SCENARIO);
+  const worldOf = (name: string) =>
+    new EnvironmentWorld(
+      scenario.seed,
+      scenario.environments.find(e => e.name === name)!,
+    );
+
+  it('resolve a fixed tag to one digest, and latest to another digest per revision', () => {
+    const development = worldOf('development');
+    const orderWorker = development.service('order-worker')!;
+    expect(orderWorker.image).toMatch(/:latest$/);
+    expect(imageDigest(development, orderWorker, 7)).not.toBe(
+      imageDigest(development, orderWorker, 8),
+    );
+    const shopApi = development.service('shop-api')!;
+    expect(imageDigest(development, shopApi, 7)).toBe(
+      imageDigest(development, shopApi, 8),
+    );
+    expect(imageDigest(development, shopApi, 7)).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
+  });
+
+  it('keep the digest a reference pins', () => {
+    const production = worldOf('production');
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const pinned = {
+      ...production.service('shop-api')!,
+      image: `222222222222.dkr.ecr.eu-west-1.amazonaws.com/kler/shop-api@${digest}`,
+    };
+    expect(imageDigest(production, pinned, 3)).toBe(digest);
   });
 });
