@@ -20,7 +20,12 @@ import {
 import { mentionsThrottling } from './operations.mjs';
 import { refreshNow, waitForRefresh } from './refresh.mjs';
 import { benchBackendConfig } from './scenario.mjs';
-import { LATENCY_MS, TASKS_PER_SERVICE, refreshCalls } from './size-runner.mjs';
+import {
+  LATENCY_MS,
+  TASKS_PER_SERVICE,
+  refreshCalls,
+  warmUpSandbox,
+} from './size-runner.mjs';
 
 export const SERVICES_PER_ENVIRONMENT = 50;
 
@@ -80,11 +85,13 @@ export async function benchmarkAccounts(environments, ctx, options, result) {
     );
   }
   result.minimum = sumMinimums(minimums);
+  const configDir = mkdtempSync(join(tmpdir(), 'kler-bench-accounts-'));
+  cleanups.push(() => rmSync(configDir, { recursive: true, force: true }));
+  log(`${environments} environments: the sandbox's first read`);
+  await warmUpSandbox(ctx, { scenario, sandbox, configDir });
 
   const proxy = await startCountingProxy(sandbox.url);
   cleanups.push(() => proxy.stop());
-  const configDir = mkdtempSync(join(tmpdir(), 'kler-bench-accounts-'));
-  cleanups.push(() => rmSync(configDir, { recursive: true, force: true }));
   const configFile = join(configDir, 'accounts.json');
   writeFileSync(
     configFile,
@@ -176,8 +183,8 @@ export async function benchmarkAccounts(environments, ctx, options, result) {
     );
     result.variants[variant] = await coldRefresh(variant);
   }
-  await cleanups.pop()(); // config
   await cleanups.pop()(); // proxy
+  await cleanups.pop()(); // config
   await cleanups.pop()(); // sandbox
   log(
     `${environments} environments: ${result.clean.calls} calls (min ${

@@ -8,7 +8,12 @@ import {
   CloudWatchClient,
   GetMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  ListServicesCommand,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
 import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
@@ -102,6 +107,7 @@ export async function listLiveCounts({ endpoint, accountId, region, cluster }) {
   };
   const runningTasks = await countTasks('RUNNING');
   const stoppedTasks = await countTasks('STOPPED');
+  const taskDefinitionsInUse = await countTaskDefinitionsInUse(ecs, cluster);
   ecs.destroy();
 
   let scalingActivities = 0;
@@ -131,7 +137,45 @@ export async function listLiveCounts({ endpoint, accountId, region, cluster }) {
     stoppedTasks,
     scalingActivities,
     targetGroupsToDescribe,
+    taskDefinitionsInUse,
   };
+}
+
+/**
+ * The task definitions a refresh must describe, one per DescribeTaskDefinition
+ * call (the API takes one): those of the services' PRIMARY and ACTIVE
+ * deployments, each once.
+ */
+async function countTaskDefinitionsInUse(ecs, cluster) {
+  const arns = new Set();
+  let nextToken;
+  do {
+    const page = await ecs.send(
+      new ListServicesCommand({ cluster, maxResults: 100, nextToken }),
+    );
+    const serviceArns = page.serviceArns ?? [];
+    for (let i = 0; i < serviceArns.length; i += 10) {
+      const described = await ecs.send(
+        new DescribeServicesCommand({
+          cluster,
+          services: serviceArns.slice(i, i + 10),
+        }),
+      );
+      for (const service of described.services ?? []) {
+        for (const deployment of service.deployments ?? []) {
+          if (
+            (deployment.status === 'PRIMARY' ||
+              deployment.status === 'ACTIVE') &&
+            deployment.taskDefinition
+          ) {
+            arns.add(deployment.taskDefinition);
+          }
+        }
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns.size;
 }
 
 /**
@@ -212,6 +256,8 @@ export function minimumCalls(inv) {
       inv.runningTasks + inv.stoppedTasks,
       LIMITS.DescribeTasks,
     ),
+    // One task definition per call; each described once, kept while in use.
+    DescribeTaskDefinition: inv.taskDefinitionsInUse ?? 0,
     DescribeCapacityProviders: inv.capacityProviders > 0 ? 1 : 0,
     DescribeAutoScalingGroups: batches(
       inv.autoScalingGroups,

@@ -24,8 +24,19 @@ async function taskState(backend, token) {
 export async function waitForRefresh(backend, token, { after, timeoutMs }) {
   const deadline = Date.now() + timeoutMs;
   let seenRunning = false;
+  let failures = 0;
   while (Date.now() < deadline) {
-    const state = await taskState(backend, token);
+    let state;
+    try {
+      state = await taskState(backend, token);
+      failures = 0;
+    } catch (error) {
+      // A backend busy with a large first read has failed a token
+      // verification now and then (a 401): ask again, five times at most.
+      if (++failures > 5) throw error;
+      await sleep(1000);
+      continue;
+    }
     if (state.status === 'running') seenRunning = true;
     if (
       state.status === 'idle' &&
