@@ -9,6 +9,7 @@
 export { scaffolderModuleTerraform as default } from './module';
 export { TERRAFORM_ACTION_IDS } from './actionIds';
 export { createResolveTargetAction } from './actions/resolveTarget';
+export { createResolveImageAction } from './actions/resolveImage';
 export { createSetVariablesAction } from './actions/setVariables';
 export { createWritePipelineConfigAction } from './actions/writePipelineConfig';
 export { createTerraformCheckAction } from './actions/check';

@@ -25,6 +25,7 @@ describe('scaffolderModuleTerraform', () => {
     });
     expect(actions.map(action => action.id).sort()).toEqual([
       'kler:environment:provisionSandbox',
+      'kler:environment:resolveImage',
       'kler:environment:resolveTarget',
       'kler:environment:setVariables',
       'kler:environment:writePipelineConfig',

@@ -13,6 +13,7 @@ import { createTerraformOutputAction } from './actions/output';
 import { createTerraformPlanAction } from './actions/plan';
 import { createProvisionSandboxAction } from './actions/provisionSandbox';
 import { createPublishLocalGitAction } from './actions/publishLocal';
+import { createResolveImageAction } from './actions/resolveImage';
 import { createResolveTargetAction } from './actions/resolveTarget';
 import { createSetVariablesAction } from './actions/setVariables';
 import { createWritePipelineConfigAction } from './actions/writePipelineConfig';
@@ -86,6 +87,7 @@ export const scaffolderModuleTerraform = createBackendModule({
         lifecycle.addShutdownHook(() => interruptRunningTerraform());
         scaffolderActions.addActions(
           createResolveTargetAction(options),
+          createResolveImageAction({ auth, discovery }),
           createSetVariablesAction(),
           createWritePipelineConfigAction(options),
           createTerraformCheckAction(options),
