@@ -60,6 +60,21 @@ const serviceSchema = z
     memory: z.number().int().positive().default(512),
     /** The image reference of every revision: `registry/repository:tag` (or `@sha256:...`). */
     image: z.string().default('public.ecr.aws/nginx/nginx:latest'),
+    /**
+     * What ECR's scan of the image found, by severity; `scanned: false` when
+     * scanning is off for it (ScanNotFoundException). Images outside the
+     * account's ECR have no scan.
+     */
+    imageScan: z
+      .object({
+        scanned: z.boolean().default(true),
+        CRITICAL: z.number().int().min(0).default(0),
+        HIGH: z.number().int().min(0).default(0),
+        MEDIUM: z.number().int().min(0).default(0),
+        LOW: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ scanned: true, CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 }),
     containerPort: z.number().int().positive().default(8080),
     /** Plaintext environment variables of the container, as the task definition sets them. */
     environment: z
@@ -72,7 +87,12 @@ const serviceSchema = z
     secrets: z
       .array(
         z
-          .object({ name: z.string().min(1), valueFrom: z.string().min(1) })
+          .object({
+            name: z.string().min(1),
+            valueFrom: z.string().min(1),
+            /** The parameter or secret it names does not exist (never created, or deleted). */
+            missing: z.boolean().default(false),
+          })
           .strict(),
       )
       .default([]),
@@ -200,6 +220,10 @@ const resourceSchema = z
     type: z.enum(['efs', 'rds']),
     name: z.string(),
     sizeGb: z.number().positive().default(20),
+    /** EFS: encrypted at rest. */
+    encrypted: z.boolean().default(true),
+    /** EFS: zones with a mount target, among the environment's; all of them when absent. */
+    mountTargetZones: z.array(z.string()).optional(),
     /** Every Nth scheduled backup of this resource fails with message. */
     backupFailure: z
       .object({

@@ -3,8 +3,11 @@ import { applicationAutoScaling } from './applicationAutoScaling';
 import { autoScaling } from './autoScaling';
 import { backup } from './backup';
 import { cloudWatch } from './cloudWatch';
+import { ecr } from './ecr';
 import { ecs } from './ecs';
+import { efs } from './efs';
 import { elbv2 } from './elbv2';
+import { ssm } from './ssm';
 import { sts } from './sts';
 import { tagging } from './tagging';
 import { wellArchitected } from './wellArchitected';
@@ -18,6 +21,9 @@ export const SERVICES: ServiceDefinition[] = [
   elbv2,
   backup,
   wellArchitected,
+  ssm,
+  ecr,
+  efs,
   tagging,
   sts,
 ];
