@@ -184,6 +184,11 @@ describe.each(Object.entries(answers))(
           ...(await listFiles(ENVIRONMENT_TERRAFORM_DIR)),
           'README.md',
           'catalog-info.yaml',
+          'docs/contains.md',
+          'docs/index.md',
+          'docs/operate.md',
+          'docs/runbook.md',
+          'mkdocs.yml',
           'pipeline.json',
           'terraform.tfvars.json',
         ].sort(),
@@ -383,6 +388,48 @@ describe.each(Object.entries(answers))(
           ? parameters.wellArchitectedWorkloadId
           : undefined,
       );
+    });
+
+    it("renders the environment's TechDocs, which build with Debian's mkdocs", async () => {
+      const entity = yaml.parse(
+        await fs.readFile(
+          path.join(environmentDir, 'catalog-info.yaml'),
+          'utf8',
+        ),
+      );
+      expect(entity.metadata.annotations['backstage.io/techdocs-ref']).toBe(
+        'dir:.',
+      );
+      const index = await fs.readFile(
+        path.join(environmentDir, 'docs/index.md'),
+        'utf8',
+      );
+      expect(index).toContain(`# ${parameters.title ?? parameters.name}\n`);
+      expect(index).toContain(`| Tier                      | ${tier}`);
+      expect(index).toContain('[runbook](runbook.md#plaintext-secrets)');
+      const contains = await fs.readFile(
+        path.join(environmentDir, 'docs/contains.md'),
+        'utf8',
+      );
+      for (const service of parameters.services) {
+        expect(contains).toContain(`- \`${service.name}\``);
+      }
+      expect(
+        await fs.readFile(path.join(environmentDir, 'docs/runbook.md'), 'utf8'),
+      ).toContain(`--cluster kler-${parameters.name} `);
+      const site = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-mkdocs-'));
+      try {
+        // --strict fails on a warning, such as a link to a missing page.
+        execFileSync('mkdocs', ['build', '--strict', '--quiet', '-d', site], {
+          cwd: environmentDir,
+          stdio: 'pipe',
+        });
+        expect(
+          await fs.readFile(path.join(site, 'runbook/index.html'), 'utf8'),
+        ).toContain('id="plaintext-secrets"');
+      } finally {
+        await fs.rm(site, { recursive: true, force: true });
+      }
     });
 
     it('keeps every secret value out of the files', async () => {
@@ -1011,13 +1058,21 @@ describe('kler-environment template.yaml', () => {
     expect(unconstrainedParameters(template)).toEqual([]);
   });
 
-  it('renders only the catalog entity and the README; the Terraform and the pipeline are copied as they are', async () => {
+  it('renders only the catalog entity, the README and the docs; the Terraform and the pipeline are copied as they are', async () => {
     const { steps } = await readTemplate('kler-environment');
     const rendered = steps.filter(step => step.action === 'fetch:template');
     expect(rendered.map(step => step.input.url)).toEqual(['./skeleton']);
     expect(
       await listFiles(path.join(TEMPLATES_DIR, 'kler-environment', 'skeleton')),
-    ).toEqual(['README.md', 'catalog-info.yaml']);
+    ).toEqual([
+      'README.md',
+      'catalog-info.yaml',
+      'docs/contains.md',
+      'docs/index.md',
+      'docs/operate.md',
+      'docs/runbook.md',
+      'mkdocs.yml',
+    ]);
     const copied = steps.filter(step => step.action === 'fetch:plain');
     expect(copied.map(step => [step.input, step.if])).toEqual([
       [
@@ -1319,6 +1374,11 @@ describe('kler-environment: who applies, and where the code goes', () => {
         ...(await listFiles(ENVIRONMENT_TERRAFORM_DIR)),
         'README.md',
         'catalog-info.yaml',
+        'docs/contains.md',
+        'docs/index.md',
+        'docs/operate.md',
+        'docs/runbook.md',
+        'mkdocs.yml',
         'pipeline.json',
         'terraform.tfvars.json',
       ].map(file => `environments/${name}/${file}`);
