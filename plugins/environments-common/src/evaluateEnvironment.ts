@@ -31,6 +31,7 @@ import {
 const PENDING_PART_AREAS: Record<SnapshotPart, EnvironmentArea | undefined> = {
   runningTasks: undefined,
   taskDefinitions: 'workload',
+  workloadResources: 'workload',
   scaling: 'scaling',
   backup: 'backup',
   wellArchitected: 'wellArchitected',

@@ -7,7 +7,10 @@
  */
 
 import type { ServiceCell } from './view/serviceMatrix';
-import type { TaskDefinitionSummary } from './workloadTypes';
+import type {
+  TaskDefinitionSummary,
+  WorkloadResources,
+} from './workloadTypes';
 
 /** The tier of an environment; production gets stricter rules and guarded provisioning. */
 export type EnvironmentTier = 'development' | 'production';
@@ -355,6 +358,7 @@ export interface AreaReadError {
 export type SnapshotPart =
   | 'runningTasks'
   | 'taskDefinitions'
+  | 'workloadResources'
   | 'scaling'
   | 'backup'
   | 'wellArchitected';
@@ -367,6 +371,8 @@ export interface EnvironmentSnapshot {
   services: EcsService[];
   backup?: BackupState;
   wellArchitected?: WellArchitectedReview;
+  /** What the task definitions point at: secrets' parameters, image scans, file systems. */
+  workloadResources?: WorkloadResources;
   /** Areas that could not be read; the rest of the snapshot is still valid. */
   readErrors: AreaReadError[];
   /** Parts still being read for the first time; absent when the snapshot is whole. */

@@ -61,3 +61,51 @@ export interface TaskDefinitionSummary {
   memory?: string;
   containers: ContainerDefinitionSummary[];
 }
+
+/*
+ * What the task definitions point at, read as metadata only: whether their
+ * secrets' parameters exist, what ECR's scan found in the images that run,
+ * and the environment's file systems.
+ */
+
+/** The SSM parameters the task definitions' secrets name, looked up by name. */
+export interface SecretParametersCheck {
+  /** Every name looked up (the distinct SSM references of the task definitions in use). */
+  checked: string[];
+  /** Those that do not exist. */
+  missing: string[];
+}
+
+/** ECR's scan of one image digest that runs. */
+export interface ImageScanSummary {
+  repositoryName: string;
+  imageDigest: string;
+  /**
+   * `complete`: counts are ECR's; `not-scanned`: scanning is off for it
+   * (ScanNotFoundException), so its vulnerabilities are unknown; `pending`:
+   * a scan in progress or failed.
+   */
+  status: 'complete' | 'not-scanned' | 'pending';
+  critical: number;
+  high: number;
+  /** ISO time the scan completed. */
+  completedAt?: string;
+}
+
+/** An EFS file system of the environment (tagged `kler:environment`). */
+export interface FileSystemSummary {
+  fileSystemId: string;
+  fileSystemArn: string;
+  name?: string;
+  encrypted: boolean;
+  /** Zones with a mount target, sorted. */
+  mountTargetZones: string[];
+}
+
+/** What the workload findings read besides the task definitions; each absent when it could not be read. */
+export interface WorkloadResources {
+  secretParameters?: SecretParametersCheck;
+  /** One per ECR digest of the account that runs. */
+  imageScans?: ImageScanSummary[];
+  fileSystems?: FileSystemSummary[];
+}

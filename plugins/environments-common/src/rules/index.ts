@@ -12,6 +12,10 @@ import {
   WORKLOAD_NOT_FOUND_ERROR,
   wellArchitectedRules,
 } from './wellArchitectedRules';
+import {
+  serviceWorkloadFindingsRules,
+  workloadFindingsRules,
+} from './workloadFindingsRules';
 import { serviceWorkloadRules } from './workloadRules';
 
 /** A rule about one ECS service. */
@@ -27,6 +31,7 @@ export const serviceRules: ServiceRule[] = [
   ...serviceHealthRules,
   ...serviceScalingRules,
   ...serviceWorkloadRules,
+  ...serviceWorkloadFindingsRules,
 ];
 
 export const environmentRules: EnvironmentRule[] = [
@@ -34,6 +39,7 @@ export const environmentRules: EnvironmentRule[] = [
   detectCapacityProviderProblems,
   ...backupRules,
   ...wellArchitectedRules,
+  ...workloadFindingsRules,
   detectReadErrors,
   ...runRules,
 ];

@@ -42,8 +42,15 @@ export const ENVIRONMENT_AREA_IAM_ACTIONS: Record<EnvironmentArea, string[]> = {
     'wellarchitected:GetLensReview',
     'wellarchitected:ListLensReviewImprovements',
   ],
-  // What runs where: task definitions (once per ARN).
-  workload: ['ecs:DescribeTaskDefinition'],
+  // What runs where: task definitions (once per ARN); what they point at,
+  // metadata only (never ssm:GetParameter*).
+  workload: [
+    'ecs:DescribeTaskDefinition',
+    'ssm:DescribeParameters',
+    'ecr:DescribeImageScanFindings',
+    'elasticfilesystem:DescribeFileSystems',
+    'elasticfilesystem:DescribeMountTargets',
+  ],
   // From the run history the portal records, not from AWS.
   provisioning: [],
 };
@@ -53,7 +60,7 @@ const AREA_NAMES: Record<EnvironmentArea, string> = {
   scaling: 'scaling',
   backup: 'backup',
   wellArchitected: 'Well-Architected',
-  workload: 'workload (task definitions)',
+  workload: 'workload (task definitions, secrets, image scans, file systems)',
   provisioning: 'provisioning',
 };
 
