@@ -79,6 +79,14 @@ export function describeOwnershipDrills({ report, sandbox }) {
           (!replica || c.accessKeyId?.endsWith(replica)),
       );
     const replicaOf = call => call.accessKeyId.slice(-1);
+    /** The message of a JSON log line (production's log format). */
+    const messageOf = line => {
+      try {
+        return JSON.parse(line).message;
+      } catch {
+        return line;
+      }
+    };
     /** The lines in which a replica says it took the refresh lease. */
     const takeoverLines = backend =>
       backend.lines.filter(l => l.includes('refreshes the environments now'));
@@ -216,9 +224,8 @@ export function describeOwnershipDrills({ report, sandbox }) {
           assert.equal(took.length, 1, `${survivor} logged no takeover`);
           return `killed ${victim} mid-refresh; ${survivor} refreshed ${takeoverS.toFixed(
             1,
-          )} s after the kill (it logged "${took[0].replace(
-            /^.*This replica/,
-            'this replica',
+          )} s after the kill (it logged "${messageOf(
+            took[0],
           )}"), then production every ≤ ${maxGapS.toFixed(
             1,
           )} s; ${victim} back after ${((backAt - restartedAt) / 1000).toFixed(
