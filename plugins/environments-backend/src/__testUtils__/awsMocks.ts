@@ -19,6 +19,10 @@ import {
   GetMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import {
+  DescribeImageScanFindingsCommand,
+  ECRClient,
+} from '@aws-sdk/client-ecr';
+import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -27,6 +31,11 @@ import {
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+} from '@aws-sdk/client-efs';
+import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -34,6 +43,7 @@ import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   GetLensReviewCommand,
   GetWorkloadCommand,
@@ -74,6 +84,9 @@ export const elasticLoadBalancing = mockClient(ElasticLoadBalancingV2Client);
 export const backup = mockClient(BackupClient);
 export const wellArchitected = mockClient(WellArchitectedClient);
 export const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+export const ssm = mockClient(SSMClient);
+export const ecr = mockClient(ECRClient);
+export const efs = mockClient(EFSClient);
 
 const ALL_MOCKS = [
   ecs,
@@ -84,6 +97,9 @@ const ALL_MOCKS = [
   backup,
   wellArchitected,
   tagging,
+  ssm,
+  ecr,
+  efs,
 ];
 
 /** Resets every mock before each test of the file, to a healthy empty account. */
@@ -135,6 +151,9 @@ export function createReader(
     backup: new BackupClient(config),
     wellArchitected: new WellArchitectedClient(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
+    ssm: new SSMClient(config),
+    ecr: new ECRClient(config),
+    efs: new EFSClient(config),
   };
   return new AwsEnvironmentReader({
     clientsFactory: async () => clients,
@@ -233,6 +252,13 @@ export function mockEmptyAccount(
     .resolves({ RecoveryPoints: [] });
   backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
   tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+  ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+  ecr.on(DescribeImageScanFindingsCommand).resolves({
+    imageScanStatus: { status: 'COMPLETE' },
+    imageScanFindings: { findingSeverityCounts: {} },
+  });
+  efs.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
+  efs.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
   wellArchitected.on(GetWorkloadCommand).resolves({
     Workload: {
       WorkloadId: 'kler-production',

@@ -16,18 +16,23 @@ export type ConfigurationPart =
   | 'backupPlans'
   | 'backupCandidates'
   | 'backupVault'
-  | 'wellArchitected';
+  | 'wellArchitected'
+  | 'secretParameters'
+  | 'fileSystems';
 
 /**
  * Descriptions of things that do not change once described: tasks by ARN
  * (a stopped task for good; a running one until it stops), backup plans by
  * id and version, backup selections by id, the targets of an unhealthy
- * target group while its counts stay the same, and task definitions by ARN
- * while a deployment uses them.
+ * target group while its counts stay the same, task definitions by ARN
+ * while a deployment uses them, and ECR image scans by repository and digest
+ * while a task runs the digest (read again once older than the configuration
+ * period: a rescan changes them).
  */
 export type DescriptionKind =
   | 'tasks'
   | 'taskDefinitions'
+  | 'imageScans'
   | 'backupPlanVersions'
   | 'backupSelections'
   | 'targetHealth';

@@ -6,12 +6,15 @@ import {
   EcsTask,
   EnvironmentDefinition,
   EnvironmentSnapshot,
+  FileSystemSummary,
   ScalingActivity,
   ScalingPolicy,
   ServiceScaling,
+  SecretParametersCheck,
   SnapshotPart,
   TaskDefinitionSummary,
   WellArchitectedReview,
+  WorkloadResources,
 } from '@kler/plugin-environments-common';
 import { AwsReadMemory } from '../../caches/AwsReadMemory';
 import {
@@ -27,6 +30,12 @@ import {
   LimiterOptions,
 } from './concurrency';
 import {
+  ImageScanRead,
+  imageKey,
+  readImageScans,
+  runningEcrImages,
+} from './ecr';
+import {
   readCapacityProviders,
   readCluster,
   readRunningTasks,
@@ -37,6 +46,7 @@ import {
   StoppedTasksRead,
   withTasks,
 } from './ecs';
+import { fileSystemIds, readFileSystems } from './efs';
 import { ReadErrorCollector } from './readErrors';
 import {
   ecsScalingResourceId,
@@ -45,6 +55,7 @@ import {
   readScalingActivities,
   readScalingPolicies,
 } from './scaling';
+import { readSecretParameters, secretParameterNames } from './ssm';
 import {
   DescribedTargets,
   readTargetGroupLoadBalancers,
@@ -96,6 +107,7 @@ interface FollowingParts {
   runningTasks?: EcsTask[];
   /** The task definitions in use, by ARN. */
   taskDefinitions?: Map<string, TaskDefinitionSummary>;
+  workloadResources?: WorkloadResources;
   scaling?: ScalingRead;
   backup?: BackupState;
   wellArchitected?: WellArchitectedReview;
@@ -292,17 +304,25 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       onHealthRead(assemble(parts, pending));
     }
 
-    const [runningTasks, taskDefinitions, scaling, backup, wellArchitected] =
-      await Promise.all([
-        following.parts.runningTasks.promise,
-        following.parts.taskDefinitions.promise,
-        following.parts.scaling.promise,
-        following.parts.backup.promise,
-        following.parts.wellArchitected.promise,
-      ]);
+    const [
+      runningTasks,
+      taskDefinitions,
+      workloadResources,
+      scaling,
+      backup,
+      wellArchitected,
+    ] = await Promise.all([
+      following.parts.runningTasks.promise,
+      following.parts.taskDefinitions.promise,
+      following.parts.workloadResources.promise,
+      following.parts.scaling.promise,
+      following.parts.backup.promise,
+      following.parts.wellArchitected.promise,
+    ]);
     const parts: FollowingParts = {
       runningTasks,
       taskDefinitions,
+      workloadResources,
       scaling,
       backup,
       wellArchitected,
@@ -561,6 +581,76 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     }
     const backupRead = readBackupArea(ctx, memory, errors);
 
+    // What the task definitions point at, metadata only: the secrets' SSM
+    // parameters and the file systems as configuration (again at once when
+    // the names or the file systems change), each running digest's scan
+    // once per configuration period.
+    const secretParametersRead = taskDefinitionsRead.then(taskDefinitions => {
+      const names = secretParameterNames(taskDefinitions.values());
+      const known = memory.fresh<SecretParametersCheck>('secretParameters');
+      return memory.reuseOrRead(
+        'secretParameters',
+        () =>
+          errors.capture('workload', 'DescribeParameters', () =>
+            readSecretParameters(ctx, names),
+          ),
+        { changed: known?.checked.join('\n') !== names.join('\n') },
+      );
+    });
+    const imageScansRead = runningRead.then(running =>
+      readImageScans(
+        ctx,
+        runningEcrImages(running, ctx.env),
+        memory.descriptions<ImageScanRead>('imageScans'),
+        this.configurationMaxAgeMs,
+        (image, error) =>
+          errors.record(
+            'workload',
+            `DescribeImageScanFindings ${imageKey(image)}`,
+            error,
+          ),
+      ),
+    );
+    // The file systems are those of the environment's tag, as backup finds
+    // them: unknown when backup could not list them.
+    const fileSystemsRead = backupRead.then(backupState => {
+      if (!backupState) {
+        return undefined;
+      }
+      const ids = fileSystemIds(backupState.candidates);
+      const known = memory.fresh<FileSystemSummary[]>('fileSystems');
+      return memory.reuseOrRead(
+        'fileSystems',
+        () =>
+          errors.capture('workload', 'DescribeFileSystems', () =>
+            readFileSystems(ctx, ids),
+          ),
+        {
+          changed: known?.map(f => f.fileSystemId).join(',') !== ids.join(','),
+        },
+      );
+    });
+    if (
+      memory.fresh('secretParameters') === undefined ||
+      memory.fresh('fileSystems') === undefined
+    ) {
+      slow.add('workloadResources');
+    }
+    const workloadResourcesRead = Promise.all([
+      secretParametersRead,
+      imageScansRead,
+      fileSystemsRead,
+    ]).then(([secretParameters, imageScans, fileSystems]) => {
+      const resources: WorkloadResources = { imageScans };
+      if (secretParameters) {
+        resources.secretParameters = secretParameters;
+      }
+      if (fileSystems) {
+        resources.fileSystems = fileSystems;
+      }
+      return resources;
+    });
+
     const workloadId = ctx.env.wellArchitectedWorkloadId;
     if (workloadId && memory.fresh('wellArchitected') === undefined) {
       slow.add('wellArchitected');
@@ -577,6 +667,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       parts: {
         runningTasks: new Tracked(runningRead),
         taskDefinitions: new Tracked(taskDefinitionsRead),
+        workloadResources: new Tracked(workloadResourcesRead),
         scaling: new Tracked(scalingRead),
         backup: new Tracked(backupRead),
         wellArchitected: new Tracked(wellArchitectedRead),
@@ -655,6 +746,7 @@ function assembleSnapshot(read: {
     services,
     backup: parts.backup,
     wellArchitected: parts.wellArchitected,
+    workloadResources: parts.workloadResources,
     readErrors: read.readErrors,
   };
   if (read.pending.length > 0) {

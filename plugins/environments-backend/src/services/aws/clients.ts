@@ -2,9 +2,12 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EFSClient } from '@aws-sdk/client-efs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WellArchitectedClient } from '@aws-sdk/client-wellarchitected';
 import { AwsJson1_1Protocol } from '@aws-sdk/core/protocols';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
@@ -113,6 +116,9 @@ export function createAwsClientsFactory(
       backup: new BackupClient(clientConfig),
       wellArchitected: new WellArchitectedClient(clientConfig),
       tagging: new ResourceGroupsTaggingAPIClient(clientConfig),
+      ssm: new SSMClient(clientConfig),
+      ecr: new ECRClient(clientConfig),
+      efs: new EFSClient(clientConfig),
     };
     for (const client of Object.values(clients)) {
       for (const plugin of options.plugins ?? []) {

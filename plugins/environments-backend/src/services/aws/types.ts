@@ -2,9 +2,12 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EFSClient } from '@aws-sdk/client-efs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WellArchitectedClient } from '@aws-sdk/client-wellarchitected';
 import {
   EnvironmentDefinition,
@@ -51,6 +54,9 @@ export interface AwsClients {
   backup: BackupClient;
   wellArchitected: WellArchitectedClient;
   tagging: ResourceGroupsTaggingAPIClient;
+  ssm: SSMClient;
+  ecr: ECRClient;
+  efs: EFSClient;
 }
 
 export type AwsClientsFactory = (env: AwsEnvironment) => Promise<AwsClients>;
