@@ -1,7 +1,10 @@
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { RunningSandbox, startSandbox } from '@kler/aws-sandbox';
-import { backupPlanSelects } from '@kler/plugin-environments-common';
+import {
+  backupPlanSelects,
+  evaluateEnvironment,
+} from '@kler/plugin-environments-common';
 import path from 'node:path';
 import { AwsEnvironmentReader } from './AwsEnvironmentReader';
 import { createAwsClientsFactory } from './clients';
@@ -307,6 +310,78 @@ describe('AwsEnvironmentReader against the KLER sandbox', () => {
     await expect(
       createReader().read(environment('production')),
     ).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
+  });
+});
+
+describe('AwsEnvironmentReader: what the task definitions point at, against the KLER sandbox', () => {
+  it("finds production's vulnerable image and the zone its file system misses", async () => {
+    const snapshot = await createReader().read(environment('production'));
+    expect(snapshot.readErrors).toEqual([]);
+    const resources = snapshot.workloadResources!;
+    expect(resources.secretParameters).toEqual({
+      checked: [
+        '/kler/production/shop-api/db-password',
+        '/kler/production/storefront/session-secret',
+      ],
+      missing: [],
+    });
+    expect(
+      resources.imageScans!.find(s => s.repositoryName === 'kler/shop-api'),
+    ).toMatchObject({ status: 'complete', critical: 1, high: 3 });
+    expect(resources.fileSystems).toEqual([
+      expect.objectContaining({
+        name: 'shop-media',
+        encrypted: true,
+        mountTargetZones: ['eu-west-1a', 'eu-west-1b'],
+      }),
+    ]);
+    const ids = evaluateEnvironment(snapshot).problems.map(p => p.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'production/service/shop-api/image-vulnerabilities',
+        `production/efs/${
+          resources.fileSystems![0].fileSystemId
+        }/efs-zone-without-mount-target`,
+      ]),
+    );
+    expect(ids.filter(id => id.includes('missing-secret-parameter'))).toEqual(
+      [],
+    );
+  });
+
+  it("finds development's secret that points nowhere, its unscanned image and its unencrypted file system", async () => {
+    const snapshot = await createReader().read(environment('development'));
+    expect(snapshot.readErrors).toEqual([]);
+    expect(snapshot.workloadResources!.secretParameters!.missing).toEqual([
+      '/kler/development/storefront/session-secret',
+    ]);
+    const ids = evaluateEnvironment(snapshot).problems.map(p => p.id);
+    const fileSystemId =
+      snapshot.workloadResources!.fileSystems![0].fileSystemId;
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'development/service/storefront/missing-secret-parameter',
+        'development/service/image-service/image-not-scanned',
+        `development/efs/${fileSystemId}/efs-unencrypted`,
+      ]),
+    );
+  });
+
+  it('reports a denied DescribeParameters as a read error of the workload area and keeps the rest', async () => {
+    sandbox.admin.addFault({
+      service: 'ssm',
+      operation: 'DescribeParameters',
+      accessDenied: true,
+    });
+    const snapshot = await createReader().read(environment('development'));
+    expect(snapshot.readErrors).toEqual([
+      expect.objectContaining({
+        area: 'workload',
+        name: 'AccessDeniedException',
+      }),
+    ]);
+    expect(snapshot.workloadResources!.secretParameters).toBeUndefined();
+    expect(snapshot.workloadResources!.fileSystems).toHaveLength(1);
   });
 });
 
