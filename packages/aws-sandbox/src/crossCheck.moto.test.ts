@@ -31,6 +31,12 @@ import {
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  CreateMountTargetCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+} from '@aws-sdk/client-efs';
+import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -39,6 +45,11 @@ import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  DescribeParametersCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
@@ -118,7 +129,8 @@ const SCENARIO: ScenarioInput = {
         },
         { name: 'kler-moto-cpu', metric: 'CPUReservation', threshold: 90 },
       ],
-      resources: [{ type: 'efs', name: 'shop-media' }],
+      // moto creates file systems unencrypted, with no KMS key
+      resources: [{ type: 'efs', name: 'shop-media', encrypted: false }],
       backupPlans: [
         {
           name: 'kler-moto-daily',
@@ -134,8 +146,8 @@ const requireMoto = isMotoRequired();
 const motoInstalled = isMotoInstalled();
 
 /** The resources of SCENARIO, in moto. */
-function seedMoto(moto: MotoServer) {
-  return seedMotoEnvironment(moto, {
+async function seedMoto(moto: MotoServer) {
+  const seeded = await seedMotoEnvironment(moto, {
     cluster: CLUSTER,
     capacityProvider: {
       name: 'kler-moto-ec2',
@@ -168,6 +180,23 @@ function seedMoto(moto: MotoServer) {
       schedule: 'cron(0 3 * * ? *)',
     },
   });
+  // The sandbox mounts a file system in every zone of the environment (two)
+  // and has a parameter for every secret its services name.
+  const efs = new EFSClient(moto.clientConfig);
+  const FileSystemId = seeded.fileSystemArns['shop-media'].split('/').pop();
+  for (const SubnetId of seeded.subnets.slice(0, 2)) {
+    await efs.send(new CreateMountTargetCommand({ FileSystemId, SubnetId }));
+  }
+  const ssm = new SSMClient(moto.clientConfig);
+  for (const name of SERVICES) {
+    await ssm.send(
+      new PutParameterCommand({
+        Name: `/kler/${name}/db-password`,
+        Type: 'SecureString',
+        Value: 'moto-only',
+      }),
+    );
+  }
 }
 
 /** The read calls the environments backend makes, against one endpoint. */
@@ -328,6 +357,31 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
           ResourceTypeFilters: ['elasticfilesystem:file-system'],
         }),
       ),
+    DescribeParameters: () =>
+      new SSMClient(config).send(
+        new DescribeParametersCommand({
+          ParameterFilters: [
+            {
+              Key: 'Name',
+              Option: 'Equals',
+              Values: SERVICES.map(name => `/kler/${name}/db-password`),
+            },
+          ],
+        }),
+      ),
+    DescribeFileSystems: () =>
+      new EFSClient(config).send(new DescribeFileSystemsCommand({})),
+    DescribeMountTargets: async () => {
+      const efs = new EFSClient(config);
+      const { FileSystems } = await efs.send(
+        new DescribeFileSystemsCommand({}),
+      );
+      return efs.send(
+        new DescribeMountTargetsCommand({
+          FileSystemId: FileSystems![0].FileSystemId,
+        }),
+      );
+    },
     GetCallerIdentity: () =>
       new STSClient(config).send(new GetCallerIdentityCommand({})),
     AssumeRole: () =>

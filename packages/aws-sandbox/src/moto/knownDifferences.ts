@@ -24,6 +24,10 @@ const LAUNCH_TYPE =
  * accepted, per call, each with the reason.
  */
 export const KNOWN_MOTO_DIFFERENCES: Record<string, Record<string, string>> = {
+  DescribeParameters: {
+    'moto lacks Parameters[].ARN': MOTO_OMITS,
+    'moto lacks Parameters[].Policies': MOTO_OMITS,
+  },
   DescribeClusters: {
     'moto lacks clusters[].statistics': MOTO_OMITS,
     'moto lacks clusters[].tags': MOTO_OMITS,

@@ -125,6 +125,8 @@ export const efs: ServiceDefinition = {
             NumberOfMountTargets: mountTargetZones(fs).length,
             SizeInBytes: {
               Value: Math.round(resource.sizeGb * 1024 ** 3),
+              ValueInIA: 0,
+              ValueInStandard: Math.round(resource.sizeGb * 1024 ** 3),
               Timestamp: new Date(ctx.now * 1000),
             },
             PerformanceMode: 'generalPurpose',
