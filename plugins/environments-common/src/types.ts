@@ -7,10 +7,7 @@
  */
 
 import type { ServiceCell } from './view/serviceMatrix';
-import type {
-  TaskDefinitionSummary,
-  WorkloadResources,
-} from './workloadTypes';
+import type { TaskDefinitionSummary, WorkloadResources } from './workloadTypes';
 
 /** The tier of an environment; production gets stricter rules and guarded provisioning. */
 export type EnvironmentTier = 'development' | 'production';
