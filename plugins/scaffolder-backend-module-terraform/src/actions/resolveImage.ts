@@ -368,13 +368,11 @@ export function createResolveImageAction(options: {
           );
         }
         const entries = isObject(variables) ? variables.services : undefined;
-        const entry = isObject(entries)
-          ? entries[resolved.serviceName]
-          : undefined;
-        if (
-          !isObject(entry) ||
-          !Object.hasOwn(entries!, resolved.serviceName)
-        ) {
+        const entry =
+          isObject(entries) && Object.hasOwn(entries, resolved.serviceName)
+            ? entries[resolved.serviceName]
+            : undefined;
+        if (!isObject(entry)) {
           throw new InputError(
             `The target environment has no service ${resolved.serviceName} in its ${TFVARS_FILE}: add it with kler-service first`,
           );

@@ -94,7 +94,7 @@ function ecsService(
 ) {
   const name = options.name ?? 'shop-api';
   const image = options.image ?? `${REGISTRY}/kler/dev-shop/${name}:1.4.2`;
-  const [repositoryPart, tag] = image.split(':');
+  const [repositoryPart] = image.split(':');
   const arn = (revision: number) =>
     `arn:aws:ecs:eu-west-1:111111111111:task-definition/dev-shop-${name}:${revision}`;
   const definition = (revision: number, ref: string) => ({
