@@ -87,7 +87,7 @@ describe('buildParityView', () => {
     ]);
     expect(view.taskDefinitionsUnread).toBe(false);
     expect(view.rows.map(r => [r.key, r.state])).toEqual([
-      ['shop-api/taskDefinition', 'same'],
+      ['shop-api/taskDefinition', 'notCompared'],
       ['shop-api/taskSize', 'same'],
       ['shop-api/scaling', 'same'],
       ['shop-api/shop-api/image', 'same'],
@@ -109,7 +109,7 @@ describe('buildParityView', () => {
     });
   });
 
-  it('describes what differs: tags, revisions, limits and names as sets', () => {
+  it('describes what differs: tags, limits and names as sets; task definitions are shown, not compared', () => {
     const { development, production } = healthyPair();
     const dev = serviceOf(development, 'shop-api');
     const devTaskDefinition = dev.taskDefinitions![0];
@@ -130,9 +130,6 @@ describe('buildParityView', () => {
         .map(r => [r.key, r.differences]),
     );
     expect(differences).toEqual({
-      'shop-api/taskDefinition': [
-        'Production: shop-api:42; Development: shop-api:57',
-      ],
       'shop-api/scaling': [
         'Production: min 1 · max 6; Development: min 1 · max 2',
       ],
@@ -148,6 +145,15 @@ describe('buildParityView', () => {
     expect(
       rowOf(view.rows, 'shop-api/shop-api/environmentNames').cells.development,
     ).toEqual({ kind: 'names', names: ['DB_PASSWORD', 'KLER_ENVIRONMENT'] });
+    // Each environment registers its own revisions: shown, never a difference.
+    expect(rowOf(view.rows, 'shop-api/taskDefinition')).toMatchObject({
+      state: 'notCompared',
+      differences: [],
+      cells: {
+        production: { kind: 'value', value: 'shop-api:42' },
+        development: { kind: 'value', value: 'shop-api:57' },
+      },
+    });
   });
 
   it('compares every environment present, naming those that have and lack a name', () => {
@@ -218,7 +224,10 @@ describe('buildParityView', () => {
       'shop-api/taskSize',
       'shop-api/scaling',
     ]);
-    expect(rowOf(view.rows, 'shop-api/taskDefinition').state).toBe('unknown');
+    expect(rowOf(view.rows, 'shop-api/taskDefinition').cells).toEqual({
+      production: { kind: 'unknown', reason: 'taskDefinitionsNotRead' },
+      development: { kind: 'unknown', reason: 'taskDefinitionsNotRead' },
+    });
   });
 
   it('marks a container that one environment lacks', () => {

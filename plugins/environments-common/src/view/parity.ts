@@ -40,11 +40,13 @@ export type ParityCell =
 
 /**
  * `same`: every environment has the same; `different`: two known cells
- * differ; `unknown`: too little is known to tell.
+ * differ; `unknown`: too little is known to tell; `notCompared`: shown for
+ * reference only (the task definition: each environment registers its own,
+ * in its own account, so their families and revisions differ by design).
  *
  * @public
  */
-export type ParityState = 'same' | 'different' | 'unknown';
+export type ParityState = 'same' | 'different' | 'unknown' | 'notCompared';
 
 /** @public */
 export interface ParityRow {
@@ -304,7 +306,13 @@ export function buildParityView(
           : NOT_DEPLOYED;
       }
     }
-    rows.push({ ...fields, cells, ...compareCells(cells, environments) });
+    rows.push({
+      ...fields,
+      cells,
+      ...(fields.attribute === 'taskDefinition'
+        ? { state: 'notCompared' as const, differences: [] }
+        : compareCells(cells, environments)),
+    });
   };
 
   for (const serviceName of response.serviceNames) {

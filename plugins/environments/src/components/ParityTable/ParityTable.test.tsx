@@ -52,7 +52,7 @@ describe('ParityTable', () => {
       'DiffersDevelopment has DB_PASSWORD, Production lacks itProduction has DB_URL, Development lacks it',
     );
     expect(
-      screen.getByText(/^4 differences between Production and Development\./),
+      screen.getByText(/^3 differences between Production and Development\./),
     ).toBeInTheDocument();
   });
 
@@ -70,7 +70,6 @@ describe('ParityTable', () => {
         .map(header => header.textContent)
         .slice(1),
     ).toEqual([
-      'Task definition',
       'Image (shop-api)',
       'Variables (shop-api)',
       'Secrets (shop-api)',
@@ -87,7 +86,7 @@ describe('ParityTable', () => {
     expect(rowTexts('Task definition')).toEqual([
       'Task definition not read yet',
       'Task definition not read yet',
-      'Cannot tell',
+      'Per environment',
     ]);
     expect(screen.queryByRole('rowheader', { name: /Image/ })).toBeNull();
     await userEvent.click(

@@ -13,6 +13,7 @@ import Typography from '@mui/material/Typography';
 import CheckIcon from '@mui/icons-material/Check';
 import CompareArrowsIcon from '@mui/icons-material/CompareArrows';
 import HelpOutlineIcon from '@mui/icons-material/HelpOutline';
+import InfoOutlinedIcon from '@mui/icons-material/InfoOutlined';
 import {
   buildParityView,
   EntityEnvironmentsResponse,
@@ -36,6 +37,7 @@ const STATE_TEXT: Record<ParityState, string> = {
   same: 'Same',
   different: 'Differs',
   unknown: 'Cannot tell',
+  notCompared: 'Per environment',
 };
 
 const monospace = {
@@ -86,6 +88,9 @@ const StateContent = ({ row }: { row: ParityRow }) => {
         {row.state === 'same' && <CheckIcon color="success" {...iconProps} />}
         {row.state === 'unknown' && (
           <HelpOutlineIcon color="disabled" {...iconProps} />
+        )}
+        {row.state === 'notCompared' && (
+          <InfoOutlinedIcon color="disabled" {...iconProps} />
         )}
         {STATE_TEXT[row.state]}
       </Box>
