@@ -69,12 +69,17 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
   defaultFactory: async service =>
     createServiceFactory({
       service,
-      deps: { config: coreServices.rootConfig, metrics: metricsServiceRef },
-      factory({ config, metrics }) {
+      deps: {
+        config: coreServices.rootConfig,
+        cache: coreServices.cache,
+        metrics: metricsServiceRef,
+      },
+      factory({ config, cache, metrics }) {
         const options = readEnvironmentsOptions(config);
         return new AwsEnvironmentReader({
           configurationMaxAgeMs: options.refresh.configurationMaxAgeMs,
           caches: options.cache.switches,
+          sharedCache: cache,
           limits: {
             concurrency: options.aws.concurrency,
             callsPerSecond: options.aws.callsPerSecond,

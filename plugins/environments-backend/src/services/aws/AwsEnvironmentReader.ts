@@ -1,3 +1,4 @@
+import { CacheService } from '@backstage/backend-plugin-api';
 import {
   BackupState,
   CapacityProvider,
@@ -17,6 +18,7 @@ import {
   WorkloadResources,
 } from '@kler/plugin-environments-common';
 import { AwsReadMemory } from '../../caches/AwsReadMemory';
+import { SharedDescriptions } from '../../caches/SharedDescriptions';
 import {
   DEFAULT_CACHE_SWITCHES,
   ReadPathCacheSwitches,
@@ -74,6 +76,7 @@ import {
   readTaskDefinitions,
   serviceTaskDefinitions,
   taskDefinitionArnsInUse,
+  TaskDefinitionsRead,
 } from './taskDefinitions';
 import { readWellArchitected } from './wellArchitected';
 
@@ -91,6 +94,17 @@ export interface AwsEnvironmentReaderOptions {
   configurationMaxAgeMs?: number;
   /** The switches of the caches the reader keeps (`awsConfiguration`, `awsDescriptions`). */
   caches?: Pick<ReadPathCacheSwitches, 'awsConfiguration' | 'awsDescriptions'>;
+  /**
+   * The plugin's cache, where task definitions are shared by ARN with the
+   * other replicas (with `awsDescriptions` on). Without it, each replica
+   * describes them once for itself.
+   */
+  sharedCache?: CacheService;
+  /**
+   * How many task definitions one read of an environment describes at most
+   * (default: the burst of `limits`); the rest follow in the next reads.
+   */
+  taskDefinitionsPerRead?: number;
   now?: () => Date;
 }
 
@@ -105,8 +119,8 @@ interface ScalingRead {
 /** The parts that follow health, each whole (undefined when it could not be read). */
 interface FollowingParts {
   runningTasks?: EcsTask[];
-  /** The task definitions in use, by ARN. */
-  taskDefinitions?: Map<string, TaskDefinitionSummary>;
+  /** The task definitions in use, by ARN, and whether every one is in. */
+  taskDefinitions?: TaskDefinitionsRead;
   workloadResources?: WorkloadResources;
   scaling?: ScalingRead;
   backup?: BackupState;
@@ -147,6 +161,8 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     'awsConfiguration' | 'awsDescriptions'
   >;
   private readonly now: () => Date;
+  private readonly taskDefinitionsPerRead: number;
+  private readonly sharedTaskDefinitions?: SharedDescriptions<TaskDefinitionSummary>;
   /**
    * AWS throttles per account, region and operation, whichever environment
    * calls: environments sharing an account share its limiter, across reads.
@@ -172,6 +188,22 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       options.configurationMaxAgeMs ?? DEFAULT_CONFIGURATION_MAX_AGE_MS;
     this.caches = options.caches ?? DEFAULT_CACHE_SWITCHES;
     this.now = options.now ?? (() => new Date());
+    this.taskDefinitionsPerRead =
+      options.taskDefinitionsPerRead ?? this.limits.burst;
+    if (
+      !Number.isInteger(this.taskDefinitionsPerRead) ||
+      this.taskDefinitionsPerRead < 1
+    ) {
+      throw new Error(
+        `Task definitions per read must be a positive integer, got ${this.taskDefinitionsPerRead}`,
+      );
+    }
+    if (options.sharedCache && this.caches.awsDescriptions) {
+      this.sharedTaskDefinitions = new SharedDescriptions({
+        cache: options.sharedCache,
+        prefix: 'task-definition',
+      });
+    }
   }
 
   private limiterFor(env: AwsEnvironment): Limiter {
@@ -301,7 +333,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
           pending.push(part);
         }
       }
-      onHealthRead(assemble(parts, pending));
+      onHealthRead(assemble(parts, [...pending, ...partlyRead(parts)]));
     }
 
     const [
@@ -332,7 +364,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       ...stopped.taskArns,
       ...(runningTasks ?? []).map(task => task.taskArn),
     ]);
-    return assemble(parts, []);
+    return assemble(parts, partlyRead(parts));
   }
 
   /** What health needs besides the services: alarms and target health, each best effort. */
@@ -480,13 +512,13 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     // Task definitions: described once per ARN, when a deployment starts
     // using one (a task definition never changes).
     const taskDefinitionsRead = servicesRead.then(services =>
-      readTaskDefinitions(
-        ctx,
-        taskDefinitionArnsInUse(services.services),
-        memory.descriptions<TaskDefinitionSummary>('taskDefinitions'),
-        (arn, error) =>
+      readTaskDefinitions(ctx, taskDefinitionArnsInUse(services.services), {
+        known: memory.descriptions<TaskDefinitionSummary>('taskDefinitions'),
+        shared: this.sharedTaskDefinitions,
+        budget: this.taskDefinitionsPerRead,
+        onFailure: (arn, error) =>
           errors.record('workload', `DescribeTaskDefinition ${arn}`, error),
-      ),
+      }),
     );
 
     // Scaling: activities every read; targets, policies and capacity
@@ -586,7 +618,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     // the names or the file systems change), each running digest's scan
     // once per configuration period.
     const secretParametersRead = taskDefinitionsRead.then(taskDefinitions => {
-      const names = secretParameterNames(taskDefinitions.values());
+      const names = secretParameterNames(taskDefinitions.byArn.values());
       const known = memory.fresh<SecretParametersCheck>('secretParameters');
       return memory.reuseOrRead(
         'secretParameters',
@@ -721,7 +753,7 @@ function assembleSnapshot(read: {
     }
     const taskDefinitions = serviceTaskDefinitions(
       service,
-      parts.taskDefinitions,
+      parts.taskDefinitions?.byArn,
     );
     if (taskDefinitions) {
       result.taskDefinitions = taskDefinitions;
@@ -753,6 +785,16 @@ function assembleSnapshot(read: {
     snapshot.pending = read.pending;
   }
   return snapshot;
+}
+
+/**
+ * The parts read but not whole: the task definitions while some in use are
+ * left for a later read.
+ */
+function partlyRead(parts: FollowingParts): SnapshotPart[] {
+  return parts.taskDefinitions && !parts.taskDefinitions.complete
+    ? ['taskDefinitions']
+    : [];
 }
 
 /** The shared definition, without the backend-only endpoint. */

@@ -18,6 +18,12 @@ import {
   taskArn,
   useAwsMocks,
 } from '../../__testUtils__/awsMocks';
+import { CacheService } from '@backstage/backend-plugin-api';
+import { JsonValue } from '@backstage/types';
+import {
+  EnvironmentSnapshot,
+  pendingAreas,
+} from '@kler/plugin-environments-common';
 import {
   parseImageReference,
   secretReference,
@@ -25,6 +31,37 @@ import {
 } from './taskDefinitions';
 
 useAwsMocks();
+
+/** The plugin's cache as a map (the memory store serializes the same way). */
+class MapCache implements CacheService {
+  readonly entries = new Map<string, JsonValue>();
+  failing = false;
+
+  async get<T extends JsonValue>(key: string): Promise<T | undefined> {
+    this.check();
+    const value = this.entries.get(key);
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  }
+
+  async set(key: string, value: JsonValue): Promise<void> {
+    this.check();
+    this.entries.set(key, JSON.parse(JSON.stringify(value)));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  withOptions(): CacheService {
+    return this;
+  }
+
+  private check() {
+    if (this.failing) {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    }
+  }
+}
 
 const taskDefinitionArn = (family: string, revision: number) =>
   `arn:aws:ecs:eu-west-1:222222222222:task-definition/kler-production-${family}:${revision}`;
@@ -307,6 +344,123 @@ describe('AwsEnvironmentReader: task definitions', () => {
     clearAwsCalls();
     await reader.read(env);
     expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+  });
+
+  it('describes at most its budget on a read, the part pending until the next reads complete it', async () => {
+    mockWorkload({
+      'shop-api': [
+        taskDefinitionArn('shop-api', 7),
+        taskDefinitionArn('shop-api', 6),
+      ],
+      storefront: [taskDefinitionArn('storefront', 3)],
+    });
+    const reader = createReader({ taskDefinitionsPerRead: 2 });
+    const healthReads: EnvironmentSnapshot[] = [];
+    const first = await reader.read(env, {
+      onHealthRead: snapshot => healthReads.push(snapshot),
+    });
+    expect(healthReads[0].pending).toContain('taskDefinitions');
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+    // the rest of the snapshot is whole: only the task definitions are pending
+    expect(first.pending).toEqual(['taskDefinitions']);
+    expect(first.readErrors).toEqual([]);
+    expect(pendingAreas(first)).toEqual(['workload']);
+
+    clearAwsCalls();
+    const second = await reader.read(env);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+    expect(second.pending).toBeUndefined();
+    expect(
+      second.services.map(s => s.taskDefinitions?.map(d => d.revision)),
+    ).toEqual([[7, 6], [3]]);
+
+    clearAwsCalls();
+    await reader.read(env);
+    expect(ecs).not.toHaveReceivedCommand(DescribeTaskDefinitionCommand);
+  });
+
+  it('leaves a throttled task definition pending for the next read, never a read error', async () => {
+    mockWorkload({
+      'shop-api': [taskDefinitionArn('shop-api', 7)],
+      storefront: [taskDefinitionArn('storefront', 3)],
+    });
+    // AWS throttles storefront's once, even after the SDK's retries
+    let throttled = false;
+    ecs.on(DescribeTaskDefinitionCommand).callsFake(input => {
+      if (input.taskDefinition.includes('storefront') && !throttled) {
+        throttled = true;
+        throw Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return {
+        taskDefinition: describedTaskDefinition(
+          input.taskDefinition,
+          '222222222222.dkr.ecr.eu-west-1.amazonaws.com/kler/app:1',
+        ),
+      };
+    });
+    const reader = createReader();
+    const first = await reader.read(env);
+    expect(first.readErrors).toEqual([]);
+    expect(first.pending).toEqual(['taskDefinitions']);
+    expect(first.services[0].taskDefinitions![0].revision).toBe(7);
+    expect(first.services[1].taskDefinitions).toBeUndefined();
+
+    clearAwsCalls();
+    const second = await reader.read(env);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+    expect(second.readErrors).toEqual([]);
+    expect(second.pending).toBeUndefined();
+    expect(second.services[1].taskDefinitions![0].revision).toBe(3);
+  });
+
+  it('shares the described task definitions by ARN with another replica through the cache, names only', async () => {
+    mockWorkload({
+      'shop-api': [taskDefinitionArn('shop-api', 7)],
+      storefront: [taskDefinitionArn('storefront', 3)],
+    });
+    const cache = new MapCache();
+    await createReader({ sharedCache: cache }).read(env);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+    expect([...cache.entries.keys()].sort()).toEqual([
+      `task-definition:${taskDefinitionArn('shop-api', 7)}`,
+      `task-definition:${taskDefinitionArn('storefront', 3)}`,
+    ]);
+    const cached = JSON.stringify([...cache.entries.values()]);
+    // the check can fail: the names are there, the values are not
+    expect(cached).toContain('DB_PASSWORD');
+    for (const value of SECRET_VALUES) {
+      expect(cached).not.toContain(value);
+    }
+
+    // another replica starting cold describes none of them
+    clearAwsCalls();
+    const other = await createReader({ sharedCache: cache }).read(env);
+    expect(ecs).not.toHaveReceivedCommand(DescribeTaskDefinitionCommand);
+    expect(other.pending).toBeUndefined();
+    expect(other.services.map(s => s.taskDefinitions?.[0].revision)).toEqual([
+      7, 3,
+    ]);
+
+    // nothing shared with the awsDescriptions cache off
+    clearAwsCalls();
+    await createReader({
+      sharedCache: cache,
+      caches: { awsConfiguration: true, awsDescriptions: false },
+    }).read(env);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+  });
+
+  it('reads from AWS when the shared cache fails', async () => {
+    mockWorkload({ 'shop-api': [taskDefinitionArn('shop-api', 7)] });
+    const cache = new MapCache();
+    cache.failing = true;
+    const snapshot = await createReader({ sharedCache: cache }).read(env);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+    expect(snapshot.readErrors).toEqual([]);
+    expect(snapshot.services[0].taskDefinitions![0].revision).toBe(7);
   });
 
   it("keeps the tasks' zones and their containers' images and digests", async () => {

@@ -10,8 +10,12 @@ import {
   EcsService,
   TaskDefinitionSummary,
 } from '@kler/plugin-environments-common';
+import { isThrottlingError } from '@smithy/core/retry';
 import { Descriptions } from '../../caches/AwsReadMemory';
+import { SharedDescriptions } from '../../caches/SharedDescriptions';
 import { ReadContext } from './types';
+
+type SdkError = Parameters<typeof isThrottlingError>[0];
 
 /** The deployments whose task definitions run: the one rolling out and those it replaces. */
 const DEPLOYMENTS_IN_USE = new Set(['PRIMARY', 'ACTIVE']);
@@ -32,24 +36,66 @@ export function taskDefinitionArnsInUse(services: EcsService[]): string[] {
   return [...arns].sort();
 }
 
+/** The task definitions in use as one read found them. */
+export interface TaskDefinitionsRead {
+  /** Those described (now, earlier or by another replica), by ARN. */
+  byArn: Map<string, TaskDefinitionSummary>;
+  /**
+   * False while some in use are left for a later read (over this read's
+   * budget, or throttled): the snapshot part stays pending until then.
+   */
+  complete: boolean;
+}
+
+export interface ReadTaskDefinitionsOptions {
+  /** What this replica described before, by ARN. */
+  known: Descriptions<TaskDefinitionSummary>;
+  /** What any replica described, by ARN (the Backstage cache). */
+  shared?: SharedDescriptions<TaskDefinitionSummary>;
+  /** How many DescribeTaskDefinition calls this read may make at most. */
+  budget: number;
+  /** Hears a task definition that could not be described (not throttled). */
+  onFailure: (arn: string, error: unknown) => void;
+}
+
 /**
  * Describes the task definitions in use, each once: a task definition never
- * changes under its ARN, so one described before is reused for as long as a
- * deployment uses it, and forgotten when none does. A definition that cannot
- * be described is left out and its failure given to `onFailure`.
+ * changes under its ARN, so one described before, here or by another replica
+ * through the shared cache, is reused for as long as a deployment uses it.
+ *
+ * A read describes at most `budget` new ones, so that a first read of
+ * thousands leaves the account's DescribeTaskDefinition rate to the
+ * deployments, Terraform and the console that share it and does not hold the
+ * rest of the snapshot back; the following reads describe the next ones.
+ * One throttled even after the SDK's retries is left for the next read like
+ * those over the budget: this backend paces these calls, so AWS throttling
+ * them says to slow down, not that the area cannot be read. Any other
+ * failure is given to `onFailure`.
  */
 export async function readTaskDefinitions(
   { clients, limit, sendOptions }: ReadContext,
   arns: string[],
-  known: Descriptions<TaskDefinitionSummary>,
-  onFailure: (arn: string, error: unknown) => void,
-): Promise<Map<string, TaskDefinitionSummary>> {
-  const described = await Promise.all(
-    arns.map(async arn => {
-      const reused = known.get(arn);
-      if (reused) {
-        return reused;
-      }
+  { known, shared, budget, onFailure }: ReadTaskDefinitionsOptions,
+): Promise<TaskDefinitionsRead> {
+  const byArn = new Map<string, TaskDefinitionSummary>();
+  for (const arn of arns) {
+    const reused = known.get(arn);
+    if (reused) {
+      byArn.set(arn, reused);
+    }
+  }
+  let missing = arns.filter(arn => !byArn.has(arn));
+  if (shared && missing.length > 0) {
+    for (const [arn, summary] of await shared.getMany(missing)) {
+      known.set(arn, summary);
+      byArn.set(arn, summary);
+    }
+    missing = missing.filter(arn => !byArn.has(arn));
+  }
+
+  let deferred = Math.max(0, missing.length - budget);
+  await Promise.all(
+    missing.slice(0, budget).map(async arn => {
       try {
         const output = await limit('DescribeTaskDefinition', () =>
           clients.ecs.send(
@@ -63,19 +109,20 @@ export async function readTaskDefinitions(
         // Reduced at once: the answer holds the variables' values.
         const summary = toTaskDefinitionSummary(output.taskDefinition, arn);
         known.set(arn, summary);
-        return summary;
+        byArn.set(arn, summary);
+        await shared?.set(arn, summary);
       } catch (error) {
-        onFailure(arn, error);
-        return undefined;
+        if (isThrottlingError(error as SdkError)) {
+          deferred += 1;
+        } else {
+          onFailure(arn, error);
+        }
       }
     }),
   );
   known.retainOnly(arns);
-  return new Map(
-    described.flatMap(summary =>
-      summary ? [[summary.taskDefinitionArn, summary] as const] : [],
-    ),
-  );
+  await shared?.keepAlive(byArn);
+  return { byArn, complete: deferred === 0 };
 }
 
 /**
