@@ -351,6 +351,9 @@ export interface AreaReadError {
  * publishes an environment's snapshot as soon as its health is read and again
  * once every part is in: until then the part is pending, its area `unknown`
  * without a problem (`runningTasks`: services list their stopped tasks only).
+ * `taskDefinitions` may stay pending over several reads: each describes a
+ * bounded number of them, and the next reads the rest; a service whose
+ * primary task definition is not in yet has no `taskDefinitions`.
  */
 export type SnapshotPart =
   | 'runningTasks'

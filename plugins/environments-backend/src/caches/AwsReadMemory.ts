@@ -91,7 +91,8 @@ export class Descriptions<T> {
  * and sooner on every signal AWS gives cheaply (see the README); descriptions
  * are of things that do not change under their identity. This replica keeps
  * it in memory: another replica that takes the refresh over reads everything
- * once.
+ * once, but for the task definitions, which `SharedDescriptions` shares by
+ * ARN through the plugin's cache.
  */
 export class AwsReadMemory {
   private readonly parts = new Map<
