@@ -26,6 +26,7 @@ export const LIMITS = {
   DescribeTasks: 100, // tasks per call
   DescribeAutoScalingGroups: 50, // names per call
   DescribeScalableTargets: 50, // ResourceIds / MaxResults per call
+  DescribeParameters: 50, // names per Name Equals filter
   DescribeScalingPolicies: 10, // MaxResults is 1-10; whole namespace without ResourceId
   DescribeScalingActivities: 50, // MaxResults
   DescribeAlarms: 100, // MaxRecords
@@ -37,6 +38,13 @@ export const LIMITS = {
 
 const pages = (items, size) => Math.max(1, Math.ceil(items / size));
 const batches = (items, size) => Math.ceil(items / size);
+
+/** The SSM parameter name a secret's valueFrom names, none for Secrets Manager. */
+function ssmParameterName(valueFrom) {
+  if (!valueFrom || valueFrom.includes(':secretsmanager:')) return [];
+  const arn = valueFrom.match(/:parameter(\/.+)$/);
+  return [arn ? arn[1] : valueFrom];
+}
 
 /**
  * The inventory of one environment that the minimum depends on: the structural
@@ -71,6 +79,21 @@ export function structuralInventory(scenarioEnvironment, tasksPerService) {
       0,
     ),
     backupCandidates: scenarioEnvironment.resources?.length ?? 0,
+    // What the task definitions point at (the workload findings' reads).
+    secretParameters: new Set(
+      services.flatMap(s =>
+        (s.secrets ?? []).flatMap(secret =>
+          ssmParameterName(secret.valueFrom ?? secret.parameter),
+        ),
+      ),
+    ).size,
+    // One digest per service at most (the scenario's tasks of a revision run one).
+    ownEcrDigests: services.filter(s =>
+      s.image?.startsWith(`${scenarioEnvironment.account}.dkr.ecr.`),
+    ).length,
+    fileSystems: (scenarioEnvironment.resources ?? []).filter(
+      r => r.type === 'efs',
+    ).length,
     workload: Boolean(scenarioEnvironment.workload),
     improvements: scenarioEnvironment.workload?.improvements?.length ?? 0,
   };
@@ -296,6 +319,16 @@ export function minimumCalls(inv) {
     ListLensReviewImprovements: inv.workload
       ? pages(inv.improvements, LIMITS.ListLensReviewImprovements)
       : 0,
+    // The secrets' SSM parameters, 50 names a call (Name Equals filter).
+    DescribeParameters: batches(
+      inv.secretParameters ?? 0,
+      LIMITS.DescribeParameters,
+    ),
+    // Each digest a task runs from the environment's own ECR, its counts once.
+    DescribeImageScanFindings: inv.ownEcrDigests ?? 0,
+    // Each file system of the environment's tag: itself and its mount targets.
+    DescribeFileSystems: inv.fileSystems ?? 0,
+    DescribeMountTargets: inv.fileSystems ?? 0,
   };
   const total = Object.values(byOperation).reduce((a, b) => a + b, 0);
   return { total, byOperation };

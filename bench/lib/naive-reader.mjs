@@ -3,12 +3,16 @@
 // service of an environment: one entity per service, and for each one
 // DescribeServices([service]), ListTasks(serviceName), DescribeTasks(those tasks),
 // DescribeClusters([cluster]), one after the other; no cache, no ListServices (the
-// service ARNs come from catalog annotations). The same SDK clients and retry
+// service ARNs come from catalog annotations). To show what the backend shows of
+// what runs where, it also describes the task definition of each PRIMARY and
+// ACTIVE deployment (DescribeTaskDefinition), on every read as it caches nothing:
+// the ECS plugin shows only the task definition's ARN. The same SDK clients and retry
 // settings as the environments backend; services run with the same bound of 8
 // calls in flight per environment, so the comparison is about the calls made.
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
@@ -72,6 +76,18 @@ export async function readNaive(options) {
                 }),
               );
               tasks += describedTasks.tasks?.length ?? 0;
+            }
+            for (const deployment of service.deployments ?? []) {
+              if (
+                ['PRIMARY', 'ACTIVE'].includes(deployment.status) &&
+                deployment.taskDefinition
+              ) {
+                await client.send(
+                  new DescribeTaskDefinitionCommand({
+                    taskDefinition: deployment.taskDefinition,
+                  }),
+                );
+              }
             }
             services += 1;
           }

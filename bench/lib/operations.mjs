@@ -1,6 +1,6 @@
 // Names the AWS operation of a request, whatever the SDK's wire protocol:
 // JSON (X-Amz-Target), query (Action=), Smithy RPC v2 CBOR (/service/S/operation/Op)
-// and REST (method + path, for AWS Backup and Well-Architected).
+// and REST (method + path, for AWS Backup, Well-Architected and EFS).
 
 const REST_ROUTES = [
   ['GET', /^\/backup\/plans\/?$/, 'ListBackupPlans'],
@@ -29,6 +29,8 @@ const REST_ROUTES = [
   ],
   ['GET', /^\/workloads\/[^/]+\/lensReviews\/[^/]+\/?$/, 'GetLensReview'],
   ['GET', /^\/workloads\/[^/]+\/?$/, 'GetWorkload'],
+  ['GET', /^\/2015-02-01\/file-systems\/?(\?|$)/, 'DescribeFileSystems'],
+  ['GET', /^\/2015-02-01\/mount-targets\/?(\?|$)/, 'DescribeMountTargets'],
 ];
 
 /**

@@ -92,3 +92,31 @@ export async function watchFirstSnapshots(backend, token, { since, names }) {
   }
   return seenAt;
 }
+
+/**
+ * Triggers the refresh task again and again, as the refresh timer would (back
+ * to back here), until no environment has a part pending: a first read
+ * describes one burst of task definitions per environment and leaves the rest
+ * to the next reads. Returns how many refreshes it took and the last state.
+ */
+export async function refreshUntilWhole(
+  backend,
+  token,
+  { after, timeoutMs, maxRefreshes = 200 },
+) {
+  let last = { lastRunEndedAt: after };
+  for (let refreshes = 0; refreshes <= maxRefreshes; refreshes++) {
+    const list = await backend.get('/api/environments/v1/environments', token);
+    if (
+      list.status === 200 &&
+      list.body.items.every(item => !item.pending?.length)
+    ) {
+      return { refreshes, state: last };
+    }
+    last = await refreshNow(backend, token, {
+      after: last.lastRunEndedAt,
+      timeoutMs,
+    });
+  }
+  throw new Error(`still pending after ${maxRefreshes} refreshes`);
+}

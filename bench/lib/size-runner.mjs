@@ -26,7 +26,12 @@ import {
 } from './minimum-calls.mjs';
 import { readNaive } from './naive-reader.mjs';
 import { mentionsThrottling } from './operations.mjs';
-import { refreshNow, waitForRefresh, watchFirstSnapshots } from './refresh.mjs';
+import {
+  refreshNow,
+  refreshUntilWhole,
+  waitForRefresh,
+  watchFirstSnapshots,
+} from './refresh.mjs';
 import { benchBackendConfig } from './scenario.mjs';
 
 export const ENVIRONMENTS = 2;
@@ -62,6 +67,27 @@ export function refreshCalls(stats) {
         .map(([op, s]) => [op, s.errors]),
     ),
     ms: (stats.lastResponseAt ?? stats.firstRequestAt) - stats.firstRequestAt,
+  };
+}
+
+/**
+ * The refreshes after a cold one that describe the task definitions it left
+ * pending: how many, their DescribeTaskDefinition calls and throttled answers,
+ * their other calls (health read again by each), and when the last task
+ * definition was in (its answer, from the cold refresh's first call).
+ */
+export function taskDefinitionFill(coldStats, afterStats, refreshes) {
+  const op = 'DescribeTaskDefinition';
+  const cold = coldStats.byOperation[op] ?? { calls: 0, throttled: 0 };
+  const after = afterStats.byOperation[op] ?? cold;
+  return {
+    refreshes,
+    describeCalls: after.calls - cold.calls,
+    describeThrottled: after.throttled - cold.throttled,
+    otherCalls: afterStats.calls - coldStats.calls - (after.calls - cold.calls),
+    completeMs: after.lastAt
+      ? after.lastAt - coldStats.firstRequestAt
+      : undefined,
   };
 }
 
@@ -236,6 +262,20 @@ export async function benchmarkSize(size, ctx, result) {
     ...names.map(name => firstSeen[name] - coldStats.firstRequestAt),
   );
   if (cold.lastRunError) result.refreshError = cold.lastRunError;
+
+  // The task definitions the cold refresh left pending (one burst per
+  // environment is described per read), described by the next refreshes.
+  log(`size ${size}: the task definitions' fill`);
+  const fill = await refreshUntilWhole(backend, token, {
+    after: cold.lastRunEndedAt,
+    timeoutMs: 480_000,
+  });
+  result.taskDefinitionFill = taskDefinitionFill(
+    coldStats,
+    await proxy.stats(),
+    fill.refreshes,
+  );
+  if (fill.state.lastRunError) result.refreshError = fill.state.lastRunError;
   // Operations the sandbox did not answer fail at once and stop what depends
   // on them; the calls are then compared on the others too.
   const unanswered = new Set(Object.keys(result.cold.awsErrors));
@@ -292,7 +332,7 @@ export async function benchmarkSize(size, ctx, result) {
   await proxy.reset();
   const steadyCpu = cpuMeter({ backend: backend.pid });
   const steady = await refreshNow(backend, token, {
-    after: cold.lastRunEndedAt,
+    after: fill.state.lastRunEndedAt,
     timeoutMs: 480_000,
   });
   result.steadyCpuSeconds = steadyCpu().backend;
@@ -397,6 +437,8 @@ export async function benchmarkSize(size, ctx, result) {
     const naiveStats = await proxy.stats();
     result.naive = {
       calls: naiveStats.calls,
+      taskDefinitionCalls:
+        naiveStats.byOperation.DescribeTaskDefinition?.calls ?? 0,
       ms: naive.durationMs,
       throttledResponses: naiveStats.throttled,
       failedServices: naive.environments.reduce(
