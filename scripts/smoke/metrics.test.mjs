@@ -43,6 +43,7 @@ const BOUNDED = {
       'scaling',
       'backup',
       'wellArchitected',
+      'workload',
       'provisioning',
     ].includes(v),
   service: v =>
@@ -55,6 +56,9 @@ const BOUNDED = {
       'Backup',
       'WellArchitected',
       'ResourceGroupsTaggingAPI',
+      'SSM',
+      'ECR',
+      'EFS',
     ].includes(v),
   operation: v => /^(Describe|List|Get)[A-Za-z]+$/.test(v),
   method: v => ['GET', 'POST'].includes(v),

@@ -60,6 +60,9 @@ const AWS_SERVICES = [
   'Backup',
   'WellArchitected',
   'ResourceGroupsTaggingAPI',
+  'SSM',
+  'ECR',
+  'EFS',
 ];
 const ROUTES = [
   '/v1/environments',
@@ -277,24 +280,51 @@ describe('environments metrics', () => {
       }
 
       // Each environment's problems, by severity, as its summary counts them.
-      const summaries = (
-        await request(server).get('/api/environments/v1/environments')
-      ).body.items as Array<{
-        name: string;
-        counts: { problems: Record<string, number> };
-      }>;
+      // Both are read at their own moment while later reads fill in the
+      // progressive parts (task definitions), so they are compared until a
+      // gauge and a summary read back to back agree, for 30 s at most.
+      const problemsBySummary = async () => {
+        const items = (
+          await request(server).get('/api/environments/v1/environments')
+        ).body.items as Array<{
+          name: string;
+          counts: { problems: Record<string, number> };
+        }>;
+        return Object.fromEntries(
+          items.flatMap(item =>
+            PROBLEM_SEVERITIES.map(severity => [
+              `${item.name}/${severity}`,
+              item.counts.problems[severity],
+            ]),
+          ),
+        );
+      };
+      const problemsByGauge = async () =>
+        Object.fromEntries(
+          pointsOf(await collect(), 'environments.problems').map(point => {
+            const { environment, severity } = labelsOf(point) as Record<
+              string,
+              string
+            >;
+            return [`${environment}/${severity}`, point.value];
+          }),
+        );
+      const agreeBy = Date.now() + 30_000;
+      let gauge = await problemsByGauge();
+      let bySummary = await problemsBySummary();
+      while (
+        JSON.stringify(gauge) !== JSON.stringify(bySummary) &&
+        Date.now() < agreeBy
+      ) {
+        await sleep(500);
+        gauge = await problemsByGauge();
+        bySummary = await problemsBySummary();
+      }
+      expect(gauge).toEqual(bySummary);
       const problems = pointsOf(collected, 'environments.problems');
       expect(problems).toHaveLength(
         ENVIRONMENTS.length * PROBLEM_SEVERITIES.length,
       );
-      for (const point of problems) {
-        const { environment, severity } = labelsOf(point) as Record<
-          string,
-          string
-        >;
-        const summary = summaries.find(s => s.name === environment)!;
-        expect(point.value).toBe(summary.counts.problems[severity]);
-      }
       expect(problems.some(p => (p.value as number) > 0)).toBe(true);
 
       // AWS requests per service and operation: ECS throttled (and retried
