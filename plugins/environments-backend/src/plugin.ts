@@ -79,7 +79,14 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
         return new AwsEnvironmentReader({
           configurationMaxAgeMs: options.refresh.configurationMaxAgeMs,
           caches: options.cache.switches,
-          sharedCache: cache,
+          // With Backstage's default cache store (memory, this process's
+          // alone) another replica could not read them: the reader's own
+          // memory already holds them.
+          sharedCache:
+            (config.getOptionalString('backend.cache.store') ?? 'memory') !==
+            'memory'
+              ? cache
+              : undefined,
           limits: {
             concurrency: options.aws.concurrency,
             callsPerSecond: options.aws.callsPerSecond,

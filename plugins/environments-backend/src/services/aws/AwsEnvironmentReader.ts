@@ -510,7 +510,8 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     })();
 
     // Task definitions: described once per ARN, when a deployment starts
-    // using one (a task definition never changes).
+    // using one (a task definition never changes), at most a budget of them
+    // a read; the part stays pending until the next reads have the rest.
     const taskDefinitionsRead = servicesRead.then(services =>
       readTaskDefinitions(ctx, taskDefinitionArnsInUse(services.services), {
         known: memory.descriptions<TaskDefinitionSummary>('taskDefinitions'),
