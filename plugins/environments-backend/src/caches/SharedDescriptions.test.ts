@@ -20,11 +20,11 @@ describe('SharedDescriptions', () => {
 
     cache.set.mockClear();
     now = 400;
-    await shared.keepAlive(new Map([['arn:7', { revision: 7 }]]));
+    await shared.keepAlive(new Map([['arn:7', { revision: 7 }]]), ['arn:7']);
     expect(cache.set).not.toHaveBeenCalled();
 
     now = 500;
-    await shared.keepAlive(new Map([['arn:7', { revision: 7 }]]));
+    await shared.keepAlive(new Map([['arn:7', { revision: 7 }]]), ['arn:7']);
     expect(cache.set).toHaveBeenCalledWith(
       'task-definition:arn:7',
       { revision: 7 },
@@ -34,7 +34,7 @@ describe('SharedDescriptions', () => {
     // no longer in use: left to expire
     cache.set.mockClear();
     now = 5000;
-    await shared.keepAlive(new Map());
+    await shared.keepAlive(new Map(), []);
     expect(cache.set).not.toHaveBeenCalled();
   });
 
@@ -50,6 +50,14 @@ describe('SharedDescriptions', () => {
     expect(await shared.getMany(['arn:7', 'arn:8'])).toEqual(
       new Map([['arn:7', { revision: 7 }]]),
     );
+
+    // a key the cache did not hold is not asked again while in use
+    cache.get.mockClear();
+    expect(await shared.getMany(['arn:8'])).toEqual(new Map());
+    expect(cache.get).not.toHaveBeenCalled();
+    await shared.keepAlive(new Map(), []);
+    await shared.getMany(['arn:8']);
+    expect(cache.get).toHaveBeenCalledWith('task-definition:arn:8');
 
     cache.get.mockRejectedValue(new Error('connect ECONNREFUSED'));
     expect(await shared.getMany(['arn:7'])).toEqual(new Map());

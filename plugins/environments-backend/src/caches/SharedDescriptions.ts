@@ -33,30 +33,40 @@ export class SharedDescriptions<T> {
   private readonly now: () => number;
   /** When this replica last wrote each entry it uses. */
   private readonly writtenAt = new Map<string, number>();
+  /**
+   * Keys this replica asked for and the cache did not hold: not asked again
+   * (a read that describes them shares them), so that reads still filling in
+   * thousands of descriptions do not ask the cache for each every time.
+   */
+  private readonly missed = new Set<string>();
 
   constructor(private readonly options: SharedDescriptionsOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_SHARED_DESCRIPTION_TTL_MS;
     this.now = options.now ?? Date.now;
   }
 
-  /** The descriptions of `keys` that the cache holds, by key. */
+  /** The descriptions of `keys` that the cache holds, by key (each missed key asked once). */
   async getMany(keys: string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
     await Promise.all(
-      keys.map(async key => {
-        try {
-          const value = (await this.options.cache.get(this.cacheKey(key))) as
-            | T
-            | undefined;
-          if (value !== undefined) {
-            found.set(key, value);
-            // Read now: its lifetime counts from a write we do not know.
-            this.writtenAt.set(key, 0);
+      keys
+        .filter(key => !this.missed.has(key))
+        .map(async key => {
+          try {
+            const value = (await this.options.cache.get(this.cacheKey(key))) as
+              | T
+              | undefined;
+            if (value !== undefined) {
+              found.set(key, value);
+              // Read now: its lifetime counts from a write we do not know.
+              this.writtenAt.set(key, 0);
+            } else {
+              this.missed.add(key);
+            }
+          } catch {
+            // A cache outage reads from AWS instead.
           }
-        } catch {
-          // A cache outage reads from AWS instead.
-        }
-      }),
+        }),
     );
     return found;
   }
@@ -67,6 +77,7 @@ export class SharedDescriptions<T> {
         ttl: this.ttlMs,
       });
       this.writtenAt.set(key, this.now());
+      this.missed.delete(key);
     } catch {
       // Not shared this time: this replica still has it in memory.
     }
@@ -74,13 +85,19 @@ export class SharedDescriptions<T> {
 
   /**
    * Keeps the entries of `inUse` alive (written again once half their
-   * lifetime has passed) and stops tracking the rest, which then expire on
-   * their own.
+   * lifetime has passed) and stops tracking every key but `keys` (those in
+   * use, described or not): the others expire on their own.
    */
-  async keepAlive(inUse: Map<string, T>): Promise<void> {
+  async keepAlive(inUse: Map<string, T>, keys: string[]): Promise<void> {
+    const kept = new Set(keys);
     for (const key of this.writtenAt.keys()) {
-      if (!inUse.has(key)) {
+      if (!inUse.has(key) || !kept.has(key)) {
         this.writtenAt.delete(key);
+      }
+    }
+    for (const key of this.missed) {
+      if (!kept.has(key)) {
+        this.missed.delete(key);
       }
     }
     const due = [...inUse].filter(

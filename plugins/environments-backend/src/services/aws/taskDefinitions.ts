@@ -121,7 +121,7 @@ export async function readTaskDefinitions(
     }),
   );
   known.retainOnly(arns);
-  await shared?.keepAlive(byArn);
+  await shared?.keepAlive(byArn, arns);
   return { byArn, complete: deferred === 0 };
 }
 
