@@ -8,8 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '../../scripts/lib/backend.mjs';
-import { freePort, waitFor } from '../../scripts/lib/net.mjs';
+import { repoRoot, superviseBackend } from '../../scripts/lib/backend.mjs';
+import { freePort } from '../../scripts/lib/net.mjs';
 
 const backendDir = join(repoRoot, 'bench/backend');
 const distDir = join(backendDir, 'dist');
@@ -65,8 +65,6 @@ export async function buildBenchBackends() {
   );
 }
 
-const ansi = /\u001b\[[0-9;]*m/g;
-
 /**
  * Starts a built bench backend with the given config files on top of
  * app-config.yaml, on a free port of 127.0.0.1, in production mode (guest
@@ -116,45 +114,12 @@ export async function startBuiltBackend({
       detached: true,
     },
   );
-  const lines = [];
-  let exited;
-  const onData = data => {
-    for (const line of data.toString().split('\n')) {
-      if (line.trim()) lines.push(line.replace(ansi, ''));
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exit = new Promise(r =>
-    child.on('exit', code => {
-      exited = code ?? -1;
-      r();
-    }),
-  );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const backend = {
-    baseUrl,
-    pid: child.pid,
-    lines,
-    exitCode: () => exited,
-    async stop() {
-      if (exited === undefined) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-        const timer = setTimeout(() => {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-        }, 10_000);
-        await exit;
-        clearTimeout(timer);
-      }
-    },
+  const backend = await superviseBackend(child, {
+    baseUrl: `http://127.0.0.1:${port}`,
+    guestEnv: 'production',
+    readinessTimeoutMs: 120_000,
+  });
+  return Object.assign(backend, {
     /**
      * Collects the garbage of the whole heap (the inspector's
      * HeapProfiler.collectGarbage), then answers process.memoryUsage() of the
@@ -162,7 +127,7 @@ export async function startBuiltBackend({
      * collections. Needs `inspect: true`.
      */
     async heapAfterGc() {
-      const url = lines
+      const url = backend.lines
         .map(l => /Debugger listening on (ws:\/\/\S+)/.exec(l)?.[1])
         .find(Boolean);
       if (!url) throw new Error('the backend was not started with inspect');
@@ -177,55 +142,7 @@ export async function startBuiltBackend({
         },
       ]).then(([, evaluated]) => JSON.parse(evaluated.result.value));
     },
-    async guestToken() {
-      const res = await fetch(
-        `${baseUrl}/api/auth/guest/refresh?env=production`,
-        {
-          headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        },
-      );
-      if (!res.ok) {
-        throw new Error(
-          `guest sign-in: HTTP ${res.status} ${await res.text()}`,
-        );
-      }
-      return (await res.json()).backstageIdentity.token;
-    },
-    async get(path, token) {
-      const res = await fetch(`${baseUrl}${path}`, {
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
-      });
-      const text = await res.text();
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      return { status: res.status, body };
-    },
-  };
-  try {
-    await waitFor(
-      async () => {
-        if (exited !== undefined) {
-          throw Object.assign(
-            new Error(
-              `backend exited with ${exited}:\n${lines.slice(-30).join('\n')}`,
-            ),
-            { fatal: true },
-          );
-        }
-        const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
-        return res.ok;
-      },
-      { timeoutMs: 120_000, what: 'backend readiness' },
-    );
-  } catch (error) {
-    await backend.stop();
-    throw error;
-  }
-  return backend;
+  });
 }
 
 /** Sends the Chrome DevTools Protocol calls in order; answers their results. */

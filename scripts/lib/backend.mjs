@@ -82,6 +82,47 @@ export async function startBackend(options = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  const backend = await superviseBackend(child, {
+    baseUrl: `http://localhost:${port}`,
+    guestEnv: 'development',
+    readinessTimeoutMs: 180_000,
+  });
+  return Object.assign(backend, {
+    /** Lines the backend logged at level error, or that look like a crash. */
+    errorLines: () =>
+      backend.lines.filter(
+        l =>
+          /^\S+Z \S+ error /.test(l) ||
+          /^(Error|TypeError|Backend failed)/.test(l),
+      ),
+    /** Waits until the catalog has ingested the entity, and returns it. */
+    async waitForEntity(kind, name, token) {
+      return waitFor(
+        async () => {
+          const res = await backend.get(
+            `/api/catalog/entities/by-name/${kind}/default/${name}`,
+            token,
+          );
+          return res.status === 200 && res.body;
+        },
+        { timeoutMs: 60_000, what: `${kind} ${name} in the catalog` },
+      );
+    },
+  });
+}
+
+/**
+ * A backend process started in its own process group (`detached`), as the
+ * tests and the benchmark start one: its output kept line by line, stopped
+ * with SIGTERM then SIGKILL after 10 s, a guest token and JSON GETs at
+ * `baseUrl`; resolves once its readiness check answers, and stops it when it
+ * exits or is not ready within `readinessTimeoutMs`.
+ *
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {{ baseUrl: string, guestEnv: string, readinessTimeoutMs: number }} options
+ */
+export async function superviseBackend(child, options) {
+  const { baseUrl } = options;
   const lines = [];
   let exited;
   const onData = data => {
@@ -98,19 +139,12 @@ export async function startBackend(options = {}) {
     }),
   );
 
-  const baseUrl = `http://localhost:${port}`;
   const backend = {
     baseUrl,
     /** The process id; the backend runs in its own process group (-pid). */
     pid: child.pid,
     lines,
-    /** Lines the backend logged at level error, or that look like a crash. */
-    errorLines: () =>
-      lines.filter(
-        l =>
-          /^\S+Z \S+ error /.test(l) ||
-          /^(Error|TypeError|Backend failed)/.test(l),
-      ),
+    exitCode: () => exited,
     async stop() {
       if (exited === undefined) {
         try {
@@ -131,7 +165,7 @@ export async function startBackend(options = {}) {
     },
     async guestToken() {
       const res = await fetch(
-        `${baseUrl}/api/auth/guest/refresh?env=development`,
+        `${baseUrl}/api/auth/guest/refresh?env=${options.guestEnv}`,
         {
           headers: { 'X-Requested-With': 'XMLHttpRequest' },
         },
@@ -155,20 +189,6 @@ export async function startBackend(options = {}) {
       }
       return { status: res.status, body };
     },
-    /** Waits until the catalog has ingested the entity, and returns it. */
-    async waitForEntity(kind, name, token) {
-      return waitFor(
-        async () => {
-          const res = await backend.get(
-            `/api/catalog/entities/by-name/${kind}/default/${name}`,
-            token,
-          );
-          return res.status === 200 && res.body;
-        },
-        { timeoutMs: 60_000, what: `${kind} ${name} in the catalog` },
-      );
-    },
-    exitCode: () => exited,
   };
   try {
     await waitFor(
@@ -184,7 +204,7 @@ export async function startBackend(options = {}) {
         const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
         return res.ok;
       },
-      { timeoutMs: 180_000, what: 'backend readiness' },
+      { timeoutMs: options.readinessTimeoutMs, what: 'backend readiness' },
     );
   } catch (error) {
     await backend.stop();
