@@ -17,6 +17,7 @@ import { startSandbox } from '../lib/sandbox.mjs';
 import { startAwsProxy } from './support/awsProxy.mjs';
 import {
   ACCOUNTS,
+  KLER_CATALOG_LOCATION,
   REFRESH_SECONDS,
   bothHealthy,
   isFreshSince,
@@ -254,25 +255,7 @@ function catalogWith(file) {
     },
     catalog: {
       locations: [
-        {
-          type: 'file',
-          target: '../../catalog/all.yaml',
-          rules: [
-            {
-              allow: [
-                'Component',
-                'System',
-                'API',
-                'Resource',
-                'Location',
-                'Domain',
-                'Group',
-                'User',
-                'Template',
-              ],
-            },
-          ],
-        },
+        KLER_CATALOG_LOCATION,
         {
           type: 'file',
           target: file,

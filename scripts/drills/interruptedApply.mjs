@@ -21,7 +21,10 @@ import { waitFor } from '../lib/net.mjs';
 import { startPostgres } from '../lib/postgres.mjs';
 import { killProcessTree } from './provisioning.mjs';
 import { productionBackend } from './restarts.mjs';
-import { sandboxConfig } from './support/environments.mjs';
+import {
+  KLER_CATALOG_LOCATION,
+  sandboxConfig,
+} from './support/environments.mjs';
 import { startRedis } from './support/redis.mjs';
 
 const ENVIRONMENT = 'development';
@@ -97,25 +100,7 @@ function catalogWithTemplate(dir) {
     },
     catalog: {
       locations: [
-        {
-          type: 'file',
-          target: '../../catalog/all.yaml',
-          rules: [
-            {
-              allow: [
-                'Component',
-                'System',
-                'API',
-                'Resource',
-                'Location',
-                'Domain',
-                'Group',
-                'User',
-                'Template',
-              ],
-            },
-          ],
-        },
+        KLER_CATALOG_LOCATION,
         { type: 'file', target: file, rules: [{ allow: ['Template'] }] },
       ],
     },

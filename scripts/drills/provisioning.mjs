@@ -23,6 +23,7 @@ import { repoRoot, startBackend } from '../lib/backend.mjs';
 import { waitFor } from '../lib/net.mjs';
 import {
   ACCOUNTS,
+  KLER_CATALOG_LOCATION,
   drillBackendConfig,
   drillBackendEnv,
   sandboxConfig,
@@ -207,25 +208,7 @@ export function describeProvisioningDrills({ report, sandboxUrl }) {
         },
         catalog: {
           locations: [
-            {
-              type: 'file',
-              target: '../../catalog/all.yaml',
-              rules: [
-                {
-                  allow: [
-                    'Component',
-                    'System',
-                    'API',
-                    'Resource',
-                    'Location',
-                    'Domain',
-                    'Group',
-                    'User',
-                    'Template',
-                  ],
-                },
-              ],
-            },
+            KLER_CATALOG_LOCATION,
             {
               type: 'file',
               target: catalogFile,

@@ -55,6 +55,30 @@ export function drillBackendConfig(config) {
     },
   };
 }
+/**
+ * app-config.yaml's catalog location: a drill that adds a location of its own
+ * repeats it, since config arrays replace instead of merging.
+ */
+export const KLER_CATALOG_LOCATION = {
+  type: 'file',
+  target: '../../catalog/all.yaml',
+  rules: [
+    {
+      allow: [
+        'Component',
+        'System',
+        'API',
+        'Resource',
+        'Location',
+        'Domain',
+        'Group',
+        'User',
+        'Template',
+      ],
+    },
+  ],
+};
+
 export const drillBackendEnv = { NODE_ENV: 'production' };
 
 /** GET /api/environments/v1/environments as a map by name. */
