@@ -10,8 +10,14 @@ export interface BackupSelectable {
   tags?: Record<string, string>;
 }
 
-/** `*` matches any characters; everything else literally (ARNs and tag values). */
-function wildcardMatches(pattern: string, value: string): boolean {
+/**
+ * Whether `value` matches `pattern` as AWS Backup matches ARNs and tag values
+ * (`Resources`, `NotResources`, `StringLike`): `*` matches any characters,
+ * everything else literally.
+ *
+ * @public
+ */
+export function wildcardMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) {
     return pattern === value;
   }

@@ -1,3 +1,4 @@
+import { wildcardMatches } from '@kler/plugin-environments-common';
 import { TerraformResource, addressOf, blocksOf } from './configuration';
 import { ConfigurationEvaluator } from './evaluation';
 import { referencedResources, refersTo } from './references';
@@ -32,14 +33,6 @@ function all(values: Array<boolean | undefined>): boolean | undefined {
 function any(values: Array<boolean | undefined>): boolean | undefined {
   if (values.includes(true)) return true;
   return values.includes(undefined) ? undefined : false;
-}
-
-function wildcardMatch(pattern: string, value: string) {
-  const regex = pattern
-    .split('*')
-    .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${regex}$`).test(value);
 }
 
 /**
@@ -98,7 +91,7 @@ function tagCondition(
   } else if (operator.endsWith('like')) {
     equal =
       typeof actual === 'string' && typeof expected === 'string'
-        ? wildcardMatch(expected, actual)
+        ? wildcardMatches(expected, actual)
         : undefined;
   } else {
     equal = sameValue(actual, expected);
