@@ -8,7 +8,7 @@
 //
 // lib/size-runner.mjs runs one size of the services axis, lib/accounts-runner.mjs
 // one of the accounts axis, lib/loads.mjs the HTTP loads, lib/report.mjs the report.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +45,9 @@ const { values: args } = parseArgs({
     output: { type: 'string' },
     // Writes a V8 CPU profile of the environments backend per size into DIR.
     'cpu-prof': { type: 'string' },
+    // Formats the report again from a run's saved measurements (the .json
+    // beside its .md) without measuring anything.
+    render: { type: 'string' },
   },
 });
 const list = (value, fallback) =>
@@ -219,7 +222,7 @@ async function main() {
     await cleanupAll();
   }
   const throttling = results[0]?.throttling;
-  const text = formatReport({
+  const measured = {
     sizes: results,
     accounts,
     failures,
@@ -245,16 +248,30 @@ async function main() {
           } per account, region and operation (its default)`
         : 'n/a',
     },
-  });
+  };
   mkdirSync(dirname(outputFile), { recursive: true });
-  writeFileSync(outputFile, formatMarkdown(`${text}\n`, outputFile));
-  process.stdout.write(`${text}\n\nSaved to ${outputFile}\n`);
+  writeFileSync(
+    outputFile.replace(/(\.md)?$/, '.json'),
+    `${JSON.stringify(measured, null, 1)}\n`,
+  );
+  saveReport(measured);
   // Failing floors are results; a size that could not be measured is an error.
   process.exitCode = failures.length ? 1 : 0;
 }
 
-main().catch(async error => {
-  await cleanupAll();
-  process.stderr.write(`${error?.stack ?? error}\n`);
-  process.exit(1);
-});
+function saveReport(measured) {
+  const text = formatReport(measured);
+  mkdirSync(dirname(outputFile), { recursive: true });
+  writeFileSync(outputFile, formatMarkdown(`${text}\n`, outputFile));
+  process.stdout.write(`${text}\n\nSaved to ${outputFile}\n`);
+}
+
+if (args.render) {
+  saveReport(JSON.parse(readFileSync(args.render, 'utf8')));
+} else {
+  main().catch(async error => {
+    await cleanupAll();
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  });
+}

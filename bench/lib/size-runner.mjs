@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSandbox } from '../../scripts/lib/sandbox.mjs';
+import { measurePolicyChain } from './chain-bound.mjs';
 import { startBuiltBackend } from './built-backend.mjs';
 import { startCountingProxy } from './counting-proxy.mjs';
 import {
@@ -410,6 +411,17 @@ export async function benchmarkSize(size, ctx, result) {
   }
   cleanups.splice(cleanups.indexOf(stopBackend), 1);
   await stopBackend();
+
+  // What the longest chain of the cold read takes alone (see chain-bound.mjs).
+  log(`size ${size}: the scaling policies' chain alone`);
+  await sandbox.admin('PUT', '/throttling', { enabled: true }); // fresh buckets
+  result.policyChain = await measurePolicyChain({
+    endpoint: proxy.url,
+    environments: scenario.environments.map(env => ({
+      accountId: env.account,
+      region: env.region,
+    })),
+  });
 
   if (options.compareDecisions) {
     result.decisionsOn = await tabsWithDecisionsReused(size, ctx, {

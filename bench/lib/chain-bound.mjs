@@ -1,0 +1,50 @@
+// The lower bound of a cold read set by its longest chain of dependent calls:
+// DescribeScalingPolicies returns ten policies a page and each page is asked
+// for with the NextToken of the one before, so at a thousand services an
+// environment's policies are a hundred round trips one after another, whatever
+// the reader does around them. Measured with a lone SDK client per environment
+// (the environments run side by side, as in a refresh), through the same proxy
+// and latency, with the backend stopped: the time the chain takes when nothing
+// else competes for the reader's event loop.
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalingPoliciesCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+
+/**
+ * @param {{ endpoint: string, environments: Array<{ accountId: string, region: string }> }} options
+ * @returns {Promise<{ ms: number, pages: number[] }>} from the first call to
+ *   the last answer, and the pages of each environment
+ */
+export async function measurePolicyChain({ endpoint, environments }) {
+  const started = performance.now();
+  const pages = await Promise.all(
+    environments.map(async ({ accountId, region }) => {
+      const client = new ApplicationAutoScalingClient({
+        endpoint,
+        region,
+        credentials: {
+          accessKeyId: `SANDBOX${accountId}`,
+          secretAccessKey: 'sandbox-placeholder',
+        },
+        maxAttempts: 5,
+      });
+      let count = 0;
+      let NextToken;
+      do {
+        const page = await client.send(
+          new DescribeScalingPoliciesCommand({
+            ServiceNamespace: 'ecs',
+            MaxResults: 10,
+            NextToken,
+          }),
+        );
+        NextToken = page.NextToken;
+        count += 1;
+      } while (NextToken);
+      client.destroy();
+      return count;
+    }),
+  );
+  return { ms: performance.now() - started, pages };
+}
