@@ -109,6 +109,17 @@ function atMostLinear(points, { tolerance, unit }) {
   };
 }
 
+/** The operation whose last answer came last, with its calls and window. */
+function lastToEnd(refresh) {
+  const [op, window] =
+    Object.entries(refresh.windows).sort((a, b) => b[1][1] - a[1][1])[0] ?? [];
+  return op
+    ? `${op} (${refresh.byOperation[op]} calls, ${fmtMs(window[0])} to ${fmtMs(
+        window[1],
+      )})`
+    : 'n/a';
+}
+
 /** The longest chain alone, the bound it sets on a cold refresh. */
 function policyChainText(r) {
   return r.policyChain
