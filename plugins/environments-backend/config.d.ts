@@ -91,6 +91,12 @@ export interface Config {
       burst?: number;
       /** Timeout of a single HTTP request to AWS, in milliseconds. Default 10000. */
       timeoutMs?: number;
+      /**
+       * Whether the scaling policies' listing (a hundred pages one after
+       * another at a thousand services) runs on a worker thread of its own,
+       * so its pages do not wait for the main thread. Default true.
+       */
+      listingThread?: boolean;
     };
   };
 }

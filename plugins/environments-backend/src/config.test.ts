@@ -22,6 +22,7 @@ describe('readEnvironmentsOptions', () => {
         callsPerSecond: 20,
         burst: 40,
         timeoutMs: 10_000,
+        listingThread: true,
       },
     });
   });
@@ -54,6 +55,7 @@ describe('readEnvironmentsOptions', () => {
         callsPerSecond: 5,
         burst: 10,
         timeoutMs: 2000,
+        listingThread: false,
       },
     });
     expect(options).toEqual({
@@ -87,6 +89,7 @@ describe('readEnvironmentsOptions', () => {
         callsPerSecond: 5,
         burst: 10,
         timeoutMs: 2000,
+        listingThread: false,
       },
     });
   });
@@ -105,6 +108,10 @@ describe('readEnvironmentsOptions', () => {
     [{ aws: { maxAttempts: 1.5 } }, 'environments.aws.maxAttempts'],
     [{ aws: { retryMode: 'legacy' } }, 'environments.aws.retryMode'],
     [{ aws: { timeoutMs: 'fast' } }, 'environments.aws.timeoutMs'],
+    [
+      { aws: { listingThread: 'yes please' } },
+      'environments.aws.listingThread',
+    ],
     [
       { refresh: { frequency: { fortnights: 1 } } },
       'environments.refresh.frequency',

@@ -55,6 +55,8 @@ export interface EnvironmentsOptions {
     /** Calls of one operation that may start at once after a quiet spell. */
     burst: number;
     timeoutMs: number;
+    /** Whether the scaling policies' listing runs on a thread of its own. */
+    listingThread: boolean;
   };
 }
 
@@ -286,6 +288,7 @@ export function readEnvironmentsOptions(
         'aws.timeoutMs',
         DEFAULTS.awsTimeoutMs,
       ),
+      listingThread: section.getOptionalBoolean('aws.listingThread') ?? true,
     },
   };
 }

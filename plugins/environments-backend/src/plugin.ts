@@ -40,6 +40,7 @@ import {
   AwsEnvironmentReader,
   createAwsClientsFactory,
   EnvironmentReader,
+  ListingThread,
 } from './services/aws';
 import { EnvironmentRegistry } from './services/environments/EnvironmentRegistry';
 import {
@@ -73,10 +74,25 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
         config: coreServices.rootConfig,
         cache: coreServices.cache,
         metrics: metricsServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
-      factory({ config, cache, metrics }) {
+      factory({ config, cache, metrics, lifecycle }) {
         const options = readEnvironmentsOptions(config);
+        const awsCalls = new AwsCallMetrics(metrics);
+        const listingThread = options.aws.listingThread
+          ? new ListingThread({
+              callsPerSecond: options.aws.callsPerSecond,
+              burst: options.aws.burst,
+              timeoutMs: options.aws.timeoutMs,
+              onAttempts: (operation, attempts) =>
+                awsCalls.count('ApplicationAutoScaling', operation, attempts),
+            })
+          : undefined;
+        if (listingThread) {
+          lifecycle.addShutdownHook(() => listingThread.close());
+        }
         return new AwsEnvironmentReader({
+          listingThread,
           configurationMaxAgeMs: options.refresh.configurationMaxAgeMs,
           caches: options.cache.switches,
           // With Backstage's default cache store (memory, this process's
@@ -97,7 +113,7 @@ export const environmentReaderServiceRef = createServiceRef<EnvironmentReader>({
             maxAttempts: options.aws.maxAttempts,
             retryMode: options.aws.retryMode,
             timeoutMs: options.aws.timeoutMs,
-            plugins: [new AwsCallMetrics(metrics).plugin()],
+            plugins: [awsCalls.plugin()],
           }),
         });
       },

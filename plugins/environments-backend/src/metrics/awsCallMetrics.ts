@@ -34,6 +34,26 @@ export class AwsCallMetrics {
     });
   }
 
+  /**
+   * Counts attempts made outside the clients' middleware (the listing thread's,
+   * see ListingThread), by outcome.
+   */
+  count(
+    service: string,
+    operation: string,
+    attempts: Record<AwsCallOutcome, number>,
+  ): void {
+    for (const [outcome, n] of Object.entries(attempts)) {
+      if (n > 0) {
+        this.calls.add(n, {
+          service,
+          operation,
+          outcome: outcome as AwsCallOutcome,
+        });
+      }
+    }
+  }
+
   /** The SDK plugin to `use` on each client's middleware stack. */
   plugin(): Pluggable<any, any> {
     return {

@@ -3,11 +3,13 @@ import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { RunningSandbox, startSandbox } from '@kler/aws-sandbox';
 import {
   backupPlanSelects,
+  EnvironmentSnapshot,
   evaluateEnvironment,
 } from '@kler/plugin-environments-common';
 import path from 'node:path';
 import { AwsEnvironmentReader } from './AwsEnvironmentReader';
 import { createAwsClientsFactory } from './clients';
+import { ListingThread } from './listingThread';
 import { AwsEnvironment } from './types';
 
 jest.setTimeout(60_000);
@@ -51,8 +53,9 @@ function environment(name: 'production' | 'development'): AwsEnvironment {
   };
 }
 
-function createReader(maxAttempts = 5) {
+function createReader(maxAttempts = 5, listingThread?: ListingThread) {
   return new AwsEnvironmentReader({
+    listingThread,
     limits: { concurrency: 8, callsPerSecond: 20, burst: 40 },
     clientsFactory: createAwsClientsFactory({
       credentialsManager: DefaultAwsCredentialsManager.fromConfig(
@@ -78,6 +81,32 @@ afterEach(() => {
 });
 
 describe('AwsEnvironmentReader against the KLER sandbox', () => {
+  it('reads the same scaling policies on the listing thread as on the main thread', async () => {
+    const thread = new ListingThread({
+      callsPerSecond: 20,
+      burst: 40,
+      timeoutMs: 10_000,
+    });
+    try {
+      const scalingOf = (snapshot: EnvironmentSnapshot) =>
+        snapshot.services.map(s => [s.serviceName, s.scaling?.policies]);
+      const onTheThread = await createReader(5, thread).read(
+        environment('production'),
+      );
+      const onTheMainThread = await createReader().read(
+        environment('production'),
+      );
+
+      expect(onTheThread.readErrors).toEqual([]);
+      expect(scalingOf(onTheThread)).toEqual(scalingOf(onTheMainThread));
+      expect(
+        scalingOf(onTheThread).filter(([, policies]) => policies?.length),
+      ).not.toHaveLength(0);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it("reads every area of KLER's production environment", async () => {
     const snapshot = await createReader().read(environment('production'));
 

@@ -79,6 +79,7 @@ import {
   TaskDefinitionsRead,
 } from './taskDefinitions';
 import { readWellArchitected } from './wellArchitected';
+import { ListingThread } from './listingThread';
 
 /** Default of `environments.refresh.configurationFrequency`. */
 export const DEFAULT_CONFIGURATION_MAX_AGE_MS = 10 * 60 * 1000;
@@ -105,6 +106,11 @@ export interface AwsEnvironmentReaderOptions {
    * (default: the burst of `limits`); the rest follow in the next reads.
    */
   taskDefinitionsPerRead?: number;
+  /**
+   * Where the scaling policies' listing runs (`environments.aws.listingThread`);
+   * without it, on the main thread like every other call.
+   */
+  listingThread?: ListingThread;
   now?: () => Date;
 }
 
@@ -154,6 +160,7 @@ class Tracked<T> {
  */
 export class AwsEnvironmentReader implements EnvironmentReader {
   private readonly clientsFactory: AwsClientsFactory;
+  private readonly listingThread?: ListingThread;
   private readonly limits: Omit<LimiterOptions, 'now'>;
   private readonly configurationMaxAgeMs: number;
   private readonly caches: Pick<
@@ -181,6 +188,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
 
   constructor(options: AwsEnvironmentReaderOptions) {
     this.clientsFactory = options.clientsFactory;
+    this.listingThread = options.listingThread;
     this.limits = options.limits;
     // Fails at construction, so that bad limits stop the backend at start.
     checkLimiterOptions(this.limits);
@@ -255,6 +263,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       limit: (operation, task) => limiter(operation, task, signal),
       sendOptions: signal ? { abortSignal: signal } : {},
       now,
+      listingThread: this.listingThread,
     };
     const { memory, lastParts } = this.memoryOf(env);
     const errors = new ReadErrorCollector();

@@ -2,6 +2,8 @@ export { AwsEnvironmentReader } from './AwsEnvironmentReader';
 export type { AwsEnvironmentReaderOptions } from './AwsEnvironmentReader';
 export { createAwsClientsFactory } from './clients';
 export type { AwsClientOptions } from './clients';
+export { ListingThread } from './listingThread';
+export type { ListingAttempts, ListingThreadOptions } from './listingThread';
 export type {
   AwsClients,
   AwsClientsFactory,

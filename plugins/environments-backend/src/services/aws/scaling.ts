@@ -88,23 +88,31 @@ export async function readScalableTargets(
  * ScalableDimension as needing a ResourceId.
  */
 export async function readScalingPolicies({
+  env,
   clients,
   limit,
   sendOptions,
+  listingThread,
 }: ReadContext): Promise<Map<string, ScalingPolicy[]>> {
-  const policies = await collectPages<AwsScalingPolicy>(async NextToken => {
-    const page = await limit('DescribeScalingPolicies', () =>
-      clients.applicationAutoScaling.send(
-        new DescribeScalingPoliciesCommand({
-          ServiceNamespace: 'ecs',
-          MaxResults: SCALING_POLICIES_PAGE_SIZE,
-          NextToken,
-        }),
-        sendOptions,
-      ),
-    );
-    return { items: page.ScalingPolicies, nextToken: page.NextToken };
-  });
+  const policies = listingThread
+    ? await listingThread.listScalingPolicies(
+        clients.applicationAutoScaling,
+        [env.accountId, env.region, env.endpoint ?? ''].join('|'),
+        sendOptions.abortSignal,
+      )
+    : await collectPages<AwsScalingPolicy>(async NextToken => {
+        const page = await limit('DescribeScalingPolicies', () =>
+          clients.applicationAutoScaling.send(
+            new DescribeScalingPoliciesCommand({
+              ServiceNamespace: 'ecs',
+              MaxResults: SCALING_POLICIES_PAGE_SIZE,
+              NextToken,
+            }),
+            sendOptions,
+          ),
+        );
+        return { items: page.ScalingPolicies, nextToken: page.NextToken };
+      });
   const byResource = new Map<string, ScalingPolicy[]>();
   for (const policy of policies) {
     if (policy.ScalableDimension !== ECS_DESIRED_COUNT) {

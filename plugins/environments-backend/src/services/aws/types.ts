@@ -14,6 +14,7 @@ import {
   EnvironmentSnapshot,
 } from '@kler/plugin-environments-common';
 import { Limiter } from './concurrency';
+import type { ListingThread } from './listingThread';
 
 /**
  * An environment as the backend reads it: the shared definition plus where its
@@ -71,4 +72,9 @@ export interface ReadContext {
   sendOptions: { abortSignal?: AbortSignal };
   /** The time the read started; windows such as "stopped in the last hour" count from it. */
   now: Date;
+  /**
+   * Where the longest chain of dependent calls (the scaling policies'
+   * listing) runs, when not on the main thread (see ListingThread).
+   */
+  listingThread?: ListingThread;
 }
