@@ -261,6 +261,31 @@ describe('ListingThread', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
   });
 
+  it('stops the thread once idle, and starts it again for the next listing', async () => {
+    const endpoint = await fake({ pages: 2, delayMs: 0 });
+    const { thread } = start({ idleMs: 100 });
+
+    await thread.listScalingPolicies(clientOf(endpoint.url), 'k');
+    expect(thread.running).toBe(true);
+    await new Promise(resolve => setTimeout(resolve, 400));
+    expect(thread.running).toBe(false);
+
+    await expect(
+      thread.listScalingPolicies(clientOf(endpoint.url), 'k'),
+    ).resolves.toHaveLength(2);
+  });
+
+  it('keeps the thread while a listing runs, however long', async () => {
+    const endpoint = await fake({ pages: 30, delayMs: 20 });
+    const { thread } = start({ idleMs: 50 });
+
+    await thread.listScalingPolicies(clientOf(endpoint.url), 'k');
+    const long = thread.listScalingPolicies(clientOf(endpoint.url), 'k');
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect(thread.running).toBe(true);
+    await expect(long).resolves.toHaveLength(30);
+  });
+
   it('starts a new thread after close', async () => {
     const endpoint = await fake({ pages: 2, delayMs: 0 });
     const { thread } = start();
