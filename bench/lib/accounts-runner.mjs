@@ -19,7 +19,7 @@ import {
 } from './minimum-calls.mjs';
 import { mentionsThrottling } from './operations.mjs';
 import { refreshNow, refreshUntilWhole, waitForRefresh } from './refresh.mjs';
-import { benchBackendConfig } from './scenario.mjs';
+import { benchBackendConfig, freezeSandboxClock } from './scenario.mjs';
 import {
   LATENCY_MS,
   TASKS_PER_SERVICE,
@@ -64,7 +64,7 @@ export async function benchmarkAccounts(environments, ctx, options, result) {
     ],
   });
   cleanups.push(() => sandbox.stop());
-  await sandbox.admin('POST', '/clock', { speed: 0 });
+  await freezeSandboxClock(sandbox);
   const scenario = ctx.generateScenario({
     environments,
     servicesPerEnvironment: SERVICES_PER_ENVIRONMENT,

@@ -33,7 +33,7 @@ import {
   waitForRefresh,
   watchFirstSnapshots,
 } from './refresh.mjs';
-import { benchBackendConfig } from './scenario.mjs';
+import { benchBackendConfig, freezeSandboxClock } from './scenario.mjs';
 
 export const ENVIRONMENTS = 2;
 export const TASKS_PER_SERVICE = 5;
@@ -159,7 +159,7 @@ export async function benchmarkSize(size, ctx, result) {
   });
   cleanups.push(() => sandbox.stop());
   // A frozen clock: every read of this size sees the same world.
-  await sandbox.admin('POST', '/clock', { speed: 0 });
+  await freezeSandboxClock(sandbox);
   const scenario = ctx.generateScenario({
     environments: ENVIRONMENTS,
     servicesPerEnvironment: size,
