@@ -226,6 +226,40 @@ describe('AwsEnvironmentReader: progressive first read', () => {
     expect(onHealthRead).not.toHaveBeenCalled();
     expect(backup).toHaveReceivedCommand(ListBackupJobsCommand);
   });
+
+  it('stops the other parts when the read fails: a listing of many pages is not read on for nobody', async () => {
+    let pages = 0;
+    ecs
+      .on(DescribeClustersCommand)
+      .callsFake(
+        () =>
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('boom')), 30),
+          ),
+      );
+    // A thousand pages, 5 ms each: five seconds if nothing stops it.
+    applicationAutoScaling.on(DescribeScalingPoliciesCommand).callsFake(
+      input =>
+        new Promise(resolve =>
+          setTimeout(() => {
+            pages += 1;
+            const page = Number(input.NextToken ?? 0);
+            resolve({
+              ScalingPolicies: [],
+              NextToken: page < 1000 ? String(page + 1) : undefined,
+            });
+          }, 5),
+        ),
+    );
+
+    await expect(createReader().read(env)).rejects.toThrow('boom');
+    const atFailure = pages;
+    await new Promise(resolve => setTimeout(resolve, 300));
+
+    // At most the page in flight when the read failed ends; no next one starts.
+    expect(atFailure).toBeGreaterThan(0);
+    expect(pages - atFailure).toBeLessThanOrEqual(1);
+  });
 });
 
 describe('AwsEnvironmentReader: bounded concurrency', () => {

@@ -254,14 +254,21 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     env: AwsEnvironment,
     options: EnvironmentReadOptions = {},
   ): Promise<EnvironmentSnapshot> {
-    const { signal, onHealthRead } = options;
+    const { onHealthRead } = options;
+    // Aborted by the caller (a timed-out refresh) or by a failure of the read
+    // itself: a read that has failed stops its other parts' calls at once
+    // rather than running them, down to the last page, for nobody.
+    const failed = new AbortController();
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, failed.signal])
+      : failed.signal;
     const now = this.now();
     const limiter = this.limiterFor(env);
     const ctx: ReadContext = {
       env,
       clients: await this.clientsFactory(env),
       limit: (operation, task) => limiter(operation, task, signal),
-      sendOptions: signal ? { abortSignal: signal } : {},
+      sendOptions: { abortSignal: signal },
       now,
       listingThread: this.listingThread,
     };
@@ -297,7 +304,9 @@ export class AwsEnvironmentReader implements EnvironmentReader {
         healthRead,
       ]);
     } catch (error) {
-      // Let the other parts settle so nothing runs on after the failure.
+      // Stop the other parts, and let them settle so nothing runs on after
+      // the failure.
+      failed.abort(error);
       await Promise.allSettled(
         Object.values(following.parts).map(part => part.promise),
       );

@@ -205,6 +205,10 @@ export class ListingThread {
       key,
       client: await clientSettings(client),
     };
+    // Aborted while the settings were read: the listener below would never hear it.
+    if (signal?.aborted) {
+      throw abortError(signal);
+    }
     const worker = this.start();
     const answer = await new Promise<Answer>((resolve, reject) => {
       const onAbort = () => {
