@@ -79,6 +79,7 @@ import {
   TaskDefinitionsRead,
 } from './taskDefinitions';
 import { readWellArchitected } from './wellArchitected';
+import { awsTargetKey } from './clients';
 import { ListingThread } from './listingThread';
 
 /** Default of `environments.refresh.configurationFrequency`. */
@@ -215,7 +216,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
   }
 
   private limiterFor(env: AwsEnvironment): Limiter {
-    const key = [env.endpoint ?? 'aws', env.accountId, env.region].join(' ');
+    const key = awsTargetKey(env);
     let limiter = this.limiters.get(key);
     if (!limiter) {
       limiter = createLimiter(this.limits);

@@ -65,6 +65,14 @@ export class PlainJsonReadsProtocol extends AwsJson1_1Protocol {
   }
 }
 
+/**
+ * Where an environment's calls go: its account, region and endpoint. One set
+ * of clients, one limiter and one listing-thread bucket per key.
+ */
+export function awsTargetKey(env: AwsEnvironment): string {
+  return [env.accountId, env.region, env.endpoint ?? ''].join('|');
+}
+
 export interface AwsClientOptions {
   credentialsManager: AwsCredentialsManager;
   /** Attempts per call, including the first; the SDK retries throttling and 5xx. */
@@ -129,7 +137,7 @@ export function createAwsClientsFactory(
   };
 
   return env => {
-    const key = [env.accountId, env.region, env.endpoint ?? ''].join('|');
+    const key = awsTargetKey(env);
     let clients = clientsByKey.get(key);
     if (!clients) {
       clients = create(env);

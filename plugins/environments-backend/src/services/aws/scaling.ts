@@ -12,6 +12,7 @@ import {
   ScalingPolicy,
   ServiceScaling,
 } from '@kler/plugin-environments-common';
+import { awsTargetKey } from './clients';
 import { chunk, collectPages } from './concurrency';
 import { ReadContext } from './types';
 
@@ -97,7 +98,7 @@ export async function readScalingPolicies({
   const policies = listingThread
     ? await listingThread.listScalingPolicies(
         clients.applicationAutoScaling,
-        [env.accountId, env.region, env.endpoint ?? ''].join('|'),
+        awsTargetKey(env),
         sendOptions.abortSignal,
       )
     : await collectPages<AwsScalingPolicy>(async NextToken => {
