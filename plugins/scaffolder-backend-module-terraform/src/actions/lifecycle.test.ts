@@ -141,7 +141,10 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
 
   it('interrupts an apply when the task is cancelled, with every process Terraform started', async () => {
     // A stand-in for terraform whose apply starts a child that would outlive
-    // it; every other command is the real Terraform.
+    // it; every other command is the real Terraform. The child is started and
+    // its pid written before "Creating..." is printed: the test cancels on that
+    // line, and a SIGINT landing between the line and the pid file would leave
+    // no pid to check.
     const binaryDir = await fs.mkdtemp(path.join(workspacePath, 'bin-'));
     const binary = path.join(binaryDir, 'terraform');
     const childPidFile = path.join(binaryDir, 'child.pid');
@@ -150,9 +153,9 @@ describe('Terraform actions through plan, apply and output (real CLI)', () => {
       [
         '#!/bin/sh',
         `if [ "$1" != apply ]; then exec '${TERRAFORM_BINARY}' "$@"; fi`,
-        'echo "terraform_data.slow: Creating..."',
         'sleep 60 &',
         `echo $! > '${childPidFile}'`,
+        'echo "terraform_data.slow: Creating..."',
         'wait',
       ].join('\n'),
       { mode: 0o755 },
