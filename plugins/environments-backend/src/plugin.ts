@@ -246,8 +246,8 @@ export const environmentsPlugin = createBackendPlugin({
         });
         rootLifecycle.addShutdownHook(() => ownership.stop());
 
-        const stopObserving = metrics.observeEnvironments(async () =>
-          (await environments.listEnvironments()).map(view => view.summary),
+        const stopObserving = metrics.observeEnvironments(() =>
+          environments.listCachedSummaries(),
         );
         rootLifecycle.addShutdownHook(stopObserving);
 

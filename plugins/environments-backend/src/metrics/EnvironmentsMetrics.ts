@@ -114,8 +114,9 @@ export class EnvironmentsMetrics {
 
   /**
    * Observes each environment's snapshot age and problems whenever metrics
-   * are collected, from the same summaries the routes serve. Returns the
-   * function that stops observing.
+   * are collected, from the summaries `listSummaries` gives (the cached ones:
+   * a collection must not read AWS). Returns the function that stops
+   * observing.
    */
   observeEnvironments(
     listSummaries: () => Promise<EnvironmentSummary[]>,

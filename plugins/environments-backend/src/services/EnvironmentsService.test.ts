@@ -184,6 +184,24 @@ describe('EnvironmentsService', () => {
     expect(reader.calls).toEqual([]);
   });
 
+  it('summarizes only what is cached for metrics, without reading AWS', async () => {
+    const { service, reader } = setup();
+    // Nothing read yet: a scrape observes nothing and reads nothing.
+    await expect(service.listCachedSummaries()).resolves.toEqual([]);
+    expect(reader.calls).toEqual([]);
+
+    await service.refreshAll();
+    expect(reader.calls).toEqual(['production']);
+    const summaries = await service.listCachedSummaries();
+    expect(summaries.map(summary => summary.name)).toEqual(['production']);
+    expect(summaries[0].refreshedAt).toEqual(expect.any(String));
+    // The same summary the routes serve.
+    expect(summaries).toEqual(
+      (await service.listEnvironments()).map(view => view.summary),
+    );
+    expect(reader.calls).toEqual(['production']);
+  });
+
   it('filters problems by severity and area', async () => {
     const { service } = setup();
     const views = await service.listEnvironments();

@@ -17,6 +17,7 @@ import {
   serviceCellsOf,
 } from '@kler/plugin-environments-common';
 import { Evaluated, EvaluationCache } from '../caches/EvaluationCache';
+import { AwsEnvironment } from './aws/types';
 import {
   EnvironmentEntry,
   EnvironmentRegistry,
@@ -134,6 +135,30 @@ export class EnvironmentsService {
     return entry ? this.view(entry, runs) : undefined;
   }
 
+  /**
+   * The summaries of the environments whose state is cached, without reading
+   * AWS for the others: what a metrics scrape observes. A scrape comes every
+   * few seconds from each replica, and must never be what starts a read.
+   */
+  async listCachedSummaries(): Promise<EnvironmentSummary[]> {
+    const [entries, runs] = await Promise.all([
+      this.registry.list(),
+      this.runs.latestRuns(),
+    ]);
+    const views = await Promise.all(
+      entries.map(async entry => {
+        const environment = entry.environment;
+        const state =
+          environment &&
+          (await this.store.peek(environment, entry.definitionKey));
+        return state
+          ? this.evaluate(entry, environment, state, runs)
+          : undefined;
+      }),
+    );
+    return views.flatMap(view => (view ? [view.summary] : []));
+  }
+
   /** Whether an environment of that name is known, without reading it. */
   async hasEnvironment(name: string): Promise<boolean> {
     return (await this.registry.get(name)) !== undefined;
@@ -152,6 +177,16 @@ export class EnvironmentsService {
       return { entry, summary: summaryOf(entry), version: entry.version };
     }
     const state = await this.store.get(environment, entry.definitionKey);
+    return this.evaluate(entry, environment, state, latestRuns);
+  }
+
+  /** The view of an environment's state and its runs. */
+  private evaluate(
+    entry: EnvironmentEntry,
+    environment: AwsEnvironment,
+    state: EnvironmentState,
+    latestRuns: ReadonlyMap<string, EnvironmentRun[]>,
+  ): EnvironmentView {
     const runs = latestRuns.get(entry.name) ?? [];
     if (!state.snapshot && runs.length === 0) {
       return {
