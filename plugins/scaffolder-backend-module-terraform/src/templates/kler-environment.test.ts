@@ -432,6 +432,30 @@ describe.each(Object.entries(answers))(
       }
     });
 
+    it("is, renamed, the runbook and operating guide the catalog's demo environment of its tier serves", async () => {
+      // catalog/docs/development and catalog/docs/production are this
+      // template's pages for the demo environments (named after their tiers,
+      // in eu-west-1): one text, kept from drifting here.
+      expect(parameters.awsRegion).toBe('eu-west-1');
+      const demoDocs = path.join(TEMPLATES_DIR, '..', 'catalog/docs', tier);
+      const demoTitle = tier === 'production' ? 'Production' : 'Development';
+      for (const page of ['docs/runbook.md', 'docs/operate.md']) {
+        const rendered = await fs.readFile(
+          path.join(environmentDir, page),
+          'utf8',
+        );
+        expect({
+          page,
+          text: rendered
+            .replaceAll(parameters.title, demoTitle)
+            .replaceAll(parameters.name, tier),
+        }).toEqual({
+          page,
+          text: await fs.readFile(path.join(demoDocs, page), 'utf8'),
+        });
+      }
+    });
+
     it('keeps every secret value out of the files', async () => {
       const secretPatterns = [
         /AKIA[0-9A-Z]{16}/,
