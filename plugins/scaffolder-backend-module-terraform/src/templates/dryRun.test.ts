@@ -1,7 +1,13 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -443,5 +449,270 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
     } finally {
       await fs.rm(run.workspacePath, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kler-promote on the scaffolder (dry-run API)', () => {
+  const ENVIRONMENTS_HOST = 'http://environments.test';
+  const REGISTRY = '111111111111.dkr.ecr.eu-west-1.amazonaws.com';
+  const IMAGE_REPOSITORY = `${REGISTRY}/kler/dev-shop/shop-api`;
+  const DIGEST = `sha256:${'c3'.repeat(32)}`;
+  const TASK_DEFINITION =
+    'arn:aws:ecs:eu-west-1:111111111111:task-definition/dev-shop-shop-api:7';
+  const promotion = {
+    component: 'component:default/shop-api',
+    sourceEnvironment: 'resource:default/dev-shop',
+    targetEnvironment: 'resource:default/prod-promo',
+  };
+
+  /** What the environments backend was asked, with which credentials. */
+  const asked: Array<{ url: string; authorization: string | null }> = [];
+  /**
+   * The environments backend: shop-api runs in dev-shop only, tag 1.4.2 at
+   * DIGEST, as its task definition and running tasks say.
+   */
+  const environmentsBackend = setupServer(
+    http.get(
+      `${ENVIRONMENTS_HOST}/api/environments/v1/entity/:namespace/:kind/:name`,
+      ({ request }) => {
+        asked.push({
+          url: request.url,
+          authorization: request.headers.get('authorization'),
+        });
+        const image = `${IMAGE_REPOSITORY}:1.4.2`;
+        const service = {
+          serviceName: 'shop-api',
+          serviceArn:
+            'arn:aws:ecs:eu-west-1:111111111111:service/kler-dev-shop/shop-api',
+          status: 'ACTIVE',
+          desiredCount: 1,
+          runningCount: 1,
+          pendingCount: 0,
+          deployments: [],
+          events: [],
+          tasks: [
+            {
+              taskArn:
+                'arn:aws:ecs:eu-west-1:111111111111:task/kler-dev-shop/0',
+              taskDefinitionArn: TASK_DEFINITION,
+              lastStatus: 'RUNNING',
+              containers: [{ name: 'shop-api', image, imageDigest: DIGEST }],
+            },
+          ],
+          targetGroupArns: [],
+          targetHealth: [],
+          alarms: [],
+          taskDefinitions: [
+            {
+              taskDefinitionArn: TASK_DEFINITION,
+              family: 'dev-shop-shop-api',
+              revision: 7,
+              containers: [
+                {
+                  name: 'shop-api',
+                  image: {
+                    image,
+                    registry: REGISTRY,
+                    repository: 'kler/dev-shop/shop-api',
+                    tag: '1.4.2',
+                  },
+                  essential: true,
+                  ports: [8080],
+                  environmentNames: [],
+                  secrets: [],
+                },
+              ],
+            },
+          ],
+        };
+        return HttpResponse.json({
+          entityRef: 'component:default/shop-api',
+          serviceNames: ['shop-api'],
+          environments: [
+            {
+              summary: { name: 'dev-shop', tier: 'development' },
+              services: [{ service, evaluation: {} }],
+            },
+          ],
+        });
+      },
+    ),
+  );
+  /**
+   * The backend's discovery finds every plugin on the mocked host, so that
+   * resolveImage reaches the environments backend msw answers for; a call to
+   * any other backend is an unhandled request, which fails it.
+   */
+  const discovery = createServiceFactory({
+    service: coreServices.discovery,
+    deps: {},
+    factory: () => ({
+      getBaseUrl: async (pluginId: string) =>
+        `${ENVIRONMENTS_HOST}/api/${pluginId}`,
+      getExternalBaseUrl: async (pluginId: string) =>
+        `${ENVIRONMENTS_HOST}/api/${pluginId}`,
+    }),
+  });
+
+  let root: string;
+  let server: Awaited<ReturnType<typeof startScaffolder>>;
+  let template: Record<string, unknown>;
+  /** The target's variables as its default branch holds them. */
+  let published: Record<string, any>;
+  let body: DryRunResponse;
+  const repository = () => path.join(root, 'environments.git');
+
+  beforeAll(async () => {
+    environmentsBackend.listen({
+      onUnhandledRequest: (request, print) => {
+        // The dry runs themselves go to the scaffolder on this machine.
+        if (new URL(request.url).hostname !== '127.0.0.1') print.error();
+      },
+    });
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-promote-dry-run-'));
+    const created = await runTemplateSteps('kler-environment', {
+      ...environmentAnswers,
+      name: 'prod-promo',
+      awsAccountId: TEST_ACCOUNTS.production,
+    });
+    published = JSON.parse(
+      await fs.readFile(
+        path.join(
+          created.workspacePath,
+          workspaceEnvironmentPath('prod-promo'),
+          'terraform.tfvars.json',
+        ),
+        'utf8',
+      ),
+    );
+    const publish = createTestContext({
+      workspacePath: created.workspacePath,
+      input: {
+        sourcePath: workspaceEnvironmentPath('prod-promo'),
+        targetDirectory: 'environments/prod-promo',
+      },
+    });
+    await createPublishLocalGitAction({
+      config: new ConfigReader({
+        kler: { environments: { localRepository: repository() } },
+      }),
+    }).handler(publish.ctx as any);
+    await fs.rm(created.workspacePath, { recursive: true, force: true });
+
+    server = await startScaffolder({
+      config: scaffolderConfig({ localRepository: repository() }),
+      entities: [environmentEntity('prod-promo', { tier: 'production' })],
+      features: [discovery],
+    });
+    ({ template } = await readTemplate('kler-promote'));
+    body = await dryRun(server, {
+      template,
+      values: promotion,
+      directoryContents: [],
+    });
+  });
+  afterAll(async () => {
+    environmentsBackend.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('asks the environments backend for the user which image runs in the source', () => {
+    expect(asked).toEqual([
+      {
+        url: `${ENVIRONMENTS_HOST}/api/environments/v1/entity/default/component/shop-api`,
+        // A token for the environments backend on behalf of the user who
+        // started the dry run (the mock backend's default user).
+        authorization: mockCredentials.service.header({
+          onBehalfOf: mockCredentials.user(),
+          targetPluginId: 'environments',
+        }),
+      },
+    ]);
+  });
+
+  it('resolves the target from the config, proposes the image that runs in the source, and applies and publishes nothing', () => {
+    const log = logOf(body);
+    expect(log).toMatch(
+      /target: .*Target: account 222222222222 \(production\), eu-west-1, resource:default\/prod-promo\n/,
+    );
+    const imageLog = log
+      .split('\n')
+      .filter(line => line.startsWith('image: '))
+      .join('\n');
+    expect(imageLog).toContain(
+      `shop-api runs ${IMAGE_REPOSITORY}@${DIGEST} (tag 1.4.2) in dev-shop (${TASK_DEFINITION})`,
+    );
+    expect(log).toMatch(
+      /service: .*Wrote services\["shop-api"\] to repository\/environments\/prod-promo\/terraform.tfvars.json/,
+    );
+    expect(log).toMatch(
+      /plan: .*Plan skipped: dry run: nothing is planned in a dry run/,
+    );
+    expect(log).toMatch(/apply: .*Apply skipped: the plan was not made/);
+    expect(log).toMatch(
+      /publish: .*Publish skipped: dry run: would commit to .* \(promote-shop-api-to-prod-promo\)/,
+    );
+    for (const step of ['fetchRepository', 'pullRequest', 'mergeRequest']) {
+      expect(log).toContain(
+        `Skipping step ${step} because its if condition was false`,
+      );
+    }
+
+    const [what] = body.output.text;
+    expect(what.content).toContain(
+      '**Service `shop-api` of `component:default/shop-api`, from `dev-shop` to `prod-promo` (production, account 222222222222, eu-west-1)**',
+    );
+    // The image the environments backend gave, and the one it replaces.
+    expect(what.content).toContain(
+      `- Image: ${IMAGE_REPOSITORY}@${DIGEST} (tag 1.4.2), as it runs in dev-shop (${TASK_DEFINITION}); the target named the environment's own repository:1.0.0.`,
+    );
+    expect(what.content).toContain(
+      '- Checked: passed; validation skipped: dry run: providers and modules are not downloaded in a dry run',
+    );
+    expect(what.content).toContain(
+      "- Plan: skipped: dry run: nothing is planned in a dry run (a plan needs account 222222222222's credentials)",
+    );
+    expect(what.content).toContain(
+      '- Apply: NOT applied on AWS (the plan was not made (dry run: nothing is planned in a dry run',
+    );
+    expect(what.content).toMatch(
+      /- Proposed: not published \(dry run: would commit to .* \(promote-shop-api-to-prod-promo\)\)\./,
+    );
+    expect(what.content).not.toMatch(
+      /applied on AWS:|, commit |pull request|merge request/,
+    );
+  });
+
+  it("writes the source's image for that service in the target's variables and changes no other value", () => {
+    const variables = JSON.parse(
+      fileOf(
+        body,
+        `${workspaceEnvironmentPath('prod-promo')}/terraform.tfvars.json`,
+      ),
+    );
+    expect(published.services['shop-api'].image_tag).toBe('1.0.0');
+    expect(variables).toEqual({
+      ...published,
+      services: {
+        ...published.services,
+        'shop-api': {
+          ...published.services['shop-api'],
+          image_repository: IMAGE_REPOSITORY,
+          image_tag: DIGEST,
+        },
+      },
+    });
+  });
+
+  it('refuses a source environment the component does not run in, naming both', async () => {
+    await expect(
+      dryRun(server, {
+        template,
+        values: { ...promotion, sourceEnvironment: 'resource:default/qa-shop' },
+        directoryContents: [],
+      }),
+    ).rejects.toThrow(
+      /^dry run answered 400: .*component:default\/shop-api does not run in qa-shop; it runs in dev-shop/,
+    );
   });
 });
