@@ -76,6 +76,37 @@ export interface SecretParametersCheck {
   missing: string[];
 }
 
+/**
+ * The Secrets Manager secrets the task definitions' secrets name, looked up
+ * by ARN (`secretsManagerSecretArn`): those of the environment's account and
+ * region; a secret of another account or region is not looked up.
+ */
+export interface SecretsManagerSecretsCheck {
+  /** Every secret ARN looked up. */
+  checked: string[];
+  /** Those that do not exist, or are scheduled for deletion (ECS cannot read them). */
+  missing: string[];
+}
+
+/**
+ * The secret's ARN in a Secrets Manager `valueFrom`, without the JSON key,
+ * version stage and version id ECS allows after it
+ * (`arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<id>]`);
+ * undefined for anything else.
+ */
+export function secretsManagerSecretArn(valueFrom: string): string | undefined {
+  const parts = valueFrom.split(':');
+  if (
+    parts.length < 7 ||
+    !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/.test(
+      valueFrom,
+    )
+  ) {
+    return undefined;
+  }
+  return parts.slice(0, 7).join(':');
+}
+
 /** ECR's scan of one image digest that runs. */
 export interface ImageScanSummary {
   repositoryName: string;
@@ -105,6 +136,7 @@ export interface FileSystemSummary {
 /** What the workload findings read besides the task definitions; each absent when it could not be read. */
 export interface WorkloadResources {
   secretParameters?: SecretParametersCheck;
+  secretsManagerSecrets?: SecretsManagerSecretsCheck;
   /** One per ECR digest of the account that runs. */
   imageScans?: ImageScanSummary[];
   fileSystems?: FileSystemSummary[];

@@ -43,10 +43,11 @@ export const ENVIRONMENT_AREA_IAM_ACTIONS: Record<EnvironmentArea, string[]> = {
     'wellarchitected:ListLensReviewImprovements',
   ],
   // What runs where: task definitions (once per ARN); what they point at,
-  // metadata only (never ssm:GetParameter*).
+  // metadata only (never ssm:GetParameter* nor secretsmanager:GetSecretValue).
   workload: [
     'ecs:DescribeTaskDefinition',
     'ssm:DescribeParameters',
+    'secretsmanager:DescribeSecret',
     'ecr:DescribeImageScanFindings',
     'elasticfilesystem:DescribeFileSystems',
     'elasticfilesystem:DescribeMountTargets',

@@ -116,6 +116,92 @@ describe('workload findings rules', () => {
     });
   });
 
+  describe('missing-secret (Secrets Manager)', () => {
+    const stripeArn = (tier: EnvironmentTier) => {
+      const env = environment(tier);
+      return `arn:aws:secretsmanager:${env.region}:${env.accountId}:secret:kler/${env.name}/stripe-Q1w2E3`;
+    };
+    /** shop-api also injects STRIPE_KEY from a JSON key of the stripe secret; the secret exists. */
+    function withStripeSecret(tier: EnvironmentTier) {
+      const snapshot = snapshotWithResources(tier);
+      serviceOf(
+        snapshot,
+        'shop-api',
+      ).taskDefinitions![0].containers[0].secrets.push({
+        name: 'STRIPE_KEY',
+        source: 'secretsmanager',
+        reference: `${stripeArn(tier)}:api_key::`,
+      });
+      snapshot.workloadResources!.secretsManagerSecrets = {
+        checked: [stripeArn(tier)],
+        missing: [],
+      };
+      return snapshot;
+    }
+
+    it('says nothing while the secret exists', () => {
+      expect(problemsOf(withStripeSecret('production'))).toEqual([]);
+    });
+
+    it('names the secret (JSON key and all) whose Secrets Manager secret does not exist, high in production, with restore and create fixes', () => {
+      const snapshot = withStripeSecret('production');
+      snapshot.workloadResources!.secretsManagerSecrets!.missing = [
+        stripeArn('production'),
+      ];
+      const problems = problemsOf(snapshot);
+      expect(problems).toHaveLength(1);
+      const problem = problemWithSuffix(
+        problems,
+        'service/shop-api/missing-secret',
+      );
+      expect(problem).toMatchObject({
+        area: 'workload',
+        severity: 'high',
+        serviceName: 'shop-api',
+        title:
+          'shop-api references 1 Secrets Manager secret that does not exist',
+      });
+      expect(problem.explanation).toContain(
+        `STRIPE_KEY from ${stripeArn(
+          'production',
+        )}:api_key:: (container shop-api)`,
+      );
+      expect(problem.proposedFix).toContain(
+        `aws secretsmanager restore-secret --secret-id ${stripeArn(
+          'production',
+        )} --region eu-west-1`,
+      );
+      expect(problem.proposedFix).toContain('aws secretsmanager create-secret');
+      expect(problem.proposedFix).toContain('services.shop-api.secrets');
+    });
+
+    it('is medium in development, and nothing is said when Secrets Manager could not be read', () => {
+      const snapshot = withStripeSecret('development');
+      snapshot.workloadResources!.secretsManagerSecrets!.missing = [
+        stripeArn('development'),
+      ];
+      expect(
+        problemWithSuffix(
+          problemsOf(snapshot),
+          'service/shop-api/missing-secret',
+        ).severity,
+      ).toBe('medium');
+      delete snapshot.workloadResources!.secretsManagerSecrets;
+      expect(problemsOf(snapshot)).toEqual([]);
+    });
+
+    it('judges Secrets Manager references only: an SSM parameter of the same text is not this rule', () => {
+      const snapshot = withStripeSecret('production');
+      const secret = serviceOf(snapshot, 'shop-api').taskDefinitions![0]
+        .containers[0].secrets[1];
+      secret.source = 'ssm';
+      snapshot.workloadResources!.secretsManagerSecrets!.missing = [
+        stripeArn('production'),
+      ];
+      expect(problemsOf(snapshot)).toEqual([]);
+    });
+  });
+
   describe('image-vulnerabilities', () => {
     it('counts the critical and high findings of the digest that runs', () => {
       const snapshot = snapshotWithResources('production');

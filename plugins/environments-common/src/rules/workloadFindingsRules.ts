@@ -1,11 +1,17 @@
 import { ecsServiceConsoleUrl } from '../consoleUrls';
 import { EcsService, Problem } from '../types';
-import { FileSystemSummary, ImageScanSummary } from '../workloadTypes';
+import {
+  ContainerSecretSource,
+  FileSystemSummary,
+  ImageScanSummary,
+  TaskDefinitionSummary,
+  secretsManagerSecretArn,
+} from '../workloadTypes';
 import { RuleContext, createProblem, plural, severityForTier } from './context';
 
 /*
  * Rules about what the task definitions point at, read as metadata only:
- * secrets whose SSM parameter does not exist, vulnerabilities ECR's scan
+ * secrets whose SSM parameter or Secrets Manager secret does not exist, vulnerabilities ECR's scan
  * found in the images that run, and the environment's EFS file systems
  * (encryption, a mount target in every zone tasks run in). They answer the
  * review's findings about secrets, unhardened dependencies and redundancy.
@@ -22,6 +28,19 @@ function runningTasks(service: EcsService) {
  * does not exist: a task started now (a scale-out, a replaced instance, a
  * deployment) fails with ResourceInitializationError.
  */
+/** The secrets of a task definition from `source` whose reference `isMissing` says does not exist. */
+function missingSecretsOf(
+  taskDefinition: TaskDefinitionSummary,
+  source: ContainerSecretSource,
+  isMissing: (reference: string) => boolean,
+) {
+  return taskDefinition.containers.flatMap(container =>
+    container.secrets
+      .filter(s => s.source === source && isMissing(s.reference))
+      .map(s => ({ container: container.name, ...s })),
+  );
+}
+
 export function detectMissingSecretParameters(
   service: EcsService,
   context: RuleContext,
@@ -32,10 +51,8 @@ export function detectMissingSecretParameters(
     return [];
   }
   const missing = new Set(check.missing);
-  const found = taskDefinition.containers.flatMap(container =>
-    container.secrets
-      .filter(s => s.source === 'ssm' && missing.has(s.reference))
-      .map(s => ({ container: container.name, ...s })),
+  const found = missingSecretsOf(taskDefinition, 'ssm', reference =>
+    missing.has(reference),
   );
   if (found.length === 0) {
     return [];
@@ -69,6 +86,75 @@ export function detectMissingSecretParameters(
         `\`services.${serviceName}.secrets\` in \`environments/${env}\`, plan and ` +
         `apply. Check with \`aws ssm describe-parameters --parameter-filters ` +
         `Key=Name,Values=${first.reference} --region ${region}\`.`,
+      consoleUrl: ecsServiceConsoleUrl(
+        region,
+        context.environment.cluster,
+        serviceName,
+      ),
+      serviceName,
+      resource: taskDefinition.taskDefinitionArn,
+    }),
+  ];
+}
+
+/**
+ * Secrets of the PRIMARY task definition that name a Secrets Manager secret
+ * of the environment's account and region that does not exist, or is
+ * scheduled for deletion: ECS cannot read it, so the next task it starts
+ * fails with ResourceInitializationError, as with a missing SSM parameter.
+ */
+export function detectMissingSecretsManagerSecrets(
+  service: EcsService,
+  context: RuleContext,
+): Problem[] {
+  const taskDefinition = service.taskDefinitions?.[0];
+  const check = context.snapshot.workloadResources?.secretsManagerSecrets;
+  if (!taskDefinition || !check) {
+    return [];
+  }
+  const missing = new Set(check.missing);
+  const found = missingSecretsOf(
+    taskDefinition,
+    'secretsmanager',
+    reference => {
+      const arn = secretsManagerSecretArn(reference);
+      return arn !== undefined && missing.has(arn);
+    },
+  );
+  if (found.length === 0) {
+    return [];
+  }
+  const { serviceName } = service;
+  const { name: env, region } = context.environment;
+  const firstArn = secretsManagerSecretArn(found[0].reference)!;
+  return [
+    createProblem(context, {
+      idSuffix: `service/${serviceName}/missing-secret`,
+      area: 'workload',
+      severity: severityForTier(context, 'high', 'medium'),
+      title: `${serviceName} references ${plural(
+        found.length,
+        'Secrets Manager secret',
+      )} that ${found.length === 1 ? 'does' : 'do'} not exist`,
+      explanation:
+        `Task definition ${taskDefinition.family}:${
+          taskDefinition.revision
+        } injects ${found
+          .map(f => `${f.name} from ${f.reference} (container ${f.container})`)
+          .join(', ')}, ` +
+        `and Secrets Manager has no such secret, or has it scheduled for ` +
+        `deletion. Tasks running now started before it went missing; the next ` +
+        `task ECS starts (a scale-out, a replaced instance, a deployment) ` +
+        `fails with ResourceInitializationError.`,
+      proposedFix:
+        `If it is scheduled for deletion, restore it: \`aws secretsmanager ` +
+        `restore-secret --secret-id ${firstArn} --region ${region}\`. If it ` +
+        `is gone, create it again with its value (\`aws secretsmanager ` +
+        `create-secret --name <name> --secret-string "$VALUE" --region ` +
+        `${region}\`; a new secret gets a new ARN), then point ` +
+        `\`services.${serviceName}.secrets\` in \`environments/${env}\` at its ` +
+        `ARN, plan and apply. Check with \`aws secretsmanager describe-secret ` +
+        `--secret-id ${firstArn} --region ${region}\`.`,
       consoleUrl: ecsServiceConsoleUrl(
         region,
         context.environment.cluster,
@@ -311,6 +397,7 @@ export function detectZonesWithoutMountTarget(context: RuleContext): Problem[] {
 /** The rules about what one service's task definition points at. */
 export const serviceWorkloadFindingsRules = [
   detectMissingSecretParameters,
+  detectMissingSecretsManagerSecrets,
   detectImageVulnerabilities,
 ];
 
