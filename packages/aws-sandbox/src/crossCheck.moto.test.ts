@@ -46,6 +46,11 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   DescribeParametersCommand,
   PutParameterCommand,
   SSMClient,
@@ -67,6 +72,7 @@ import { RunningSandbox, startSandbox } from './server';
 import type { ScenarioInput } from './scenario/schema';
 import {
   KNOWN_MOTO_DIFFERENCES,
+  KNOWN_MOTO_ERROR_DIFFERENCES,
   MOTO_ANSWERS_NO_DATA,
   NOT_IN_MOTO,
 } from './moto/knownDifferences';
@@ -117,6 +123,11 @@ const SCENARIO: ScenarioInput = {
           {
             name: 'DB_PASSWORD',
             valueFrom: `/kler/${service.name}/db-password`,
+          },
+          {
+            name: 'API_KEY',
+            // moto draws its own 6-character suffix: the calls name the secret by name
+            valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:kler/${service.name}/api-key-AbCdEf`,
           },
         ],
       })),
@@ -181,7 +192,7 @@ async function seedMoto(moto: MotoServer) {
     },
   });
   // The sandbox mounts a file system in every zone of the environment (two)
-  // and has a parameter for every secret its services name.
+  // and has a parameter or secret for every secret its services name.
   const efs = new EFSClient(moto.clientConfig);
   const FileSystemId = seeded.fileSystemArns['shop-media'].split('/').pop();
   for (const SubnetId of seeded.subnets.slice(0, 2)) {
@@ -194,6 +205,15 @@ async function seedMoto(moto: MotoServer) {
         Name: `/kler/${name}/db-password`,
         Type: 'SecureString',
         Value: 'moto-only',
+      }),
+    );
+  }
+  const secretsManager = new SecretsManagerClient(moto.clientConfig);
+  for (const name of SERVICES) {
+    await secretsManager.send(
+      new CreateSecretCommand({
+        Name: `kler/${name}/api-key`,
+        SecretString: 'moto-only',
       }),
     );
   }
@@ -369,6 +389,17 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
           ],
         }),
       ),
+    DescribeSecret: async () => {
+      const out = await new SecretsManagerClient(config).send(
+        new DescribeSecretCommand({ SecretId: 'kler/shop-api/api-key' }),
+      );
+      // version ids are keys each emulator draws: compared as their stages
+      return {
+        ...out,
+        VersionIdsToStages:
+          out.VersionIdsToStages && Object.values(out.VersionIdsToStages),
+      };
+    },
     DescribeFileSystems: () =>
       new EFSClient(config).send(new DescribeFileSystemsCommand({})),
     DescribeMountTargets: async () => {
@@ -394,6 +425,31 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
   };
 }
 
+/** Calls AWS answers with an error, against one endpoint. */
+function failingCalls(config: object): Record<string, () => Promise<unknown>> {
+  return {
+    'DescribeSecret of an unknown secret': () =>
+      new SecretsManagerClient(config).send(
+        new DescribeSecretCommand({ SecretId: 'kler/shop-api/nothing-here' }),
+      ),
+  };
+}
+
+/** The error a call fails with, as the SDK reports it. */
+async function errorOf(call: () => Promise<unknown>) {
+  const error = await call().then(
+    () => {
+      throw new Error('the call succeeded where AWS fails');
+    },
+    (e: { name: string; message: string; $metadata?: any }) => e,
+  );
+  return {
+    name: error.name,
+    message: error.message,
+    httpStatusCode: error.$metadata?.httpStatusCode,
+  };
+}
+
 describe('sandbox and moto answer the same shapes', () => {
   if (!motoInstalled && !requireMoto) {
     // without moto (and without KLER_REQUIRE_MOTO=1) say loudly that nothing was compared
@@ -411,6 +467,8 @@ describe('sandbox and moto answer the same shapes', () => {
   let sandbox: RunningSandbox;
   let onMoto: ReturnType<typeof calls>;
   let onSandbox: ReturnType<typeof calls>;
+  let failingOnMoto: ReturnType<typeof failingCalls>;
+  let failingOnSandbox: ReturnType<typeof failingCalls>;
 
   beforeAll(async () => {
     if (!motoInstalled)
@@ -421,12 +479,15 @@ describe('sandbox and moto answer the same shapes', () => {
       scenario: SCENARIO,
       clock: { start: '2026-11-26T12:00:00Z', speed: 0 },
     });
-    onMoto = calls(moto.clientConfig);
-    onSandbox = calls({
+    const sandboxConfig = {
       endpoint: sandbox.url,
       region: REGION,
       credentials: moto.clientConfig.credentials,
-    });
+    };
+    onMoto = calls(moto.clientConfig);
+    onSandbox = calls(sandboxConfig);
+    failingOnMoto = failingCalls(moto.clientConfig);
+    failingOnSandbox = failingCalls(sandboxConfig);
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -448,6 +509,21 @@ describe('sandbox and moto answer the same shapes', () => {
       expect(differences).toEqual([]);
     },
   );
+
+  it.each(Object.keys(failingCalls({})))('%s: the same error', async name => {
+    const [fromSandbox, fromMoto] = [
+      await errorOf(failingOnSandbox[name]),
+      await errorOf(failingOnMoto[name]),
+    ];
+    const allowed = KNOWN_MOTO_ERROR_DIFFERENCES[name] ?? {};
+    const differences = (
+      Object.keys(fromSandbox) as Array<keyof typeof fromSandbox>
+    )
+      .filter(key => fromSandbox[key] !== fromMoto[key])
+      .map(key => `${key}: ${fromSandbox[key]} vs ${fromMoto[key]}`)
+      .filter(d => !(d in allowed));
+    expect(differences).toEqual([]);
+  });
 
   it.each(Object.keys(MOTO_ANSWERS_NO_DATA))(
     '%s: the sandbox answers data where moto answers none',

@@ -33,6 +33,7 @@ const SERVICE_ALIASES: Record<string, string> = {
   'auto-scaling': 'autoscaling',
   ec2autoscaling: 'autoscaling',
   'resource-groups-tagging-api': 'tagging',
+  'secrets-manager': 'secretsmanager',
 };
 
 export function canonicalServiceName(name: string): string {

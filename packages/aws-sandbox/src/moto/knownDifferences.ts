@@ -154,3 +154,17 @@ export const KNOWN_MOTO_DIFFERENCES: Record<string, Record<string, string>> = {
       'AWS answers an empty PaginationToken on the last page; moto omits it',
   },
 };
+
+/**
+ * Differences between the errors the sandbox and moto 5.2 answer (name,
+ * message, HTTP status), per failing call, each with the reason.
+ */
+export const KNOWN_MOTO_ERROR_DIFFERENCES: Record<
+  string,
+  Record<string, string>
+> = {
+  'DescribeSecret of an unknown secret': {
+    'httpStatusCode: 400 vs 404':
+      "moto 5.2 answers ResourceNotFoundException with HTTP 404; AWS answers 400: Secrets Manager's model gives its errors no HTTP status, and awsJson1_1 answers such a client error with 400",
+  },
+};

@@ -337,6 +337,11 @@ describe('ECS', () => {
             valueFrom:
               'arn:aws:ssm:eu-west-1:111111111111:parameter/kler/development/stripe-api-key',
           },
+          {
+            name: 'STRIPE_WEBHOOK_SECRET',
+            valueFrom:
+              'arn:aws:secretsmanager:eu-west-1:111111111111:secret:kler/development/stripe-webhook-Zx9Yw8:signing_key::',
+          },
         ],
       }),
     ]);

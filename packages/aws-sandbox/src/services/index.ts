@@ -7,6 +7,7 @@ import { ecr } from './ecr';
 import { ecs } from './ecs';
 import { efs } from './efs';
 import { elbv2 } from './elbv2';
+import { secretsManager } from './secretsManager';
 import { ssm } from './ssm';
 import { sts } from './sts';
 import { tagging } from './tagging';
@@ -22,6 +23,7 @@ export const SERVICES: ServiceDefinition[] = [
   backup,
   wellArchitected,
   ssm,
+  secretsManager,
   ecr,
   efs,
   tagging,
