@@ -46,6 +46,13 @@ function ssmParameterName(valueFrom) {
   return [arn ? arn[1] : valueFrom];
 }
 
+/** The Secrets Manager secret a `valueFrom` names in the account and region (its ARN, JSON key removed). */
+function ownSecretArn(valueFrom, { account, region }) {
+  const prefix = `arn:aws:secretsmanager:${region}:${account}:secret:`;
+  if (!valueFrom?.startsWith(prefix)) return [];
+  return [valueFrom.split(':').slice(0, 7).join(':')];
+}
+
 /**
  * The inventory of one environment that the minimum depends on: the structural
  * counts come from the generated scenario (a function of the size); the task and
@@ -84,6 +91,14 @@ export function structuralInventory(scenarioEnvironment, tasksPerService) {
       services.flatMap(s =>
         (s.secrets ?? []).flatMap(secret =>
           ssmParameterName(secret.valueFrom ?? secret.parameter),
+        ),
+      ),
+    ).size,
+    // Its Secrets Manager secrets, each described once.
+    secretsManagerSecrets: new Set(
+      services.flatMap(s =>
+        (s.secrets ?? []).flatMap(secret =>
+          ownSecretArn(secret.valueFrom, scenarioEnvironment),
         ),
       ),
     ).size,
@@ -324,6 +339,8 @@ export function minimumCalls(inv) {
       inv.secretParameters ?? 0,
       LIMITS.DescribeParameters,
     ),
+    // The secrets' Secrets Manager secrets, one DescribeSecret each.
+    DescribeSecret: inv.secretsManagerSecrets ?? 0,
     // Each digest a task runs from the environment's own ECR, its counts once.
     DescribeImageScanFindings: inv.ownEcrDigests ?? 0,
     // Each file system of the environment's tag: itself and its mount targets.

@@ -57,6 +57,7 @@ const BOUNDED = {
       'WellArchitected',
       'ResourceGroupsTaggingAPI',
       'SSM',
+      'SecretsManager',
       'ECR',
       'EFS',
     ].includes(v),

@@ -43,6 +43,10 @@ import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  DescribeSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   GetLensReviewCommand,
@@ -85,6 +89,7 @@ export const backup = mockClient(BackupClient);
 export const wellArchitected = mockClient(WellArchitectedClient);
 export const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 export const ssm = mockClient(SSMClient);
+export const secretsManager = mockClient(SecretsManagerClient);
 export const ecr = mockClient(ECRClient);
 export const efs = mockClient(EFSClient);
 
@@ -98,6 +103,7 @@ const ALL_MOCKS = [
   wellArchitected,
   tagging,
   ssm,
+  secretsManager,
   ecr,
   efs,
 ];
@@ -152,6 +158,7 @@ export function createReader(
     wellArchitected: new WellArchitectedClient(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
     ssm: new SSMClient(config),
+    secretsManager: new SecretsManagerClient(config),
     ecr: new ECRClient(config),
     efs: new EFSClient(config),
   };
@@ -253,6 +260,9 @@ export function mockEmptyAccount(
   backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [] });
   tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
   ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+  secretsManager
+    .on(DescribeSecretCommand)
+    .callsFake(input => ({ ARN: input.SecretId, Name: 'secret' }));
   ecr.on(DescribeImageScanFindingsCommand).resolves({
     imageScanStatus: { status: 'COMPLETE' },
     imageScanFindings: { findingSeverityCounts: {} },

@@ -18,6 +18,7 @@ export type ConfigurationPart =
   | 'backupVault'
   | 'wellArchitected'
   | 'secretParameters'
+  | 'secretsManagerSecrets'
   | 'fileSystems';
 
 /**

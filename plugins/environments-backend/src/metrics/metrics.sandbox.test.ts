@@ -61,6 +61,7 @@ const AWS_SERVICES = [
   'WellArchitected',
   'ResourceGroupsTaggingAPI',
   'SSM',
+  'SecretsManager',
   'ECR',
   'EFS',
 ];

@@ -354,6 +354,12 @@ describe('AwsEnvironmentReader: what the task definitions point at, against the 
       ],
       missing: [],
     });
+    expect(resources.secretsManagerSecrets).toEqual({
+      checked: [
+        'arn:aws:secretsmanager:eu-west-1:222222222222:secret:kler/production/stripe-api-key-Q1w2E3',
+      ],
+      missing: [],
+    });
     expect(
       resources.imageScans!.find(s => s.repositoryName === 'kler/shop-api'),
     ).toMatchObject({ status: 'complete', critical: 1, high: 3 });
@@ -373,23 +379,31 @@ describe('AwsEnvironmentReader: what the task definitions point at, against the 
         }/efs-zone-without-mount-target`,
       ]),
     );
-    expect(ids.filter(id => id.includes('missing-secret-parameter'))).toEqual(
-      [],
-    );
+    expect(ids.filter(id => id.includes('missing-secret'))).toEqual([]);
   });
 
-  it("finds development's secret that points nowhere, its unscanned image and its unencrypted file system", async () => {
+  it("finds development's secrets that point nowhere, its unscanned image and its unencrypted file system", async () => {
     const snapshot = await createReader().read(environment('development'));
     expect(snapshot.readErrors).toEqual([]);
     expect(snapshot.workloadResources!.secretParameters!.missing).toEqual([
       '/kler/development/storefront/session-secret',
     ]);
+    // The task definition names a key of the secret; the secret is looked up.
+    expect(snapshot.workloadResources!.secretsManagerSecrets).toEqual({
+      checked: [
+        'arn:aws:secretsmanager:eu-west-1:111111111111:secret:kler/development/stripe-webhook-Zx9Yw8',
+      ],
+      missing: [
+        'arn:aws:secretsmanager:eu-west-1:111111111111:secret:kler/development/stripe-webhook-Zx9Yw8',
+      ],
+    });
     const ids = evaluateEnvironment(snapshot).problems.map(p => p.id);
     const fileSystemId =
       snapshot.workloadResources!.fileSystems![0].fileSystemId;
     expect(ids).toEqual(
       expect.arrayContaining([
         'development/service/storefront/missing-secret-parameter',
+        'development/service/shop-api/missing-secret',
         'development/service/image-service/image-not-scanned',
         `development/efs/${fileSystemId}/efs-unencrypted`,
       ]),

@@ -12,6 +12,7 @@ import {
   ScalingPolicy,
   ServiceScaling,
   SecretParametersCheck,
+  SecretsManagerSecretsCheck,
   SnapshotPart,
   TaskDefinitionSummary,
   WellArchitectedReview,
@@ -57,6 +58,10 @@ import {
   readScalingActivities,
   readScalingPolicies,
 } from './scaling';
+import {
+  readSecretsManagerSecrets,
+  secretsManagerSecretArns,
+} from './secretsManager';
 import { readSecretParameters, secretParameterNames } from './ssm';
 import {
   DescribedTargets,
@@ -634,9 +639,10 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     const backupRead = readBackupArea(ctx, memory, errors);
 
     // What the task definitions point at, metadata only: the secrets' SSM
-    // parameters and the file systems as configuration (again at once when
-    // the names or the file systems change), each running digest's scan
-    // once per configuration period.
+    // parameters and Secrets Manager secrets, and the file systems, as
+    // configuration (again at once when the names, the ARNs or the file
+    // systems change); each running digest's scan once per configuration
+    // period.
     const secretParametersRead = taskDefinitionsRead.then(taskDefinitions => {
       const names = secretParameterNames(taskDefinitions.byArn.values());
       const known = memory.fresh<SecretParametersCheck>('secretParameters');
@@ -649,6 +655,25 @@ export class AwsEnvironmentReader implements EnvironmentReader {
         { changed: known?.checked.join('\n') !== names.join('\n') },
       );
     });
+    const secretsManagerSecretsRead = taskDefinitionsRead.then(
+      taskDefinitions => {
+        const arns = secretsManagerSecretArns(
+          taskDefinitions.byArn.values(),
+          ctx.env,
+        );
+        const known = memory.fresh<SecretsManagerSecretsCheck>(
+          'secretsManagerSecrets',
+        );
+        return memory.reuseOrRead(
+          'secretsManagerSecrets',
+          () =>
+            errors.capture('workload', 'DescribeSecret', () =>
+              readSecretsManagerSecrets(ctx, arns),
+            ),
+          { changed: known?.checked.join('\n') !== arns.join('\n') },
+        );
+      },
+    );
     const imageScansRead = runningRead.then(running =>
       readImageScans(
         ctx,
@@ -684,24 +709,31 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     });
     if (
       memory.fresh('secretParameters') === undefined ||
+      memory.fresh('secretsManagerSecrets') === undefined ||
       memory.fresh('fileSystems') === undefined
     ) {
       slow.add('workloadResources');
     }
     const workloadResourcesRead = Promise.all([
       secretParametersRead,
+      secretsManagerSecretsRead,
       imageScansRead,
       fileSystemsRead,
-    ]).then(([secretParameters, imageScans, fileSystems]) => {
-      const resources: WorkloadResources = { imageScans };
-      if (secretParameters) {
-        resources.secretParameters = secretParameters;
-      }
-      if (fileSystems) {
-        resources.fileSystems = fileSystems;
-      }
-      return resources;
-    });
+    ]).then(
+      ([secretParameters, secretsManagerSecrets, imageScans, fileSystems]) => {
+        const resources: WorkloadResources = { imageScans };
+        if (secretParameters) {
+          resources.secretParameters = secretParameters;
+        }
+        if (secretsManagerSecrets) {
+          resources.secretsManagerSecrets = secretsManagerSecrets;
+        }
+        if (fileSystems) {
+          resources.fileSystems = fileSystems;
+        }
+        return resources;
+      },
+    );
 
     const workloadId = ctx.env.wellArchitectedWorkloadId;
     if (workloadId && memory.fresh('wellArchitected') === undefined) {

@@ -7,6 +7,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { WellArchitectedClient } from '@aws-sdk/client-wellarchitected';
 import { AwsJson1_1Protocol } from '@aws-sdk/core/protocols';
@@ -125,6 +126,7 @@ export function createAwsClientsFactory(
       wellArchitected: new WellArchitectedClient(clientConfig),
       tagging: new ResourceGroupsTaggingAPIClient(clientConfig),
       ssm: new SSMClient(clientConfig),
+      secretsManager: new SecretsManagerClient(clientConfig),
       ecr: new ECRClient(clientConfig),
       efs: new EFSClient(clientConfig),
     };

@@ -7,6 +7,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { WellArchitectedClient } from '@aws-sdk/client-wellarchitected';
 import {
@@ -56,6 +57,7 @@ export interface AwsClients {
   wellArchitected: WellArchitectedClient;
   tagging: ResourceGroupsTaggingAPIClient;
   ssm: SSMClient;
+  secretsManager: SecretsManagerClient;
   ecr: ECRClient;
   efs: EFSClient;
 }
