@@ -25,6 +25,7 @@ import {
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
@@ -289,5 +290,64 @@ export function mockServices(names: string[]) {
   ecs.on(ListServicesCommand).callsFake(input => {
     const page = listPage(input.nextToken);
     return { serviceArns: page.items, nextToken: page.next };
+  });
+}
+
+/** The task definition ARN of a service of `mockServicesWithSecrets`. */
+export const secretsTaskDefinitionArn = (family: string) =>
+  `arn:aws:ecs:eu-west-1:222222222222:task-definition/kler-production-${family}:1`;
+
+/**
+ * Services whose one task definition (`secretsTaskDefinitionArn`) injects
+ * `secrets`, each a `valueFrom` as ECS takes it (an SSM name or ARN, a
+ * Secrets Manager ARN).
+ */
+export function mockServicesWithSecrets(
+  secretsByService: Record<string, string[]>,
+) {
+  const names = Object.keys(secretsByService);
+  mockCluster({ activeServicesCount: names.length });
+  mockServices(names);
+  ecs.on(DescribeServicesCommand).callsFake(input => ({
+    services: (input.services as string[]).map(arn => {
+      const name = arn.split('/').pop()!;
+      return {
+        serviceArn: arn,
+        serviceName: name,
+        status: 'ACTIVE',
+        desiredCount: 1,
+        runningCount: 1,
+        pendingCount: 0,
+        deployments: [
+          {
+            id: `ecs-svc/${name}`,
+            status: 'PRIMARY',
+            taskDefinition: secretsTaskDefinitionArn(name),
+          },
+        ],
+      };
+    }),
+  }));
+  ecs.on(DescribeTaskDefinitionCommand).callsFake(input => {
+    const family = input.taskDefinition
+      .split('kler-production-')[1]
+      .split(':')[0];
+    return {
+      taskDefinition: {
+        taskDefinitionArn: input.taskDefinition,
+        family,
+        revision: 1,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: 'nginx:1.27',
+            secrets: secretsByService[family].map((valueFrom, i) => ({
+              name: `SECRET_${i}`,
+              valueFrom,
+            })),
+          },
+        ],
+      },
+    };
   });
 }

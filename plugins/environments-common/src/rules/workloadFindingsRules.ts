@@ -23,11 +23,6 @@ function runningTasks(service: EcsService) {
   return service.tasks.filter(task => task.lastStatus === 'RUNNING');
 }
 
-/**
- * Secrets of the PRIMARY task definition that name an SSM parameter that
- * does not exist: a task started now (a scale-out, a replaced instance, a
- * deployment) fails with ResourceInitializationError.
- */
 /** The secrets of a task definition from `source` whose reference `isMissing` says does not exist. */
 function missingSecretsOf(
   taskDefinition: TaskDefinitionSummary,
@@ -41,6 +36,62 @@ function missingSecretsOf(
   );
 }
 
+/**
+ * The problem of a service whose primary task definition injects secrets
+ * (`found`, all from one store) that the store does not have: tasks running
+ * now started before they went missing, the next one fails.
+ */
+function missingSecretsProblem(
+  service: EcsService,
+  context: RuleContext,
+  taskDefinition: TaskDefinitionSummary,
+  found: ReturnType<typeof missingSecretsOf>,
+  texts: {
+    /** The rule's id: `missing-secret-parameter`. */
+    rule: string;
+    /** What a reference names: `SSM parameter`. */
+    what: string;
+    /** What the store answered: `Parameter Store has no such parameter`. */
+    answered: string;
+    proposedFix: string;
+  },
+): Problem[] {
+  if (found.length === 0) {
+    return [];
+  }
+  const { serviceName } = service;
+  const { region, cluster } = context.environment;
+  return [
+    createProblem(context, {
+      idSuffix: `service/${serviceName}/${texts.rule}`,
+      area: 'workload',
+      severity: severityForTier(context, 'high', 'medium'),
+      title: `${serviceName} references ${plural(
+        found.length,
+        texts.what,
+      )} that ${found.length === 1 ? 'does' : 'do'} not exist`,
+      explanation:
+        `Task definition ${taskDefinition.family}:${
+          taskDefinition.revision
+        } injects ${found
+          .map(f => `${f.name} from ${f.reference} (container ${f.container})`)
+          .join(', ')}, ` +
+        `and ${texts.answered}. Tasks running now started before it went ` +
+        `missing; the next task ECS starts (a scale-out, a replaced instance, ` +
+        `a deployment) fails with ResourceInitializationError.`,
+      proposedFix: texts.proposedFix,
+      consoleUrl: ecsServiceConsoleUrl(region, cluster, serviceName),
+      serviceName,
+      resource: taskDefinition.taskDefinitionArn,
+    }),
+  ];
+}
+
+/**
+ * Secrets of the PRIMARY task definition that name an SSM parameter that
+ * does not exist: a task started now (a scale-out, a replaced instance, a
+ * deployment) fails with ResourceInitializationError.
+ */
 export function detectMissingSecretParameters(
   service: EcsService,
   context: RuleContext,
@@ -54,47 +105,22 @@ export function detectMissingSecretParameters(
   const found = missingSecretsOf(taskDefinition, 'ssm', reference =>
     missing.has(reference),
   );
-  if (found.length === 0) {
-    return [];
-  }
   const { serviceName } = service;
   const { name: env, region } = context.environment;
-  const first = found[0];
-  return [
-    createProblem(context, {
-      idSuffix: `service/${serviceName}/missing-secret-parameter`,
-      area: 'workload',
-      severity: severityForTier(context, 'high', 'medium'),
-      title: `${serviceName} references ${plural(
-        found.length,
-        'SSM parameter',
-      )} that ${found.length === 1 ? 'does' : 'do'} not exist`,
-      explanation:
-        `Task definition ${taskDefinition.family}:${
-          taskDefinition.revision
-        } injects ${found
-          .map(f => `${f.name} from ${f.reference} (container ${f.container})`)
-          .join(', ')}, ` +
-        `and Parameter Store has no such parameter. Tasks running now started ` +
-        `before it went missing; the next task ECS starts (a scale-out, a ` +
-        `replaced instance, a deployment) fails with ResourceInitializationError.`,
-      proposedFix:
-        `Create the parameter with its value: \`aws ssm put-parameter --name ` +
-        `${first.reference} --type SecureString --value "$VALUE" --region ${region}\` ` +
-        `(for a service of the kler-environment Terraform, its secrets are ` +
-        `/kler/${env}/${serviceName}/<NAME>), or, if the name is wrong, correct ` +
-        `\`services.${serviceName}.secrets\` in \`environments/${env}\`, plan and ` +
-        `apply. Check with \`aws ssm describe-parameters --parameter-filters ` +
-        `Key=Name,Values=${first.reference} --region ${region}\`.`,
-      consoleUrl: ecsServiceConsoleUrl(
-        region,
-        context.environment.cluster,
-        serviceName,
-      ),
-      serviceName,
-      resource: taskDefinition.taskDefinitionArn,
-    }),
-  ];
+  const name = found[0]?.reference;
+  return missingSecretsProblem(service, context, taskDefinition, found, {
+    rule: 'missing-secret-parameter',
+    what: 'SSM parameter',
+    answered: 'Parameter Store has no such parameter',
+    proposedFix:
+      `Create the parameter with its value: \`aws ssm put-parameter --name ` +
+      `${name} --type SecureString --value "$VALUE" --region ${region}\` ` +
+      `(for a service of the kler-environment Terraform, its secrets are ` +
+      `/kler/${env}/${serviceName}/<NAME>), or, if the name is wrong, correct ` +
+      `\`services.${serviceName}.secrets\` in \`environments/${env}\`, plan and ` +
+      `apply. Check with \`aws ssm describe-parameters --parameter-filters ` +
+      `Key=Name,Values=${name} --region ${region}\`.`,
+  });
 }
 
 /**
@@ -113,57 +139,27 @@ export function detectMissingSecretsManagerSecrets(
     return [];
   }
   const missing = new Set(check.missing);
-  const found = missingSecretsOf(
-    taskDefinition,
-    'secretsmanager',
-    reference => {
-      const arn = secretsManagerSecretArn(reference);
-      return arn !== undefined && missing.has(arn);
-    },
+  const found = missingSecretsOf(taskDefinition, 'secretsmanager', reference =>
+    missing.has(secretsManagerSecretArn(reference) ?? ''),
   );
-  if (found.length === 0) {
-    return [];
-  }
   const { serviceName } = service;
   const { name: env, region } = context.environment;
-  const firstArn = secretsManagerSecretArn(found[0].reference)!;
-  return [
-    createProblem(context, {
-      idSuffix: `service/${serviceName}/missing-secret`,
-      area: 'workload',
-      severity: severityForTier(context, 'high', 'medium'),
-      title: `${serviceName} references ${plural(
-        found.length,
-        'Secrets Manager secret',
-      )} that ${found.length === 1 ? 'does' : 'do'} not exist`,
-      explanation:
-        `Task definition ${taskDefinition.family}:${
-          taskDefinition.revision
-        } injects ${found
-          .map(f => `${f.name} from ${f.reference} (container ${f.container})`)
-          .join(', ')}, ` +
-        `and Secrets Manager has no such secret, or has it scheduled for ` +
-        `deletion. Tasks running now started before it went missing; the next ` +
-        `task ECS starts (a scale-out, a replaced instance, a deployment) ` +
-        `fails with ResourceInitializationError.`,
-      proposedFix:
-        `If it is scheduled for deletion, restore it: \`aws secretsmanager ` +
-        `restore-secret --secret-id ${firstArn} --region ${region}\`. If it ` +
-        `is gone, create it again with its value (\`aws secretsmanager ` +
-        `create-secret --name <name> --secret-string "$VALUE" --region ` +
-        `${region}\`; a new secret gets a new ARN), then point ` +
-        `\`services.${serviceName}.secrets\` in \`environments/${env}\` at its ` +
-        `ARN, plan and apply. Check with \`aws secretsmanager describe-secret ` +
-        `--secret-id ${firstArn} --region ${region}\`.`,
-      consoleUrl: ecsServiceConsoleUrl(
-        region,
-        context.environment.cluster,
-        serviceName,
-      ),
-      serviceName,
-      resource: taskDefinition.taskDefinitionArn,
-    }),
-  ];
+  const arn = found[0] && secretsManagerSecretArn(found[0].reference);
+  return missingSecretsProblem(service, context, taskDefinition, found, {
+    rule: 'missing-secret',
+    what: 'Secrets Manager secret',
+    answered:
+      'Secrets Manager has no such secret, or has it scheduled for deletion',
+    proposedFix:
+      `If it is scheduled for deletion, restore it: \`aws secretsmanager ` +
+      `restore-secret --secret-id ${arn} --region ${region}\`. If it ` +
+      `is gone, create it again with its value (\`aws secretsmanager ` +
+      `create-secret --name <name> --secret-string "$VALUE" --region ` +
+      `${region}\`; a new secret gets a new ARN), then point ` +
+      `\`services.${serviceName}.secrets\` in \`environments/${env}\` at its ` +
+      `ARN, plan and apply. Check with \`aws secretsmanager describe-secret ` +
+      `--secret-id ${arn} --region ${region}\`.`,
+  });
 }
 
 function ecrImageConsoleUrl(

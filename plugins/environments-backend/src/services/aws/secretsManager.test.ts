@@ -1,8 +1,4 @@
 import {
-  DescribeTaskDefinitionCommand,
-  DescribeServicesCommand,
-} from '@aws-sdk/client-ecs';
-import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ResourceNotFoundException,
@@ -11,10 +7,8 @@ import {
   accessDenied,
   clearAwsCalls,
   createReader,
-  ecs,
   env,
-  mockCluster,
-  mockServices,
+  mockServicesWithSecrets,
   NOW,
   secretsManager,
   useAwsMocks,
@@ -22,59 +16,8 @@ import {
 
 useAwsMocks();
 
-const taskDefinitionArn = (family: string) =>
-  `arn:aws:ecs:eu-west-1:222222222222:task-definition/kler-production-${family}:1`;
 const secretArn = (name: string, account = '222222222222') =>
   `arn:aws:secretsmanager:eu-west-1:${account}:secret:kler/production/${name}-Q1w2E3`;
-
-/** Services whose one task definition injects `secrets` (valueFrom as ECS takes it). */
-function mockSecrets(secretsByService: Record<string, string[]>) {
-  const names = Object.keys(secretsByService);
-  mockCluster({ activeServicesCount: names.length });
-  mockServices(names);
-  ecs.on(DescribeServicesCommand).callsFake(input => ({
-    services: (input.services as string[]).map(arn => {
-      const name = arn.split('/').pop()!;
-      return {
-        serviceArn: arn,
-        serviceName: name,
-        status: 'ACTIVE',
-        desiredCount: 1,
-        runningCount: 1,
-        pendingCount: 0,
-        deployments: [
-          {
-            id: `ecs-svc/${name}`,
-            status: 'PRIMARY',
-            taskDefinition: taskDefinitionArn(name),
-          },
-        ],
-      };
-    }),
-  }));
-  ecs.on(DescribeTaskDefinitionCommand).callsFake(input => {
-    const family = input.taskDefinition
-      .split('kler-production-')[1]
-      .split(':')[0];
-    return {
-      taskDefinition: {
-        taskDefinitionArn: input.taskDefinition,
-        family,
-        revision: 1,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image: 'nginx:1.27',
-            secrets: secretsByService[family].map((valueFrom, i) => ({
-              name: `SECRET_${i}`,
-              valueFrom,
-            })),
-          },
-        ],
-      },
-    };
-  });
-}
 
 /**
  * Secrets Manager holding `existing` (and `deleting`, scheduled for
@@ -99,7 +42,7 @@ function mockSecretsManager(existing: string[], deleting: string[] = []) {
 
 describe('AwsEnvironmentReader: Secrets Manager secrets that point nowhere', () => {
   it('describes each distinct secret of the account and region once by its ARN, never a value, and says which are missing or being deleted', async () => {
-    mockSecrets({
+    mockServicesWithSecrets({
       'shop-api': [
         `${secretArn('stripe')}:api_key::`,
         `${secretArn('stripe')}:webhook_secret:AWSCURRENT:`,
@@ -131,7 +74,9 @@ describe('AwsEnvironmentReader: Secrets Manager secrets that point nowhere', () 
   });
 
   it('makes no call when no task definition names a Secrets Manager secret', async () => {
-    mockSecrets({ 'shop-api': ['/kler/production/shop-api/db-password'] });
+    mockServicesWithSecrets({
+      'shop-api': ['/kler/production/shop-api/db-password'],
+    });
     const snapshot = await createReader().read(env);
     expect(secretsManager).not.toHaveReceivedCommand(DescribeSecretCommand);
     expect(snapshot.workloadResources!.secretsManagerSecrets).toEqual({
@@ -141,7 +86,7 @@ describe('AwsEnvironmentReader: Secrets Manager secrets that point nowhere', () 
   });
 
   it('reads again only when due or when the secrets named change', async () => {
-    mockSecrets({ 'shop-api': [secretArn('stripe')] });
+    mockServicesWithSecrets({ 'shop-api': [secretArn('stripe')] });
     mockSecretsManager([secretArn('stripe')]);
     let now = NOW;
     const reader = createReader({ now: () => now });
@@ -157,7 +102,7 @@ describe('AwsEnvironmentReader: Secrets Manager secrets that point nowhere', () 
   });
 
   it('is a read error of the workload area when denied, and nothing is missing then', async () => {
-    mockSecrets({ 'shop-api': [secretArn('stripe')] });
+    mockServicesWithSecrets({ 'shop-api': [secretArn('stripe')] });
     secretsManager
       .on(DescribeSecretCommand)
       .rejects(accessDenied('secretsmanager:DescribeSecret'));

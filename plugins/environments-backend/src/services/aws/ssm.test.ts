@@ -1,8 +1,4 @@
 import {
-  DescribeTaskDefinitionCommand,
-  DescribeServicesCommand,
-} from '@aws-sdk/client-ecs';
-import {
   DescribeParametersCommand,
   GetParameterCommand,
   GetParametersCommand,
@@ -11,10 +7,8 @@ import {
   accessDenied,
   clearAwsCalls,
   createReader,
-  ecs,
   env,
-  mockCluster,
-  mockServices,
+  mockServicesWithSecrets,
   NOW,
   ssm,
   useAwsMocks,
@@ -22,58 +16,6 @@ import {
 import { DESCRIBE_PARAMETERS_NAMES_PER_CALL } from './ssm';
 
 useAwsMocks();
-
-const taskDefinitionArn = (family: string) =>
-  `arn:aws:ecs:eu-west-1:222222222222:task-definition/kler-production-${family}:1`;
-
-/** Services whose one task definition injects `secrets` (SSM names or ARNs). */
-function mockSecrets(secretsByService: Record<string, string[]>) {
-  const names = Object.keys(secretsByService);
-  mockCluster({ activeServicesCount: names.length });
-  mockServices(names);
-  ecs.on(DescribeServicesCommand).callsFake(input => ({
-    services: (input.services as string[]).map(arn => {
-      const name = arn.split('/').pop()!;
-      return {
-        serviceArn: arn,
-        serviceName: name,
-        status: 'ACTIVE',
-        desiredCount: 1,
-        runningCount: 1,
-        pendingCount: 0,
-        deployments: [
-          {
-            id: `ecs-svc/${name}`,
-            status: 'PRIMARY',
-            taskDefinition: taskDefinitionArn(name),
-          },
-        ],
-      };
-    }),
-  }));
-  ecs.on(DescribeTaskDefinitionCommand).callsFake(input => {
-    const family = input.taskDefinition
-      .split('kler-production-')[1]
-      .split(':')[0];
-    return {
-      taskDefinition: {
-        taskDefinitionArn: input.taskDefinition,
-        family,
-        revision: 1,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image: 'nginx:1.27',
-            secrets: secretsByService[family].map((valueFrom, i) => ({
-              name: `SECRET_${i}`,
-              valueFrom,
-            })),
-          },
-        ],
-      },
-    };
-  });
-}
 
 /** Parameter Store holding `existing`, answering a Name Equals filter as AWS does. */
 function mockParameterStore(existing: string[]) {
@@ -89,7 +31,7 @@ function mockParameterStore(existing: string[]) {
 
 describe('AwsEnvironmentReader: secrets that point nowhere', () => {
   it('looks the distinct SSM names up by DescribeParameters, never a value, and says which are missing', async () => {
-    mockSecrets({
+    mockServicesWithSecrets({
       'shop-api': [
         '/kler/production/shop-api/db-password',
         'arn:aws:ssm:eu-west-1:222222222222:parameter/kler/production/shared',
@@ -137,7 +79,7 @@ describe('AwsEnvironmentReader: secrets that point nowhere', () => {
       { length: DESCRIBE_PARAMETERS_NAMES_PER_CALL + 1 },
       (_, i) => `/kler/production/p${String(i).padStart(3, '0')}`,
     );
-    mockSecrets({ 'shop-api': names });
+    mockServicesWithSecrets({ 'shop-api': names });
     ssm.on(DescribeParametersCommand).callsFake(input => {
       const values: string[] = input.ParameterFilters[0].Values;
       // The first page of a filtered listing may come back empty, with a token.
@@ -161,7 +103,7 @@ describe('AwsEnvironmentReader: secrets that point nowhere', () => {
   });
 
   it('reads again only when due or when the names change', async () => {
-    mockSecrets({ 'shop-api': ['/kler/production/a'] });
+    mockServicesWithSecrets({ 'shop-api': ['/kler/production/a'] });
     mockParameterStore(['/kler/production/a']);
     let now = NOW;
     const reader = createReader({ now: () => now });
@@ -177,7 +119,7 @@ describe('AwsEnvironmentReader: secrets that point nowhere', () => {
   });
 
   it('is a read error of the workload area when denied, and nothing is missing then', async () => {
-    mockSecrets({ 'shop-api': ['/kler/production/a'] });
+    mockServicesWithSecrets({ 'shop-api': ['/kler/production/a'] });
     ssm
       .on(DescribeParametersCommand)
       .rejects(accessDenied('ssm:DescribeParameters'));
