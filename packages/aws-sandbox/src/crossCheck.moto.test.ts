@@ -21,6 +21,16 @@ import {
   GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import {
+  CreateRepositoryCommand,
+  DescribeImageScanFindingsCommand,
+  DescribeImageScanFindingsCommandOutput,
+  ECRClient,
+  FindingSeverity,
+  PutImageCommand,
+  ScanStatus,
+  StartImageScanCommand,
+} from '@aws-sdk/client-ecr';
+import {
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -60,6 +70,7 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
+import { createHash } from 'node:crypto';
 import {
   isMotoInstalled,
   isMotoRequired,
@@ -73,6 +84,7 @@ import type { ScenarioInput } from './scenario/schema';
 import {
   KNOWN_MOTO_DIFFERENCES,
   KNOWN_MOTO_ERROR_DIFFERENCES,
+  MOTO_ANSWERS_FIXED_DATA,
   MOTO_ANSWERS_NO_DATA,
   NOT_IN_MOTO,
 } from './moto/knownDifferences';
@@ -87,6 +99,46 @@ const NOW = Date.parse('2026-11-26T12:00:00Z');
 const SERVICES = ['shop-api', 'storefront'];
 /** This package's moto ports. */
 const MOTO_PORTS = [5101, 5102, 5103, 5104, 5105, 5106, 5107, 5108, 5109];
+
+const sha256 = (text: string) =>
+  `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/**
+ * Each service's image in the account's ECR, pushed untagged: known in both
+ * emulators by its digest, the sha256 of its manifest as a registry computes it.
+ */
+const IMAGES = Object.fromEntries(
+  SERVICES.map(name => {
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 1024,
+        digest: sha256(`${name} config`),
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          size: 4096,
+          digest: sha256(`${name} layer`),
+        },
+      ],
+    });
+    return [
+      name,
+      { repository: `kler/${name}`, manifest, digest: sha256(manifest) },
+    ];
+  }),
+);
+/** ECR's scan of each service's image: shop-api's found findings, storefront's never ran. */
+const IMAGE_SCANS: Record<
+  string,
+  { scanned?: boolean; CRITICAL?: number; HIGH?: number }
+> = {
+  'shop-api': { CRITICAL: 1, HIGH: 2 },
+  storefront: { scanned: false },
+};
 
 /** The same resources as seeded into moto below. */
 const SCENARIO: ScenarioInput = {
@@ -118,6 +170,10 @@ const SCENARIO: ScenarioInput = {
         { name: 'storefront', min: 2, max: 2 },
       ].map(service => ({
         ...service,
+        image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${
+          IMAGES[service.name].repository
+        }@${IMAGES[service.name].digest}`,
+        imageScan: IMAGE_SCANS[service.name],
         environment: [{ name: 'LOG_LEVEL', value: 'info' }],
         secrets: [
           {
@@ -217,6 +273,46 @@ async function seedMoto(moto: MotoServer) {
       }),
     );
   }
+  const ecr = new ECRClient(moto.clientConfig);
+  for (const name of SERVICES) {
+    const { repository, manifest, digest } = IMAGES[name];
+    const scanned = IMAGE_SCANS[name].scanned !== false;
+    await ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName: repository,
+        imageScanningConfiguration: { scanOnPush: scanned },
+      }),
+    );
+    await ecr.send(
+      new PutImageCommand({
+        repositoryName: repository,
+        imageManifest: manifest,
+        imageDigest: digest,
+      }),
+    );
+    // moto 5.2 does not scan on push: the scan ECR would start on push is started here
+    if (scanned) {
+      await ecr.send(
+        new StartImageScanCommand({
+          repositoryName: repository,
+          imageId: { imageDigest: digest },
+        }),
+      );
+    }
+  }
+}
+
+function describeImageScanFindings(
+  config: object,
+  repositoryName: string,
+  imageDigest: string,
+) {
+  return new ECRClient(config).send(
+    new DescribeImageScanFindingsCommand({
+      repositoryName,
+      imageId: { imageDigest },
+    }),
+  );
 }
 
 /** The read calls the environments backend makes, against one endpoint. */
@@ -413,6 +509,20 @@ function calls(config: object): Record<string, () => Promise<unknown>> {
         }),
       );
     },
+    DescribeImageScanFindings: async () => {
+      const { repository, digest } = IMAGES['shop-api'];
+      const out = await describeImageScanFindings(config, repository, digest);
+      // the counts are keyed by the severities each scan found: compared as counts
+      return {
+        ...out,
+        imageScanFindings: {
+          ...out.imageScanFindings,
+          findingSeverityCounts: Object.values(
+            out.imageScanFindings!.findingSeverityCounts!,
+          ),
+        },
+      };
+    },
     GetCallerIdentity: () =>
       new STSClient(config).send(new GetCallerIdentityCommand({})),
     AssumeRole: () =>
@@ -431,6 +541,24 @@ function failingCalls(config: object): Record<string, () => Promise<unknown>> {
     'DescribeSecret of an unknown secret': () =>
       new SecretsManagerClient(config).send(
         new DescribeSecretCommand({ SecretId: 'kler/shop-api/nothing-here' }),
+      ),
+    'DescribeImageScanFindings of an image never scanned': () =>
+      describeImageScanFindings(
+        config,
+        IMAGES.storefront.repository,
+        IMAGES.storefront.digest,
+      ),
+    'DescribeImageScanFindings in an unknown repository': () =>
+      describeImageScanFindings(
+        config,
+        'kler/nothing-here',
+        IMAGES['shop-api'].digest,
+      ),
+    'DescribeImageScanFindings of an unknown image': () =>
+      describeImageScanFindings(
+        config,
+        IMAGES['shop-api'].repository,
+        sha256('no such manifest'),
       ),
   };
 }
@@ -465,6 +593,7 @@ describe('sandbox and moto answer the same shapes', () => {
 
   let moto: MotoServer;
   let sandbox: RunningSandbox;
+  let sandboxConfig: MotoServer['clientConfig'];
   let onMoto: ReturnType<typeof calls>;
   let onSandbox: ReturnType<typeof calls>;
   let failingOnMoto: ReturnType<typeof failingCalls>;
@@ -479,7 +608,7 @@ describe('sandbox and moto answer the same shapes', () => {
       scenario: SCENARIO,
       clock: { start: '2026-11-26T12:00:00Z', speed: 0 },
     });
-    const sandboxConfig = {
+    sandboxConfig = {
       endpoint: sandbox.url,
       region: REGION,
       credentials: moto.clientConfig.credentials,
@@ -539,6 +668,50 @@ describe('sandbox and moto answer the same shapes', () => {
       expect(datapoints(fromSandbox)).toBeGreaterThan(0);
       // when moto starts answering datapoints, compare them and drop this entry
       expect(datapoints(fromMoto)).toBe(0);
+    },
+  );
+
+  it('DescribeImageScanFindings: the same scan status, and counts of severities ECR knows that tally the findings', async () => {
+    const { repository, digest } = IMAGES['shop-api'];
+    const answers = [
+      await describeImageScanFindings(sandboxConfig, repository, digest),
+      await describeImageScanFindings(moto.clientConfig, repository, digest),
+    ];
+    expect(answers.map(out => out.imageScanStatus!.status)).toEqual([
+      ScanStatus.COMPLETE,
+      ScanStatus.COMPLETE,
+    ]);
+    for (const { imageScanFindings } of answers) {
+      const tally: Record<string, number> = {};
+      for (const { severity } of imageScanFindings!.findings!) {
+        tally[severity!] = (tally[severity!] ?? 0) + 1;
+      }
+      expect(imageScanFindings!.findingSeverityCounts).toEqual(tally);
+      expect(Object.values(FindingSeverity)).toEqual(
+        expect.arrayContaining(Object.keys(tally)),
+      );
+    }
+  });
+
+  it.each(Object.keys(MOTO_ANSWERS_FIXED_DATA))(
+    "%s: moto answers its fixed findings where the sandbox answers the scenario's",
+    async name => {
+      const findings = (out: unknown) =>
+        (out as DescribeImageScanFindingsCommandOutput).imageScanFindings!
+          .findings!;
+      const [fromSandbox, fromMoto] = [
+        await onSandbox[name](),
+        await onMoto[name](),
+      ];
+      const { CRITICAL, HIGH } = IMAGE_SCANS['shop-api'];
+      expect(findings(fromSandbox).map(finding => finding.severity)).toEqual([
+        ...Array(CRITICAL).fill('CRITICAL'),
+        ...Array(HIGH).fill('HIGH'),
+      ]);
+      // when moto answers the findings of a scan of its own, compare them and drop this entry
+      expect(findings(fromMoto).map(finding => finding.name)).toEqual([
+        'CVE-9999-9999',
+      ]);
     },
   );
 });

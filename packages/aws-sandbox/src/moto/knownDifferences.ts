@@ -15,6 +15,16 @@ export const MOTO_ANSWERS_NO_DATA: Record<string, string> = {
     'moto 5.2 publishes no AWS/ApplicationELB metrics (HealthyHostCount, UnHealthyHostCount): its results have no datapoints, where AWS and the sandbox have one per minute',
 };
 
+/**
+ * Calls moto answers in the right shape but with made-up data, the same
+ * whatever it was seeded with: the cross-check compares them by shape and
+ * asserts that moto still answers its fixed data.
+ */
+export const MOTO_ANSWERS_FIXED_DATA: Record<string, string> = {
+  DescribeImageScanFindings:
+    "moto 5.2 scans nothing: every scanned image has the same one made-up finding (CVE-9999-9999, HIGH, package moto_fake) unless results are preloaded through its moto-api, so the findings and counts are compared by shape, status and severity values only, where AWS and the sandbox answer the image's own (the sandbox: the scenario's imageScan counts). Nor does moto 5.2 scan on push: the cross-check starts the scan of a repository with scanOnPush itself",
+};
+
 const MOTO_OMITS = 'moto 5.2 omits this field, which AWS returns';
 const LAUNCH_TYPE =
   "moto's services are seeded with launchType FARGATE; the sandbox's use a capacity provider strategy, and AWS returns one or the other";
