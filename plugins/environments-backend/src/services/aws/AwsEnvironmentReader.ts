@@ -28,8 +28,9 @@ import { EnvironmentAlarms, readAlarms, readAlarmStates } from './alarms';
 import { readBackupArea } from './backup';
 import {
   checkLimiterOptions,
+  chargeRetries,
   createLimiter,
-  Limiter,
+  PacingLimiter,
   LimiterOptions,
 } from './concurrency';
 import {
@@ -71,6 +72,7 @@ import {
   TargetHealthRead,
 } from './targets';
 import {
+  AwsClients,
   AwsClientsFactory,
   AwsEnvironment,
   EnvironmentReader,
@@ -180,7 +182,9 @@ export class AwsEnvironmentReader implements EnvironmentReader {
    * AWS throttles per account, region and operation, whichever environment
    * calls: environments sharing an account share its limiter, across reads.
    */
-  private readonly limiters = new Map<string, Limiter>();
+  private readonly limiters = new Map<string, PacingLimiter>();
+  /** The clients whose retries are charged to their limiter already. */
+  private readonly charged = new WeakSet<AwsClients>();
   /** Per environment name: what its earlier reads left, and the definition they were of. */
   private readonly memories = new Map<
     string,
@@ -220,7 +224,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     }
   }
 
-  private limiterFor(env: AwsEnvironment): Limiter {
+  private limiterFor(env: AwsEnvironment): PacingLimiter {
     const key = awsTargetKey(env);
     let limiter = this.limiters.get(key);
     if (!limiter) {
@@ -270,9 +274,16 @@ export class AwsEnvironmentReader implements EnvironmentReader {
       : failed.signal;
     const now = this.now();
     const limiter = this.limiterFor(env);
+    // The factory keeps one set of clients per account, region and endpoint,
+    // as the reader keeps one limiter: the clients' retries are charged to it.
+    const clients = await this.clientsFactory(env);
+    if (!this.charged.has(clients)) {
+      chargeRetries(clients as any, limiter);
+      this.charged.add(clients);
+    }
     const ctx: ReadContext = {
       env,
-      clients: await this.clientsFactory(env),
+      clients,
       limit: (operation, task) => limiter(operation, task, signal),
       sendOptions: { abortSignal: signal },
       now,

@@ -1,4 +1,12 @@
-import { chunk, collectPages, createLimiter } from './concurrency';
+import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import {
+  chargeRetries,
+  chunk,
+  collectPages,
+  createLimiter,
+} from './concurrency';
 
 const UNLIMITED_RATE = { callsPerSecond: 1_000_000, burst: 1_000_000 };
 
@@ -79,6 +87,31 @@ describe('createLimiter', () => {
     expect(startedAt).toEqual([0, 0, 0, 100, 200, 300]);
   });
 
+  it('counts a charged call against the bucket, so the next calls wait the longer', async () => {
+    jest.useFakeTimers();
+    const limit = createLimiter({
+      concurrency: 100,
+      callsPerSecond: 10,
+      burst: 2,
+      now: () => Date.now(),
+    });
+    const startedAt: number[] = [];
+    const t0 = Date.now();
+    const call = () =>
+      limit('DescribeServices', async () => {
+        startedAt.push(Date.now() - t0);
+      });
+    await call();
+    // A retry AWS counted: the bucket's second token, and one more, owed.
+    limit.charge('DescribeServices');
+    limit.charge('DescribeServices');
+    const next = call();
+    await jest.advanceTimersByTimeAsync(1000);
+    await next;
+    // Without the charges it would have started at once.
+    expect(startedAt).toEqual([0, 200]);
+  });
+
   it('drops a waiting call whose read was aborted, without using up a token', async () => {
     jest.useFakeTimers();
     const limit = createLimiter({
@@ -148,5 +181,55 @@ describe('collectPages', () => {
       'b',
       'c',
     ]);
+  });
+});
+
+describe('chargeRetries', () => {
+  it("charges the limiter with each retry the SDK makes, by the command's operation", async () => {
+    // An ECS endpoint that fails the first attempt of each call (a 500 the
+    // SDK retries) and answers the second.
+    let attempts = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        attempts += 1;
+        response.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (attempts % 2 === 1) {
+          response.statusCode = 500;
+          response.end(
+            JSON.stringify({ __type: 'ServerException', message: 'try again' }),
+          );
+          return;
+        }
+        response.end(JSON.stringify({ clusters: [], failures: [] }));
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const client = new ECSClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 3,
+    });
+    const limiter = createLimiter({ concurrency: 4, ...UNLIMITED_RATE });
+    const charge = jest.spyOn(limiter, 'charge');
+    try {
+      chargeRetries({ ecs: client }, limiter);
+      await limiter('DescribeClusters', () =>
+        client.send(new DescribeClustersCommand({ clusters: ['kler'] })),
+      );
+      await limiter('DescribeClusters', () =>
+        client.send(new DescribeClustersCommand({ clusters: ['kler'] })),
+      );
+      expect(attempts).toBe(4);
+      // The first attempt of each call was the limiter's; each retry is charged.
+      expect(charge.mock.calls).toEqual([
+        ['DescribeClusters'],
+        ['DescribeClusters'],
+      ]);
+    } finally {
+      client.destroy();
+      await new Promise(resolve => server.close(resolve));
+    }
   });
 });

@@ -8,6 +8,16 @@ export type Limiter = <T>(
   signal?: AbortSignal,
 ) => Promise<T>;
 
+/** A limiter that also hears of the calls AWS received that it did not start. */
+export interface PacingLimiter extends Limiter {
+  /**
+   * Counts one more call of `operation` against its bucket, at once and
+   * even past empty (the next calls wait the longer): an SDK retry, which
+   * AWS's bucket counts and the limiter did not start.
+   */
+  charge(operation: string): void;
+}
+
 export interface LimiterOptions {
   /** Calls of one operation in flight at once. */
   concurrency: number;
@@ -55,7 +65,7 @@ export function checkLimiterOptions(options: LimiterOptions): void {
  * queue, so a long run of one operation (say a thousand DescribeTargetHealth)
  * never holds up the pages of another.
  */
-export function createLimiter(options: LimiterOptions): Limiter {
+export function createLimiter(options: LimiterOptions): PacingLimiter {
   checkLimiterOptions(options);
   const { concurrency, callsPerSecond, burst } = options;
   const now = options.now ?? (() => performance.now());
@@ -95,17 +105,21 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   };
 
-  return async <T>(
-    operation: string,
-    task: () => Promise<T>,
-    signal?: AbortSignal,
-  ): Promise<T> => {
+  const queueOf = (operation: string) => {
     let queue = queues.get(operation);
     if (!queue) {
       queue = { active: 0, tokens: burst, refilledAt: now(), waiting: [] };
       queues.set(operation, queue);
     }
-    const q = queue;
+    return queue;
+  };
+
+  const limit = async <T>(
+    operation: string,
+    task: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> => {
+    const q = queueOf(operation);
     signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       // A call of a read that is aborted while it waits (a refresh past its
@@ -130,6 +144,51 @@ export function createLimiter(options: LimiterOptions): Limiter {
       pump(q);
     }
   };
+
+  return Object.assign(limit, {
+    charge(operation: string) {
+      const queue = queueOf(operation);
+      refill(queue);
+      queue.tokens -= 1;
+    },
+  });
+}
+
+/** The SDK retry middleware's name, which `chargeRetries` follows. */
+const RETRY_MIDDLEWARE = 'retryMiddleware';
+
+/**
+ * Charges `limiter` with each retry its clients' SDK makes: a middleware
+ * right after the SDK's retry middleware, which sees every attempt with its
+ * number (`amz-sdk-request: attempt=N`) and the command. The limiter paces
+ * the calls it starts as AWS's bucket would; a retry is a request AWS counts
+ * that it did not start, and without the charge its model of the bucket
+ * runs ahead of AWS's after each throttled call, which throttles the next.
+ */
+export function chargeRetries(
+  clients: Record<string, { middlewareStack: { addRelativeTo: Function } }>,
+  limiter: PacingLimiter,
+): void {
+  for (const client of Object.values(clients)) {
+    client.middlewareStack.addRelativeTo(
+      (next: (args: any) => Promise<any>, context: { commandName?: string }) =>
+        async (args: { request?: { headers?: Record<string, string> } }) => {
+          const attempt = /attempt=(\d+)/.exec(
+            args.request?.headers?.['amz-sdk-request'] ?? '',
+          );
+          if (attempt && Number(attempt[1]) > 1 && context.commandName) {
+            limiter.charge(context.commandName.replace(/Command$/, ''));
+          }
+          return next(args);
+        },
+      {
+        relation: 'after',
+        toMiddleware: RETRY_MIDDLEWARE,
+        name: 'klerChargeRetries',
+        override: true,
+      },
+    );
+  }
 }
 
 /** Splits items into batches of at most `size`, for APIs that cap ids per call. */

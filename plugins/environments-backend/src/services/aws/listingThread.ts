@@ -94,6 +94,14 @@ async function takeToken(key, signal) {
   }
 }
 
+// An SDK retry is a call AWS counts that the bucket did not start: it is
+// charged at once, even past empty, as the limiter charges the main
+// thread's retries (chargeRetries).
+function chargeToken(key) {
+  const bucket = buckets.get(key);
+  if (bucket) bucket.tokens -= 1;
+}
+
 const running = new Map();
 async function list({ id, key, client: settings }) {
   const controller = new AbortController();
@@ -104,6 +112,8 @@ async function list({ id, key, client: settings }) {
     requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs }),
   });
   client.middlewareStack.add(next => async args => {
+    const attempt = /attempt=(\d+)/.exec((args.request && args.request.headers && args.request.headers['amz-sdk-request']) || '');
+    if (attempt && Number(attempt[1]) > 1) chargeToken(key);
     try {
       const result = await next(args);
       attempts.success += 1;
@@ -169,7 +179,9 @@ function abortError(signal: AbortSignal): Error {
  *
  * The thread keeps the limiter's token bucket for DescribeScalingPolicies
  * (same rate and burst, per account, region and endpoint; the reader makes
- * that call nowhere else) and counts each attempt for the AWS call metrics.
+ * that call nowhere else; an SDK retry charged to it, as `chargeRetries`
+ * charges the main thread's) and counts each attempt for the AWS call
+ * metrics.
  * It gets the client's settings and credentials from the main thread's
  * client for each listing and keeps nothing between listings but the
  * buckets. It starts with a listing and stops a minute after the last one

@@ -24,7 +24,7 @@ import {
   pages,
   useAwsMocks,
 } from '../../__testUtils__/awsMocks';
-import { createLimiter } from './concurrency';
+import { createLimiter, Limiter } from './concurrency';
 import { autoScalingGroupNameFromArn } from './ecs';
 import {
   readAutoScalingGroups,
@@ -95,7 +95,7 @@ describe('readScalableTargets and readScalingPolicies', () => {
         concurrency: 4,
         callsPerSecond: 1000,
         burst: 1000,
-      }),
+      }) as Limiter,
       sendOptions: {},
     } as ReadContext;
 
@@ -184,7 +184,7 @@ describe('readAutoScalingGroups', () => {
         concurrency: 4,
         callsPerSecond: 1000,
         burst: 1000,
-      }),
+      }) as Limiter,
       sendOptions: {},
     } as ReadContext;
     const names = Array.from({ length: 120 }, (_, i) => `asg-${i}`);
