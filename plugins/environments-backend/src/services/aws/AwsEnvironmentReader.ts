@@ -278,7 +278,7 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     // as the reader keeps one limiter: the clients' retries are charged to it.
     const clients = await this.clientsFactory(env);
     if (!this.charged.has(clients)) {
-      chargeRetries(clients as any, limiter);
+      chargeRetries(Object.values(clients), limiter);
       this.charged.add(clients);
     }
     const ctx: ReadContext = {

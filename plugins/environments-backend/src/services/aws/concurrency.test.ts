@@ -214,7 +214,7 @@ describe('chargeRetries', () => {
     const limiter = createLimiter({ concurrency: 4, ...UNLIMITED_RATE });
     const charge = jest.spyOn(limiter, 'charge');
     try {
-      chargeRetries({ ecs: client }, limiter);
+      chargeRetries([client], limiter);
       await limiter('DescribeClusters', () =>
         client.send(new DescribeClustersCommand({ clusters: ['kler'] })),
       );

@@ -1,3 +1,10 @@
+import {
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  HandlerExecutionContext,
+  MiddlewareStack,
+} from '@aws-sdk/types';
+
 /**
  * Runs an AWS call once its operation may make one more call. A call whose
  * `signal` is aborted while it waits is dropped without using up a slot.
@@ -166,15 +173,16 @@ const RETRY_MIDDLEWARE = 'retryMiddleware';
  * runs ahead of AWS's after each throttled call, which throttles the next.
  */
 export function chargeRetries(
-  clients: Record<string, { middlewareStack: { addRelativeTo: Function } }>,
+  clients: Array<{ middlewareStack: MiddlewareStack<any, any> }>,
   limiter: PacingLimiter,
 ): void {
-  for (const client of Object.values(clients)) {
+  for (const client of clients) {
     client.middlewareStack.addRelativeTo(
-      (next: (args: any) => Promise<any>, context: { commandName?: string }) =>
-        async (args: { request?: { headers?: Record<string, string> } }) => {
+      (next: FinalizeHandler<any, any>, context: HandlerExecutionContext) =>
+        async (args: FinalizeHandlerArguments<any>) => {
+          const request = args.request as { headers?: Record<string, string> };
           const attempt = /attempt=(\d+)/.exec(
-            args.request?.headers?.['amz-sdk-request'] ?? '',
+            request.headers?.['amz-sdk-request'] ?? '',
           );
           if (attempt && Number(attempt[1]) > 1 && context.commandName) {
             limiter.charge(context.commandName.replace(/Command$/, ''));
