@@ -11,8 +11,6 @@ import {
   ScalingActivity,
   ScalingPolicy,
   ServiceScaling,
-  SecretParametersCheck,
-  SecretsManagerSecretsCheck,
   SnapshotPart,
   TaskDefinitionSummary,
   WellArchitectedReview,
@@ -653,37 +651,36 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     // parameters and Secrets Manager secrets, and the file systems, as
     // configuration (again at once when the names, the ARNs or the file
     // systems change); each running digest's scan once per configuration
-    // period.
-    const secretParametersRead = taskDefinitionsRead.then(taskDefinitions => {
-      const names = secretParameterNames(taskDefinitions.byArn.values());
-      const known = memory.fresh<SecretParametersCheck>('secretParameters');
-      return memory.reuseOrRead(
-        'secretParameters',
-        () =>
-          errors.capture('workload', 'DescribeParameters', () =>
-            readSecretParameters(ctx, names),
-          ),
-        { changed: known?.checked.join('\n') !== names.join('\n') },
-      );
-    });
-    const secretsManagerSecretsRead = taskDefinitionsRead.then(
-      taskDefinitions => {
-        const arns = secretsManagerSecretArns(
-          taskDefinitions.byArn.values(),
-          ctx.env,
-        );
-        const known = memory.fresh<SecretsManagerSecretsCheck>(
-          'secretsManagerSecrets',
-        );
+    // period. The secrets' references are looked up alike
+    // (`lookUpReferences`), each store by its own call.
+    const lookUpReferences = <T extends { checked: string[] }>(
+      part: 'secretParameters' | 'secretsManagerSecrets',
+      operation: string,
+      referencesOf: (
+        taskDefinitions: Iterable<TaskDefinitionSummary>,
+      ) => string[],
+      lookUp: (references: string[]) => Promise<T>,
+    ) =>
+      taskDefinitionsRead.then(taskDefinitions => {
+        const references = referencesOf(taskDefinitions.byArn.values());
+        const known = memory.fresh<T>(part);
         return memory.reuseOrRead(
-          'secretsManagerSecrets',
-          () =>
-            errors.capture('workload', 'DescribeSecret', () =>
-              readSecretsManagerSecrets(ctx, arns),
-            ),
-          { changed: known?.checked.join('\n') !== arns.join('\n') },
+          part,
+          () => errors.capture('workload', operation, () => lookUp(references)),
+          { changed: known?.checked.join('\n') !== references.join('\n') },
         );
-      },
+      });
+    const secretParametersRead = lookUpReferences(
+      'secretParameters',
+      'DescribeParameters',
+      secretParameterNames,
+      names => readSecretParameters(ctx, names),
+    );
+    const secretsManagerSecretsRead = lookUpReferences(
+      'secretsManagerSecrets',
+      'DescribeSecret',
+      taskDefinitions => secretsManagerSecretArns(taskDefinitions, ctx.env),
+      arns => readSecretsManagerSecrets(ctx, arns),
     );
     const imageScansRead = runningRead.then(running =>
       readImageScans(
