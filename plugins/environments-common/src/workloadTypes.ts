@@ -68,25 +68,24 @@ export interface TaskDefinitionSummary {
  * and the environment's file systems.
  */
 
-/** The SSM parameters the task definitions' secrets name, looked up by name. */
-export interface SecretParametersCheck {
-  /** Every name looked up (the distinct SSM references of the task definitions in use). */
+/** Which of the references the task definitions' secrets name exist. */
+export interface SecretReferencesCheck {
+  /** Every reference looked up (distinct, sorted). */
   checked: string[];
   /** Those that do not exist. */
   missing: string[];
 }
 
+/** The SSM parameters the task definitions' secrets name, looked up by name. */
+export type SecretParametersCheck = SecretReferencesCheck;
+
 /**
  * The Secrets Manager secrets the task definitions' secrets name, looked up
  * by ARN (`secretsManagerSecretArn`): those of the environment's account and
- * region; a secret of another account or region is not looked up.
+ * region (a secret of another account or region is not looked up); one
+ * scheduled for deletion is missing, as ECS cannot read it.
  */
-export interface SecretsManagerSecretsCheck {
-  /** Every secret ARN looked up. */
-  checked: string[];
-  /** Those that do not exist, or are scheduled for deletion (ECS cannot read them). */
-  missing: string[];
-}
+export type SecretsManagerSecretsCheck = SecretReferencesCheck;
 
 /**
  * The secret's ARN in a Secrets Manager `valueFrom`, without the JSON key,

@@ -10,6 +10,7 @@ import {
   FileSystemSummary,
   ScalingActivity,
   ScalingPolicy,
+  SecretReferencesCheck,
   ServiceScaling,
   SnapshotPart,
   TaskDefinitionSummary,
@@ -653,17 +654,17 @@ export class AwsEnvironmentReader implements EnvironmentReader {
     // systems change); each running digest's scan once per configuration
     // period. The secrets' references are looked up alike
     // (`lookUpReferences`), each store by its own call.
-    const lookUpReferences = <T extends { checked: string[] }>(
+    const lookUpReferences = (
       part: 'secretParameters' | 'secretsManagerSecrets',
       operation: string,
       referencesOf: (
         taskDefinitions: Iterable<TaskDefinitionSummary>,
       ) => string[],
-      lookUp: (references: string[]) => Promise<T>,
+      lookUp: (references: string[]) => Promise<SecretReferencesCheck>,
     ) =>
       taskDefinitionsRead.then(taskDefinitions => {
         const references = referencesOf(taskDefinitions.byArn.values());
-        const known = memory.fresh<T>(part);
+        const known = memory.fresh<SecretReferencesCheck>(part);
         return memory.reuseOrRead(
           part,
           () => errors.capture('workload', operation, () => lookUp(references)),
