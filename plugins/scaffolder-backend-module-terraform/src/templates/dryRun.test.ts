@@ -106,6 +106,50 @@ function logOf(body: DryRunResponse) {
     .join('\n');
 }
 
+/**
+ * Creates an environment with kler-environment (the development or
+ * production test account) and publishes it to the local repository
+ * `repository`, as a first run of the portal would; answers its variables as
+ * published.
+ */
+async function publishEnvironment(
+  name: string,
+  awsAccountId: string,
+  repository: string,
+): Promise<Record<string, any>> {
+  const created = await runTemplateSteps('kler-environment', {
+    ...environmentAnswers,
+    name,
+    awsAccountId,
+  });
+  try {
+    const publish = createTestContext({
+      workspacePath: created.workspacePath,
+      input: {
+        sourcePath: workspaceEnvironmentPath(name),
+        targetDirectory: `environments/${name}`,
+      },
+    });
+    await createPublishLocalGitAction({
+      config: new ConfigReader({
+        kler: { environments: { localRepository: repository } },
+      }),
+    }).handler(publish.ctx as any);
+    return JSON.parse(
+      await fs.readFile(
+        path.join(
+          created.workspacePath,
+          workspaceEnvironmentPath(name),
+          'terraform.tfvars.json',
+        ),
+        'utf8',
+      ),
+    );
+  } finally {
+    await fs.rm(created.workspacePath, { recursive: true, force: true });
+  }
+}
+
 /** A file of the dry run's workspace. */
 function fileOf(body: DryRunResponse, file: string) {
   const entry = body.directoryContents.find(item => item.path === file);
@@ -352,24 +396,11 @@ describe('kler-service on the scaffolder (dry-run API)', () => {
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-service-dry-run-'));
-    const created = await runTemplateSteps('kler-environment', {
-      ...environmentAnswers,
-      name: 'dev-svc',
-      awsAccountId: TEST_ACCOUNTS.development,
-    });
-    const publish = createTestContext({
-      workspacePath: created.workspacePath,
-      input: {
-        sourcePath: workspaceEnvironmentPath('dev-svc'),
-        targetDirectory: 'environments/dev-svc',
-      },
-    });
-    await createPublishLocalGitAction({
-      config: new ConfigReader({
-        kler: { environments: { localRepository: repository() } },
-      }),
-    }).handler(publish.ctx as any);
-    await fs.rm(created.workspacePath, { recursive: true, force: true });
+    await publishEnvironment(
+      'dev-svc',
+      TEST_ACCOUNTS.development,
+      repository(),
+    );
 
     const server = await startScaffolder({
       config: scaffolderConfig({ localRepository: repository() }),
@@ -570,34 +601,11 @@ describe('kler-promote on the scaffolder (dry-run API)', () => {
       },
     });
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'kler-promote-dry-run-'));
-    const created = await runTemplateSteps('kler-environment', {
-      ...environmentAnswers,
-      name: 'prod-promo',
-      awsAccountId: TEST_ACCOUNTS.production,
-    });
-    published = JSON.parse(
-      await fs.readFile(
-        path.join(
-          created.workspacePath,
-          workspaceEnvironmentPath('prod-promo'),
-          'terraform.tfvars.json',
-        ),
-        'utf8',
-      ),
+    published = await publishEnvironment(
+      'prod-promo',
+      TEST_ACCOUNTS.production,
+      repository(),
     );
-    const publish = createTestContext({
-      workspacePath: created.workspacePath,
-      input: {
-        sourcePath: workspaceEnvironmentPath('prod-promo'),
-        targetDirectory: 'environments/prod-promo',
-      },
-    });
-    await createPublishLocalGitAction({
-      config: new ConfigReader({
-        kler: { environments: { localRepository: repository() } },
-      }),
-    }).handler(publish.ctx as any);
-    await fs.rm(created.workspacePath, { recursive: true, force: true });
 
     server = await startScaffolder({
       config: scaffolderConfig({ localRepository: repository() }),
