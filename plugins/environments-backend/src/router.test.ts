@@ -181,6 +181,82 @@ describe('router', () => {
     ).body as ProblemListResponse;
     expect(filtered.items.every(p => p.area === 'backup')).toBe(true);
   });
+
+  it('tags the list bodies, answers 304 without a body to the tag of the same content, and the full body once it changed', async () => {
+    const { app, reader, environments } = await setup(
+      () => AuthorizeResult.ALLOW,
+    );
+    for (const path of [
+      '/v1/environments',
+      '/v1/problems',
+      '/v1/environments/production/services',
+    ]) {
+      const first = await request(app).get(path).set('Authorization', userA);
+      expect(first.status).toBe(200);
+      const etag = first.headers.etag;
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+      expect(first.headers['content-length']).toBe(
+        String(Buffer.byteLength(first.text)),
+      );
+
+      const again = await request(app)
+        .get(path)
+        .set('Authorization', userA)
+        .set('If-None-Match', etag);
+      expect(again.status).toBe(304);
+      expect(again.text).toBe('');
+
+      const otherTag = await request(app)
+        .get(path)
+        .set('Authorization', userA)
+        .set('If-None-Match', '"something-else"');
+      expect(otherTag.status).toBe(200);
+      expect(otherTag.text).toBe(first.text);
+      expect(otherTag.headers.etag).toBe(etag);
+    }
+
+    const etags = async () =>
+      Promise.all(
+        ['/v1/environments', '/v1/problems'].map(
+          async path =>
+            (await request(app).get(path).set('Authorization', userA)).headers
+              .etag,
+        ),
+      );
+    const before = await etags();
+    reader.servicesByEnvironment.production = [
+      ecsService('shop-api', { runningCount: 0, desiredCount: 3 }),
+      ecsService('storefront'),
+    ];
+    await environments.refreshAll();
+    const after = await etags();
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    const changed = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA)
+      .set('If-None-Match', before[1]);
+    expect(changed.status).toBe(200);
+    expect(
+      (changed.body as ProblemListResponse).items.map(p => p.id),
+    ).toContain('production/service/shop-api/running-below-desired');
+  });
+
+  it('answers 403, not 304, to a denied user who sends a tag', async () => {
+    let allow = true;
+    const { app } = await setup(() =>
+      allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+    );
+    const first = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA);
+    allow = false;
+    const denied = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userB)
+      .set('If-None-Match', first.headers.etag);
+    expect(denied.status).toBe(403);
+  });
 });
 
 describe('router with an environment name claimed twice', () => {

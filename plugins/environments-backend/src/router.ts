@@ -14,7 +14,7 @@ import express, { Response } from 'express';
 import Router from 'express-promise-router';
 import { createPermissionChecks } from './auth/requirePermission';
 import { PermissionDecisionCache } from './caches/PermissionDecisionCache';
-import { ResponseBodyCache } from './caches/ResponseBodyCache';
+import { ResponseBodyCache, SerializedBody } from './caches/ResponseBodyCache';
 import {
   entityEnvironmentsOf,
   lookUpEntityServices,
@@ -52,9 +52,13 @@ const SCAFFOLDER_SUBJECT = 'plugin:scaffolder';
 /** A run report is small: a summary by resource type and a short message. */
 const RUN_REPORT_MAX_BYTES = '256kb';
 
-/** What res.json sends, from an already serialized body. */
-function sendJson(res: Response, body: string): void {
-  res.type('application/json').send(body);
+/**
+ * What res.json sends, from an already serialized body, with its entity tag:
+ * Express answers 304 without the body to a request whose If-None-Match
+ * names it.
+ */
+function sendJson(res: Response, body: SerializedBody): void {
+  res.type('application/json').set('ETag', body.etag).send(body.bytes);
 }
 
 /**

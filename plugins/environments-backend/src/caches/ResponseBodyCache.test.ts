@@ -1,15 +1,18 @@
-import { ResponseBodyCache } from './ResponseBodyCache';
+import { ResponseBodyCache, serializeBody } from './ResponseBodyCache';
+
+const text = (body: { bytes: Buffer }) => body.bytes.toString('utf8');
 
 describe('ResponseBodyCache', () => {
   it('serializes a body once per version of what it is built from', () => {
     const cache = new ResponseBodyCache({ enabled: true, maxEntries: 2 });
     const build = jest.fn((n: number) => ({ n }));
-    expect(cache.get('k', 'v1', () => build(1))).toBe('{"n":1}');
-    expect(cache.get('k', 'v1', () => build(1))).toBe('{"n":1}');
+    const first = cache.get('k', 'v1', () => build(1));
+    expect(text(first)).toBe('{"n":1}');
+    expect(cache.get('k', 'v1', () => build(1))).toBe(first);
     expect(build).toHaveBeenCalledTimes(1);
 
-    expect(cache.get('k', 'v2', () => build(2))).toBe('{"n":2}');
-    expect(cache.get('other', 'v2', () => build(3))).toBe('{"n":3}');
+    expect(text(cache.get('k', 'v2', () => build(2)))).toBe('{"n":2}');
+    expect(text(cache.get('other', 'v2', () => build(3)))).toBe('{"n":3}');
     expect(build).toHaveBeenCalledTimes(3);
   });
 
@@ -29,5 +32,18 @@ describe('ResponseBodyCache', () => {
     cache.get('a', 'v', build);
     cache.get('a', 'v', build);
     expect(build).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('serializeBody', () => {
+  it('keeps the UTF-8 bytes of the JSON, and tags equal bytes alike and different bytes apart', () => {
+    const body = serializeBody({ title: 'Ölfass — 2 × 3' });
+    expect(body.bytes.toString('utf8')).toBe('{"title":"Ölfass — 2 × 3"}');
+    expect(body.bytes.byteLength).toBe(
+      Buffer.byteLength('{"title":"Ölfass — 2 × 3"}'),
+    );
+    expect(body.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(serializeBody({ title: 'Ölfass — 2 × 3' }).etag).toBe(body.etag);
+    expect(serializeBody({ title: 'Ölfass — 2 × 4' }).etag).not.toBe(body.etag);
   });
 });
