@@ -27,7 +27,12 @@ import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
 async function setup(
   decide: () => AuthorizeResult,
-  options: { entities?: Entity[]; reuseDecisions?: boolean } = {},
+  options: {
+    entities?: Entity[];
+    reuseDecisions?: boolean;
+    /** The compression middleware in front, as Backstage's root router has it. */
+    compression?: boolean;
+  } = {},
 ) {
   const entities = options.entities ?? [environmentEntity('production')];
   const logger = mockServices.logger.mock();
@@ -75,14 +80,15 @@ async function setup(
       ? new PermissionDecisionCache({ ttlMs: 5_000, maxEntries: 100 })
       : undefined,
   });
-  const app = express()
-    .use(router)
-    .use(
-      MiddlewareFactory.create({
-        config: new ConfigReader({}),
-        logger,
-      }).error(),
-    );
+  const middleware = MiddlewareFactory.create({
+    config: new ConfigReader({}),
+    logger,
+  });
+  const app = express();
+  if (options.compression) {
+    app.use(middleware.compression());
+  }
+  app.use(router).use(middleware.error());
   return { app, authorize, reader, environments, catalog };
 }
 
@@ -191,7 +197,10 @@ describe('router', () => {
       '/v1/problems',
       '/v1/environments/production/services',
     ]) {
-      const first = await request(app).get(path).set('Authorization', userA);
+      const first = await request(app)
+        .get(path)
+        .set('Authorization', userA)
+        .set('Accept-Encoding', 'identity');
       expect(first.status).toBe(200);
       const etag = first.headers.etag;
       expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
@@ -202,6 +211,7 @@ describe('router', () => {
       const again = await request(app)
         .get(path)
         .set('Authorization', userA)
+        .set('Accept-Encoding', 'identity')
         .set('If-None-Match', etag);
       expect(again.status).toBe(304);
       expect(again.text).toBe('');
@@ -209,6 +219,7 @@ describe('router', () => {
       const otherTag = await request(app)
         .get(path)
         .set('Authorization', userA)
+        .set('Accept-Encoding', 'identity')
         .set('If-None-Match', '"something-else"');
       expect(otherTag.status).toBe(200);
       expect(otherTag.text).toBe(first.text);
@@ -240,6 +251,55 @@ describe('router', () => {
     expect(
       (changed.body as ProblemListResponse).items.map(p => p.id),
     ).toContain('production/service/shop-api/running-below-desired');
+  });
+
+  it('sends a browser the gzipped body, made once per body and left alone by the compression middleware, with its own tag', async () => {
+    const { app, reader, environments } = await setup(
+      () => AuthorizeResult.ALLOW,
+      { compression: true },
+    );
+    // Enough services for a problems list past the gzip threshold.
+    reader.servicesByEnvironment.production = Array.from(
+      { length: 12 },
+      (_, i) =>
+        ecsService(`service-${i}`, { runningCount: 0, desiredCount: 2 }),
+    );
+    await environments.refreshAll();
+
+    const plain = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA)
+      .set('Accept-Encoding', 'identity');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBeGreaterThan(1024);
+
+    const zipped = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA)
+      .set('Accept-Encoding', 'gzip, deflate, br');
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+    expect(zipped.text).toBe(plain.text);
+    expect(zipped.headers.etag).toBe(`${plain.headers.etag.slice(0, -1)}.gz"`);
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(
+      Number(plain.headers['content-length']),
+    );
+
+    const again = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA)
+      .set('Accept-Encoding', 'gzip')
+      .set('If-None-Match', zipped.headers.etag);
+    expect(again.status).toBe(304);
+    // The identity tag does not stand for the gzipped bytes.
+    const otherRepresentation = await request(app)
+      .get('/v1/problems')
+      .set('Authorization', userA)
+      .set('Accept-Encoding', 'gzip')
+      .set('If-None-Match', plain.headers.etag);
+    expect(otherRepresentation.status).toBe(200);
   });
 
   it('answers 403, not 304, to a denied user who sends a tag', async () => {

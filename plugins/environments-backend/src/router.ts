@@ -10,11 +10,17 @@ import {
   EnvironmentServicesResponse,
   ProblemListResponse,
 } from '@kler/plugin-environments-common';
-import express, { Response } from 'express';
+import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { createPermissionChecks } from './auth/requirePermission';
 import { PermissionDecisionCache } from './caches/PermissionDecisionCache';
-import { ResponseBodyCache, SerializedBody } from './caches/ResponseBodyCache';
+import {
+  EncodedBody,
+  GZIP_MIN_BYTES,
+  gzippedBody,
+  ResponseBodyCache,
+  SerializedBody,
+} from './caches/ResponseBodyCache';
 import {
   entityEnvironmentsOf,
   lookUpEntityServices,
@@ -55,10 +61,29 @@ const RUN_REPORT_MAX_BYTES = '256kb';
 /**
  * What res.json sends, from an already serialized body, with its entity tag:
  * Express answers 304 without the body to a request whose If-None-Match
- * names it.
+ * names it. To a client that accepts gzip (every browser), the body's gzipped
+ * bytes, made once per body, which the compression middleware then leaves as
+ * they are.
  */
-function sendJson(res: Response, body: SerializedBody): void {
-  res.type('application/json').set('ETag', body.etag).send(body.bytes);
+async function sendJson(
+  req: Request,
+  res: Response,
+  body: SerializedBody,
+): Promise<void> {
+  let sent: EncodedBody = body;
+  res.type('application/json').vary('Accept-Encoding');
+  if (
+    body.bytes.byteLength >= GZIP_MIN_BYTES &&
+    req.acceptsEncodings('gzip', 'identity') === 'gzip'
+  ) {
+    try {
+      sent = await gzippedBody(body);
+      res.set('Content-Encoding', 'gzip');
+    } catch {
+      // zlib failed: the body as it is.
+    }
+  }
+  res.set('ETag', sent.etag).send(sent.bytes);
 }
 
 /**
@@ -83,7 +108,8 @@ export async function createRouter(
     await requireRead(req);
     const views = await environments.listEnvironments();
     const version = views.map(view => view.version).join('\n');
-    sendJson(
+    await sendJson(
+      req,
       res,
       bodies.get(
         'environments',
@@ -112,7 +138,8 @@ export async function createRouter(
     if (!view) {
       throw new NotFoundError(`No environment named '${name}'`);
     }
-    sendJson(
+    await sendJson(
+      req,
       res,
       bodies.get(
         `services ${name}`,
@@ -193,7 +220,8 @@ export async function createRouter(
       areas: query.area,
     };
     const version = views.map(view => view.version).join('\n');
-    sendJson(
+    await sendJson(
+      req,
       res,
       bodies.get(
         `problems ${JSON.stringify(filter)}`,

@@ -1,4 +1,9 @@
-import { ResponseBodyCache, serializeBody } from './ResponseBodyCache';
+import { gunzipSync } from 'node:zlib';
+import {
+  gzippedBody,
+  ResponseBodyCache,
+  serializeBody,
+} from './ResponseBodyCache';
 
 const text = (body: { bytes: Buffer }) => body.bytes.toString('utf8');
 
@@ -45,5 +50,19 @@ describe('serializeBody', () => {
     expect(body.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
     expect(serializeBody({ title: 'Ölfass — 2 × 3' }).etag).toBe(body.etag);
     expect(serializeBody({ title: 'Ölfass — 2 × 4' }).etag).not.toBe(body.etag);
+  });
+});
+
+describe('gzippedBody', () => {
+  it('gzips a body once and tags it apart from the identity bytes', async () => {
+    const body = serializeBody({
+      items: Array.from({ length: 200 }, (_, i) => ({ i })),
+    });
+    const first = gzippedBody(body);
+    expect(gzippedBody(body)).toBe(first);
+    const gzipped = await first;
+    expect(gunzipSync(gzipped.bytes).equals(body.bytes)).toBe(true);
+    expect(gzipped.bytes.byteLength).toBeLessThan(body.bytes.byteLength);
+    expect(gzipped.etag).toBe(`${body.etag.slice(0, -1)}.gz"`);
   });
 });

@@ -1,22 +1,57 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { setBounded } from './boundedMap';
+
+const gzipAsync = promisify(gzip);
 
 /** Bounds the bodies kept: one per route and distinct query. */
 export const MAX_RESPONSE_BODIES = 64;
 
-/** A serialized JSON body, as sent, and its entity tag. */
-export interface SerializedBody {
-  /** The UTF-8 bytes of the JSON. */
+/** Bytes as sent, and their entity tag. */
+export interface EncodedBody {
   bytes: Buffer;
   /** A strong entity tag of the bytes (a digest: equal tags, equal bytes). */
   etag: string;
 }
+
+/** A serialized JSON body: its UTF-8 bytes, and those gzipped once asked for. */
+export interface SerializedBody extends EncodedBody {
+  /** Made by the first request that accepts gzip, kept with the body. */
+  gzipped?: Promise<EncodedBody>;
+}
+
+/** Bodies smaller than this go as they are (the compression middleware's threshold). */
+export const GZIP_MIN_BYTES = 1024;
 
 /** Serializes a body to the bytes sent and tags them. */
 export function serializeBody(body: unknown): SerializedBody {
   const bytes = Buffer.from(JSON.stringify(body), 'utf8');
   const digest = createHash('sha256').update(bytes).digest('base64url');
   return { bytes, etag: `"${digest}"` };
+}
+
+/**
+ * The body gzipped, made once per serialized body (off the main thread, by
+ * zlib) and then reused: Backstage's compression middleware would gzip the
+ * same megabytes again for every browser request. Its tag is the identity
+ * tag's with `.gz`: another representation, another tag. A failure is not
+ * kept, the next request tries again.
+ */
+export function gzippedBody(body: SerializedBody): Promise<EncodedBody> {
+  if (!body.gzipped) {
+    const gzipped = gzipAsync(body.bytes).then(bytes => ({
+      bytes,
+      etag: `${body.etag.slice(0, -1)}.gz"`,
+    }));
+    gzipped.catch(() => {
+      if (body.gzipped === gzipped) {
+        body.gzipped = undefined;
+      }
+    });
+    body.gzipped = gzipped;
+  }
+  return body.gzipped;
 }
 
 /**
@@ -34,7 +69,9 @@ export function serializeBody(body: unknown): SerializedBody {
  * costs neither the UTF-8 encoding of the body nor Express's digest of it:
  * at 1,000 services x 2 the problems list is 5.6 MB (4,062 problems), about
  * 10 ms of the main thread a request on the benchmark's machine. A client
- * that sends the tag back gets a 304 without the body, as before.
+ * that sends the tag back gets a 304 without the body, as before. Its gzipped
+ * bytes are made at the first request that accepts gzip and kept with it
+ * (`gzippedBody`).
  */
 export class ResponseBodyCache {
   private readonly bodies = new Map<
