@@ -25,6 +25,9 @@ import { EnvironmentsService } from './services/EnvironmentsService';
 import { RunHistory } from './services/runs/RunHistory';
 import { SnapshotStore } from './services/snapshots/SnapshotStore';
 
+const userA = mockCredentials.user.header('user:default/alice');
+const userB = mockCredentials.user.header('user:default/bob');
+
 async function setup(
   decide: () => AuthorizeResult,
   options: {
@@ -89,11 +92,13 @@ async function setup(
     app.use(middleware.compression());
   }
   app.use(router).use(middleware.error());
-  return { app, authorize, reader, environments, catalog };
+  /** A GET as alice, with the request headers given. */
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    request(app)
+      .get(path)
+      .set({ Authorization: userA, ...headers });
+  return { app, get, authorize, reader, environments, catalog };
 }
-
-const userA = mockCredentials.user.header('user:default/alice');
-const userB = mockCredentials.user.header('user:default/bob');
 
 describe('router', () => {
   it('asks the policy on every request by default', async () => {
@@ -189,18 +194,16 @@ describe('router', () => {
   });
 
   it('tags the list bodies, answers 304 without a body to the tag of the same content, and the full body once it changed', async () => {
-    const { app, reader, environments } = await setup(
+    const { get, reader, environments } = await setup(
       () => AuthorizeResult.ALLOW,
     );
+    const identity = { 'Accept-Encoding': 'identity' };
     for (const path of [
       '/v1/environments',
       '/v1/problems',
       '/v1/environments/production/services',
     ]) {
-      const first = await request(app)
-        .get(path)
-        .set('Authorization', userA)
-        .set('Accept-Encoding', 'identity');
+      const first = await get(path, identity);
       expect(first.status).toBe(200);
       const etag = first.headers.etag;
       expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
@@ -208,19 +211,14 @@ describe('router', () => {
         String(Buffer.byteLength(first.text)),
       );
 
-      const again = await request(app)
-        .get(path)
-        .set('Authorization', userA)
-        .set('Accept-Encoding', 'identity')
-        .set('If-None-Match', etag);
+      const again = await get(path, { ...identity, 'If-None-Match': etag });
       expect(again.status).toBe(304);
       expect(again.text).toBe('');
 
-      const otherTag = await request(app)
-        .get(path)
-        .set('Authorization', userA)
-        .set('Accept-Encoding', 'identity')
-        .set('If-None-Match', '"something-else"');
+      const otherTag = await get(path, {
+        ...identity,
+        'If-None-Match': '"something-else"',
+      });
       expect(otherTag.status).toBe(200);
       expect(otherTag.text).toBe(first.text);
       expect(otherTag.headers.etag).toBe(etag);
@@ -229,9 +227,7 @@ describe('router', () => {
     const etags = async () =>
       Promise.all(
         ['/v1/environments', '/v1/problems'].map(
-          async path =>
-            (await request(app).get(path).set('Authorization', userA)).headers
-              .etag,
+          async path => (await get(path)).headers.etag,
         ),
       );
     const before = await etags();
@@ -243,10 +239,7 @@ describe('router', () => {
     const after = await etags();
     expect(after[0]).not.toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
-    const changed = await request(app)
-      .get('/v1/problems')
-      .set('Authorization', userA)
-      .set('If-None-Match', before[1]);
+    const changed = await get('/v1/problems', { 'If-None-Match': before[1] });
     expect(changed.status).toBe(200);
     expect(
       (changed.body as ProblemListResponse).items.map(p => p.id),
@@ -254,7 +247,7 @@ describe('router', () => {
   });
 
   it('sends a browser the gzipped body, made once per body and left alone by the compression middleware, with its own tag', async () => {
-    const { app, reader, environments } = await setup(
+    const { get, reader, environments } = await setup(
       () => AuthorizeResult.ALLOW,
       { compression: true },
     );
@@ -266,18 +259,14 @@ describe('router', () => {
     );
     await environments.refreshAll();
 
-    const plain = await request(app)
-      .get('/v1/problems')
-      .set('Authorization', userA)
-      .set('Accept-Encoding', 'identity');
+    const plain = await get('/v1/problems', { 'Accept-Encoding': 'identity' });
     expect(plain.status).toBe(200);
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(Number(plain.headers['content-length'])).toBeGreaterThan(1024);
 
-    const zipped = await request(app)
-      .get('/v1/problems')
-      .set('Authorization', userA)
-      .set('Accept-Encoding', 'gzip, deflate, br');
+    const zipped = await get('/v1/problems', {
+      'Accept-Encoding': 'gzip, deflate, br',
+    });
     expect(zipped.status).toBe(200);
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
@@ -287,19 +276,11 @@ describe('router', () => {
       Number(plain.headers['content-length']),
     );
 
-    const again = await request(app)
-      .get('/v1/problems')
-      .set('Authorization', userA)
-      .set('Accept-Encoding', 'gzip')
-      .set('If-None-Match', zipped.headers.etag);
-    expect(again.status).toBe(304);
+    const withTag = (etag: string) =>
+      get('/v1/problems', { 'Accept-Encoding': 'gzip', 'If-None-Match': etag });
+    expect((await withTag(zipped.headers.etag)).status).toBe(304);
     // The identity tag does not stand for the gzipped bytes.
-    const otherRepresentation = await request(app)
-      .get('/v1/problems')
-      .set('Authorization', userA)
-      .set('Accept-Encoding', 'gzip')
-      .set('If-None-Match', plain.headers.etag);
-    expect(otherRepresentation.status).toBe(200);
+    expect((await withTag(plain.headers.etag)).status).toBe(200);
   });
 
   it('answers 403, not 304, to a denied user who sends a tag', async () => {
