@@ -48,3 +48,37 @@ export async function measurePolicyChain({ endpoint, environments }) {
   );
   return { ms: performance.now() - started, pages };
 }
+
+/**
+ * Where the time of a chain's pages went, from the counting proxy's timings
+ * of each CHAIN_OPERATION call (`stats.chainCalls`): per call, AWS's side (from
+ * the request reaching the proxy to its answer leaving it: the sandbox, its
+ * 40 ms and the proxy's forwarding) and, between an answer and the next call
+ * of the same account, the reader's side (the client taking in the page and
+ * sending the next request, and waiting for a CPU to do it). Averaged over
+ * every account's calls.
+ *
+ * @param {{ chainCalls?: Record<string, Array<[number, number]>> }} stats
+ * @returns {{ calls: number, awsMs: number, readerMs: number } | undefined}
+ *   mean milliseconds per call (AWS's side) and per gap (the reader's side)
+ */
+export function chainTurnaround(stats) {
+  let calls = 0;
+  let aws = 0;
+  let gaps = 0;
+  let reader = 0;
+  for (const timings of Object.values(stats.chainCalls ?? {})) {
+    const sorted = [...timings].sort((a, b) => a[0] - b[0]);
+    sorted.forEach(([received, answered], i) => {
+      calls += 1;
+      aws += answered - received;
+      if (i > 0) {
+        gaps += 1;
+        reader += received - sorted[i - 1][1];
+      }
+    });
+  }
+  return calls > 0 && gaps > 0
+    ? { calls, awsMs: aws / calls, readerMs: reader / gaps }
+    : undefined;
+}

@@ -9,7 +9,11 @@
 import { spawn } from 'node:child_process';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { isThrottlingResponse, operationOf } from './operations.mjs';
+import {
+  CHAIN_OPERATION,
+  isThrottlingResponse,
+  operationOf,
+} from './operations.mjs';
 
 function runProxy(targetUrl) {
   const target = new URL(targetUrl);
@@ -28,6 +32,12 @@ function runProxy(targetUrl) {
       inFlight: 0,
       /** Per access key id (the sandbox tells accounts apart by it). */
       byAccessKey: {},
+      /**
+       * Per access key id, each CHAIN_OPERATION call as [received, answered]
+       * in milliseconds of this process's clock: when its request reached
+       * the proxy and when its answer had left it (see chainTurnaround).
+       */
+      chainCalls: {},
     };
   };
   reset();
@@ -50,6 +60,7 @@ function runProxy(targetUrl) {
   };
 
   const server = createServer(async (req, res) => {
+    const receivedAt = performance.now();
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://proxy');
     if (url.pathname.startsWith('/_bench/')) {
@@ -129,6 +140,12 @@ function runProxy(targetUrl) {
       upstreamRes => {
         const status = upstreamRes.statusCode ?? 502;
         const done = () => {
+          if (operation === CHAIN_OPERATION) {
+            (stats.chainCalls[accessKey] ??= []).push([
+              receivedAt,
+              performance.now(),
+            ]);
+          }
           stats.inFlight -= 1;
           stats.lastResponseAt = Date.now();
           entry.lastAt = stats.lastResponseAt;

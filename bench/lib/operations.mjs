@@ -2,6 +2,12 @@
 // JSON (X-Amz-Target), query (Action=), Smithy RPC v2 CBOR (/service/S/operation/Op)
 // and REST (method + path, for AWS Backup, Well-Architected and EFS).
 
+/**
+ * The operation of a cold read's longest chain of dependent calls (see
+ * chain-bound.mjs), whose calls the counting proxy also times one by one.
+ */
+export const CHAIN_OPERATION = 'DescribeScalingPolicies';
+
 const REST_ROUTES = [
   ['GET', /^\/backup\/plans\/?$/, 'ListBackupPlans'],
   ['GET', /^\/backup\/plans\/[^/]+\/selections\/?$/, 'ListBackupSelections'],

@@ -131,6 +131,24 @@ function policyChainText(r) {
     : 'the chain alone not measured';
 }
 
+/**
+ * Where a page of the chain spent its time, in the cold refresh and alone
+ * (chainTurnaround): AWS's side and the reader's between two pages.
+ */
+function chainPagesText(r) {
+  if (!r.coldChain) return 'its pages not timed';
+  const alone = r.policyChain?.turnaround;
+  return `its pages in the cold refresh: ${r.coldChain.awsMs.toFixed(
+    1,
+  )} ms a call on AWS's side (the proxy, the sandbox and its 40 ms), ${r.coldChain.readerMs.toFixed(
+    1,
+  )} ms at the reader from an answer to the next call${
+    alone
+      ? `; alone: ${alone.awsMs.toFixed(1)} and ${alone.readerMs.toFixed(1)} ms`
+      : ''
+  }`;
+}
+
 /** When the task definitions were all in, and after how many more refreshes. */
 function fillText(fill) {
   if (!fill) return 'n/a';
@@ -349,7 +367,7 @@ export function formatReport(run) {
         big.minimum.byOperation.DescribeScalingPolicies / ENVIRONMENTS
       } DescribeScalingPolicies pages per environment, one after another (${fmtMs(
         big.cold.windows.DescribeScalingPolicies?.[1],
-      )} to its last answer; ${policyChainText(big)})`,
+      )} to its last answer; ${policyChainText(big)}; ${chainPagesText(big)})`,
     );
     const steadyShare = ratio(big.steady.calls, coldReadCalls(big));
     floor(
@@ -567,9 +585,9 @@ export function formatReport(run) {
         r.coldHealthMs,
       )}; DescribeScalingPolicies' chain: ${fmtMs(
         r.cold.windows.DescribeScalingPolicies?.[1],
-      )} in the cold refresh, ${policyChainText(r)}. Steady refresh: ${fmtMs(
-        r.steady.ms,
-      )}, ${fmtCpu(
+      )} in the cold refresh, ${policyChainText(r)}; ${chainPagesText(
+        r,
+      )}. Steady refresh: ${fmtMs(r.steady.ms)}, ${fmtCpu(
         r.steadyCpuSeconds,
       )} of backend CPU. Services in the snapshots: ${r.servicesRead} of ${
         r.size * ENVIRONMENTS

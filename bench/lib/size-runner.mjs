@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSandbox } from '../../scripts/lib/sandbox.mjs';
-import { measurePolicyChain } from './chain-bound.mjs';
+import { chainTurnaround, measurePolicyChain } from './chain-bound.mjs';
 import { startBuiltBackend } from './built-backend.mjs';
 import { startCountingProxy } from './counting-proxy.mjs';
 import {
@@ -259,6 +259,7 @@ export async function benchmarkSize(size, ctx, result) {
   result.coldCpuSeconds = coldCpu();
   const coldStats = await proxy.stats();
   result.cold = refreshCalls(coldStats);
+  result.coldChain = chainTurnaround(coldStats);
   result.coldHealthMs = Math.max(
     ...names.map(name => firstSeen[name] - coldStats.firstRequestAt),
   );
@@ -415,13 +416,17 @@ export async function benchmarkSize(size, ctx, result) {
   // What the longest chain of the cold read takes alone (see chain-bound.mjs).
   log(`size ${size}: the scaling policies' chain alone`);
   await sandbox.admin('PUT', '/throttling', { enabled: true }); // fresh buckets
-  result.policyChain = await measurePolicyChain({
-    endpoint: proxy.url,
-    environments: scenario.environments.map(env => ({
-      accountId: env.account,
-      region: env.region,
+  await proxy.reset();
+  result.policyChain = {
+    ...(await measurePolicyChain({
+      endpoint: proxy.url,
+      environments: scenario.environments.map(env => ({
+        accountId: env.account,
+        region: env.region,
+      })),
     })),
-  });
+    turnaround: chainTurnaround(await proxy.stats()),
+  };
 
   if (options.compareDecisions) {
     result.decisionsOn = await tabsWithDecisionsReused(size, ctx, {
