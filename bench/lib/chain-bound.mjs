@@ -56,10 +56,10 @@ export async function measurePolicyChain({ endpoint, environments }) {
  * 40 ms and the proxy's forwarding) and, between an answer and the next call
  * of the same account, the reader's side (the client taking in the page and
  * sending the next request, and waiting for a CPU to do it). Averaged over
- * every account's calls.
+ * every account's calls; a chain of one page per account has no reader's side.
  *
  * @param {{ chainCalls?: Record<string, Array<[number, number]>> }} stats
- * @returns {{ calls: number, awsMs: number, readerMs: number } | undefined}
+ * @returns {{ calls: number, awsMs: number, readerMs?: number } | undefined}
  *   mean milliseconds per call (AWS's side) and per gap (the reader's side)
  */
 export function chainTurnaround(stats) {
@@ -78,7 +78,10 @@ export function chainTurnaround(stats) {
       }
     });
   }
-  return calls > 0 && gaps > 0
-    ? { calls, awsMs: aws / calls, readerMs: reader / gaps }
-    : undefined;
+  if (calls === 0) return undefined;
+  return {
+    calls,
+    awsMs: aws / calls,
+    readerMs: gaps > 0 ? reader / gaps : undefined,
+  };
 }

@@ -136,17 +136,21 @@ function policyChainText(r) {
  * (chainTurnaround): AWS's side and the reader's between two pages.
  */
 function chainPagesText(r) {
-  if (!r.coldChain) return 'its pages not timed';
+  if (!r.coldChain) return "its pages' split not measured";
+  const split = t =>
+    t.readerMs === undefined
+      ? `${t.awsMs.toFixed(1)} ms`
+      : `${t.awsMs.toFixed(1)} and ${t.readerMs.toFixed(1)} ms`;
   const alone = r.policyChain?.turnaround;
   return `its pages in the cold refresh: ${r.coldChain.awsMs.toFixed(
     1,
-  )} ms a call on AWS's side (the proxy, the sandbox and its 40 ms), ${r.coldChain.readerMs.toFixed(
-    1,
-  )} ms at the reader from an answer to the next call${
-    alone
-      ? `; alone: ${alone.awsMs.toFixed(1)} and ${alone.readerMs.toFixed(1)} ms`
-      : ''
-  }`;
+  )} ms a call on AWS's side (the proxy, the sandbox and its 40 ms)${
+    r.coldChain.readerMs === undefined
+      ? ' (one page per environment: no wait between pages)'
+      : `, ${r.coldChain.readerMs.toFixed(
+          1,
+        )} ms at the reader from an answer to the next call`
+  }${alone ? `; alone: ${split(alone)}` : ''}`;
 }
 
 /** When the task definitions were all in, and after how many more refreshes. */
