@@ -139,18 +139,12 @@ function chainPagesText(r) {
   if (!r.coldChain) return "its pages' split not measured";
   const split = t =>
     t.readerMs === undefined
-      ? `${t.awsMs.toFixed(1)} ms`
-      : `${t.awsMs.toFixed(1)} and ${t.readerMs.toFixed(1)} ms`;
+      ? `${fmtMs(t.awsMs)} on AWS's side (one page per environment)`
+      : `${fmtMs(t.awsMs)} on AWS's side, ${fmtMs(t.readerMs)} at the reader`;
   const alone = r.policyChain?.turnaround;
-  return `its pages in the cold refresh: ${r.coldChain.awsMs.toFixed(
-    1,
-  )} ms a call on AWS's side (the proxy, the sandbox and its 40 ms)${
-    r.coldChain.readerMs === undefined
-      ? ' (one page per environment: no wait between pages)'
-      : `, ${r.coldChain.readerMs.toFixed(
-          1,
-        )} ms at the reader from an answer to the next call`
-  }${alone ? `; alone: ${split(alone)}` : ''}`;
+  return `its pages, a call on AWS's side (the proxy, the sandbox and its 40 ms) and at the reader from an answer to the next call, in the cold refresh: ${split(
+    r.coldChain,
+  )}${alone ? `; alone: ${split(alone)}` : ''}`;
 }
 
 /** When the task definitions were all in, and after how many more refreshes. */
