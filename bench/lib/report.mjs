@@ -2,6 +2,7 @@
 // floors with PASS or FAIL, and the details of each size, as Markdown.
 import { cpus } from 'node:os';
 import { percentile } from './load.mjs';
+import { CHAIN_OPERATION } from './operations.mjs';
 import {
   ACCOUNT_FAULTS,
   SERVICES_PER_ENVIRONMENT,
@@ -362,9 +363,9 @@ export function formatReport(run) {
       )}; the last operation to end: ${lastToEnd(
         big.cold,
       )}; the longest chain: ${
-        big.minimum.byOperation.DescribeScalingPolicies / ENVIRONMENTS
-      } DescribeScalingPolicies pages per environment, one after another (${fmtMs(
-        big.cold.windows.DescribeScalingPolicies?.[1],
+        big.minimum.byOperation[CHAIN_OPERATION] / ENVIRONMENTS
+      } ${CHAIN_OPERATION} pages per environment, one after another (${fmtMs(
+        big.cold.windows[CHAIN_OPERATION]?.[1],
       )} to its last answer; ${policyChainText(big)}; ${chainPagesText(big)})`,
     );
     const steadyShare = ratio(big.steady.calls, coldReadCalls(big));
@@ -581,8 +582,8 @@ export function formatReport(run) {
         r.coldCpuSeconds,
       )}; health shown at ${fmtMs(
         r.coldHealthMs,
-      )}; DescribeScalingPolicies' chain: ${fmtMs(
-        r.cold.windows.DescribeScalingPolicies?.[1],
+      )}; ${CHAIN_OPERATION}' chain: ${fmtMs(
+        r.cold.windows[CHAIN_OPERATION]?.[1],
       )} in the cold refresh, ${policyChainText(r)}; ${chainPagesText(
         r,
       )}. Steady refresh: ${fmtMs(r.steady.ms)}, ${fmtCpu(
